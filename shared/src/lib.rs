@@ -1,0 +1,18 @@
+//! What two or more Tamis workers share: the document envelope and the pipeline message that flows
+//! between stages, the outcome, configuration, the AMQP topology and broker adapter, the blob store
+//! (claim-check), telemetry set-up and the error types.
+
+pub mod blob;
+pub mod broker;
+pub mod config;
+pub mod document;
+pub mod error;
+pub mod outcome;
+pub mod telemetry;
+pub mod topology;
+pub mod work;
+
+pub use document::{BlobRef, DocumentId, DocumentType, Envelope, MediaType};
+pub use error::{ErrorCode, Failure};
+pub use outcome::{Decision, Outcome, Reason};
+pub use work::{BBox, DocumentResult, Field, FieldSource, Finding, Line, Page, TextSource, Word, Work};

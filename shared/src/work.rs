@@ -1,0 +1,186 @@
+//! The pipeline message: one `Work` per submitted file, filled in stage by stage (OCR adds pages,
+//! classify adds documents, extract adds their fields) and turned into an outcome by route.
+//!
+//! Embedded runs pass it over in-memory channels; workers pass it as the JSON body of an AMQP
+//! message. It never carries the file's bytes, only the envelope's blob reference.
+
+use crate::document::{DocumentType, Envelope};
+use crate::error::Failure;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An axis-aligned box in page pixels (origin top-left) of the page image OCR read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BBox {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl BBox {
+    /// The smallest box holding both.
+    pub fn union(&self, o: &BBox) -> BBox {
+        let x0 = self.x.min(o.x);
+        let y0 = self.y.min(o.y);
+        let x1 = (self.x + self.w).max(o.x + o.w);
+        let y1 = (self.y + self.h).max(o.y + o.h);
+        BBox { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }
+    }
+}
+
+/// One recognised word.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    /// 0..=1 (tesseract's 0..100 scaled); 1.0 for a text layer.
+    pub confidence: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
+}
+
+/// One line of text, in reading order, with its words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
+    pub words: Vec<Word>,
+}
+
+impl Line {
+    /// Mean word confidence (1.0 when there are no words).
+    pub fn confidence(&self) -> f32 {
+        if self.words.is_empty() {
+            return 1.0;
+        }
+        self.words.iter().map(|w| w.confidence).sum::<f32>() / self.words.len() as f32
+    }
+}
+
+/// Where a page's text came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSource {
+    /// The PDF's own text layer, judged usable.
+    TextLayer,
+    /// Tesseract on the page image.
+    Ocr,
+}
+
+/// The text of one page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// 1-based page number in the file.
+    pub number: u32,
+    /// Size in pixels of the image the boxes refer to (0 for a text layer without geometry).
+    pub width: u32,
+    pub height: u32,
+    /// Clockwise quarter turn applied to read the page upright (0, 90, 180, 270).
+    pub rotation: u16,
+    /// Small-angle deskew applied, in degrees.
+    #[serde(default)]
+    pub skew: f32,
+    pub source: TextSource,
+    /// Mean word confidence of the page, 0..=1.
+    pub confidence: f32,
+    pub lines: Vec<Line>,
+}
+
+impl Page {
+    /// The page's text, one line per line.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for l in &self.lines {
+            s.push_str(&l.text);
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// Where a field's value was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldSource {
+    Ocr,
+    TextLayer,
+    Mrz,
+    #[serde(rename = "2d-doc")]
+    TwoDDoc,
+    /// Set by a human reviewer.
+    Reviewer,
+}
+
+/// One extracted field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// Normalised as FORMAT.md says (ISO dates, dot decimals, no spaces in identifiers...).
+    pub value: String,
+    /// 0..=1: how sure Tamis is that the value is right.
+    pub confidence: f32,
+    /// 1-based page it was read on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
+    pub source: FieldSource,
+    /// Some(true) when a check (key, checksum, date existence) passed, Some(false) when it failed,
+    /// None when the field has no check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid: Option<bool>,
+}
+
+/// Something a stage noticed that a reviewer must know (a machine code and a sentence).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Machine-readable, e.g. `invalid:nir`, `corrected:iban`, `mrz_mismatch:birth_date`.
+    pub code: String,
+    /// A sentence a person understands; never contains the field's value.
+    pub message: String,
+}
+
+/// One document found in the file (a file may hold several; pages of one document stay together).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentResult {
+    #[serde(rename = "type")]
+    pub doc_type: DocumentType,
+    /// Calibrated probability that the type is right.
+    pub confidence: f32,
+    /// 1-based page numbers of the file that belong to this document.
+    pub pages: Vec<u32>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, Field>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+/// The pipeline message.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Work {
+    pub envelope: Envelope,
+    /// Filled by OCR.
+    #[serde(default)]
+    pub pages: Vec<Page>,
+    /// Text-quality confidence of the whole file, 0..=1, filled by OCR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_quality: Option<f32>,
+    /// Filled by classify (type, pages), completed by extract (fields, findings).
+    #[serde(default)]
+    pub documents: Vec<DocumentResult>,
+    /// Set by the first stage that finds the input unusable; later stages pass it on untouched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+impl Work {
+    /// A new message for a submitted file.
+    pub fn new(envelope: Envelope) -> Self {
+        Work { envelope, pages: Vec::new(), text_quality: None, documents: Vec::new(), failure: None }
+    }
+
+    /// The pages with the given 1-based numbers, in order.
+    pub fn pages_of<'a>(&'a self, numbers: &'a [u32]) -> impl Iterator<Item = &'a Page> + 'a {
+        self.pages.iter().filter(move |p| numbers.contains(&p.number))
+    }
+}
