@@ -15,4 +15,4 @@ pub mod work;
 pub use document::{BlobRef, DocumentId, DocumentType, Envelope, MediaType};
 pub use error::{ErrorCode, Failure};
 pub use outcome::{Decision, Outcome, Reason};
-pub use work::{BBox, DocumentResult, Field, FieldSource, Finding, Line, Page, TextSource, Word, Work};
+pub use work::{BBox, DocumentResult, Field, FieldSource, Finding, Line, Page, Symbol, TextSource, Word, Work};

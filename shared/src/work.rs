@@ -85,6 +85,20 @@ pub struct Page {
     /// Mean word confidence of the page, 0..=1.
     pub confidence: f32,
     pub lines: Vec<Line>,
+    /// Machine-readable symbols found on the page (2D-Doc DataMatrix...), as decoded text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub symbols: Vec<Symbol>,
+}
+
+/// A barcode found on a page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Symbol {
+    /// `datamatrix`, `qr`...
+    pub kind: String,
+    /// The decoded payload, as text (2D-Doc separators GS/RS/US kept as control characters).
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<BBox>,
 }
 
 impl Page {
