@@ -7,9 +7,11 @@ pub mod broker;
 pub mod config;
 pub mod document;
 pub mod error;
+pub mod ids;
 pub mod outcome;
 pub mod telemetry;
 pub mod topology;
+pub mod taxonomy;
 pub mod work;
 
 pub use document::{BlobRef, DocumentId, DocumentType, Envelope, MediaType};

@@ -1,0 +1,378 @@
+//! ICAO 9303 machine-readable zones: TD1 (3×30), TD2 (2×36), TD3 (2×44), with every check digit.
+
+use super::IdError;
+use time::{Date, Month};
+
+/// The three MRZ layouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MrzFormat {
+    /// ID cards, 3 lines of 30.
+    Td1,
+    /// Older ID cards and some permits, 2 lines of 36.
+    Td2,
+    /// Passports and visas, 2 lines of 44.
+    Td3,
+}
+
+/// An MRZ whose check digits all pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mrz {
+    /// Layout.
+    pub format: MrzFormat,
+    /// `P`, `ID`, `IR`, `V`... (fillers removed).
+    pub document_code: String,
+    /// Issuing state as printed (3 letters, fillers removed).
+    pub issuing_state: String,
+    /// Primary identifier, fillers turned into spaces.
+    pub surname: String,
+    /// Secondary identifier, fillers turned into spaces.
+    pub given_names: String,
+    /// Document number without fillers.
+    pub document_number: String,
+    /// ISO alpha-3 nationality; None when the field is not a country code.
+    pub nationality: Option<String>,
+    /// Date of birth, None when printed as unknown.
+    pub birth_date: Option<Date>,
+    /// `F`, `M` or `X`.
+    pub sex: char,
+    /// Expiry date.
+    pub expiry_date: Option<Date>,
+    /// True when letters in numeric fields had to be repaired to pass the check digits.
+    pub corrected: bool,
+}
+
+fn char_value(c: u8) -> u32 {
+    match c {
+        b'0'..=b'9' => (c - b'0') as u32,
+        b'A'..=b'Z' => (c - b'A') as u32 + 10,
+        _ => 0,
+    }
+}
+
+/// The ICAO check digit (weights 7, 3, 1) of a field.
+pub fn check_digit(field: &[u8]) -> u8 {
+    let w = [7u32, 3, 1];
+    let s: u32 = field.iter().enumerate().map(|(i, &c)| char_value(c) * w[i % 3]).sum();
+    b'0' + (s % 10) as u8
+}
+
+fn check(field: &[u8], digit: u8) -> bool {
+    // A filler in the check position stands for 0 on some documents.
+    let d = if digit == b'<' { b'0' } else { digit };
+    check_digit(field) == d
+}
+
+/// Upper-cases, drops spaces and maps OCR variants of the filler to `<`.
+pub fn clean_line(raw: &str) -> String {
+    let mut out = String::new();
+    for c in raw.chars() {
+        match c {
+            ' ' | '\t' => {}
+            '«' => out.push_str("<<"),
+            'a'..='z' => out.push(c.to_ascii_uppercase()),
+            'A'..='Z' | '0'..='9' | '<' => out.push(c),
+            _ => out.push('<'),
+        }
+    }
+    out
+}
+
+fn digits_fix(b: &mut [u8]) -> bool {
+    let mut changed = false;
+    for x in b.iter_mut() {
+        let d = match *x {
+            b'O' | b'Q' | b'D' => b'0',
+            b'I' | b'L' => b'1',
+            b'Z' => b'2',
+            b'S' => b'5',
+            b'G' => b'6',
+            b'B' => b'8',
+            _ => continue,
+        };
+        *x = d;
+        changed = true;
+    }
+    changed
+}
+
+fn yymmdd(b: &[u8]) -> Option<(i32, u8, u8)> {
+    if b.len() != 6 || !b.iter().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n = |i: usize| ((b[i] - b'0') * 10 + (b[i + 1] - b'0')) as i32;
+    Some((n(0), n(2) as u8, n(4) as u8))
+}
+
+fn date(y: i32, m: u8, d: u8) -> Option<Date> {
+    Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()
+}
+
+fn this_year() -> i32 {
+    time::OffsetDateTime::now_utc().year()
+}
+
+fn names(field: &[u8]) -> (String, String) {
+    let s = String::from_utf8_lossy(field).to_string();
+    let s = s.trim_end_matches('<');
+    let (sur, given) = match s.find("<<") {
+        Some(i) => (&s[..i], &s[i + 2..]),
+        None => (s, ""),
+    };
+    let tidy = |x: &str| x.split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+    (tidy(sur), tidy(given))
+}
+
+fn nationality(field: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
+    // Germany and Slovenia print their two-letter forms padded with fillers.
+    match s.as_str() {
+        "D" => return Some("DEU".into()),
+        "SI" => return Some("SVN".into()),
+        _ => {}
+    }
+    if s.len() == 3 && s.bytes().all(|c| c.is_ascii_uppercase()) {
+        Some(s)
+    } else {
+        None
+    }
+}
+
+/// Document number and its check, extended into the optional field when longer than 9 (TD1).
+fn doc_number(num: &[u8], cd: u8, optional: &[u8]) -> Option<String> {
+    if cd == b'<' && num.iter().all(|c| *c != b'<') {
+        let ext: Vec<u8> = optional.iter().copied().take_while(|c| *c != b'<').collect();
+        if ext.is_empty() {
+            return None;
+        }
+        let (tail, d) = ext.split_at(ext.len() - 1);
+        let mut full = num.to_vec();
+        full.extend_from_slice(tail);
+        return check(&full, d[0]).then(|| String::from_utf8_lossy(&full).to_string());
+    }
+    if check(num, cd) {
+        return Some(String::from_utf8_lossy(num).trim_end_matches('<').replace('<', ""));
+    }
+    None
+}
+
+impl Mrz {
+    /// Parses MRZ lines already split (2 or 3). Letters read in numeric fields are repaired.
+    pub fn parse(lines: &[&str]) -> Result<Mrz, IdError> {
+        let ls: Vec<String> = lines.iter().map(|l| clean_line(l)).collect();
+        match (ls.len(), ls.first().map(|l| l.len())) {
+            (3, Some(30)) if ls.iter().all(|l| l.len() == 30) => Self::td1(&ls),
+            (2, Some(36)) if ls[1].len() == 36 => Self::td23(&ls, MrzFormat::Td2),
+            (2, Some(44)) if ls[1].len() == 44 => Self::td23(&ls, MrzFormat::Td3),
+            _ => Err(IdError::Format("mrz")),
+        }
+    }
+
+    /// Looks for an MRZ among the lines of a page (OCR output), tolerating noise lines between.
+    pub fn find(lines: &[&str]) -> Option<Mrz> {
+        let cand: Vec<String> = lines
+            .iter()
+            .map(|l| clean_line(l))
+            .filter(|l| l.len() >= 28 && l.len() <= 48 && l.contains("<<"))
+            .collect();
+        let fit = |l: &str, n: usize| -> Option<String> {
+            // OCR often drops or adds a trailing filler; pad or trim fillers at the end only.
+            if l.len() == n {
+                return Some(l.to_string());
+            }
+            if l.len() < n && l.len() + 3 >= n {
+                return Some(format!("{}{}", l, "<".repeat(n - l.len())));
+            }
+            if l.len() > n && l[n..].bytes().all(|c| c == b'<') {
+                return Some(l[..n].to_string());
+            }
+            None
+        };
+        for i in 0..cand.len() {
+            for (n, k) in [(44usize, 2usize), (36, 2), (30, 3)] {
+                if i + k > cand.len() {
+                    continue;
+                }
+                let ls: Option<Vec<String>> = cand[i..i + k].iter().map(|l| fit(l, n)).collect();
+                if let Some(ls) = ls {
+                    let refs: Vec<&str> = ls.iter().map(|s| s.as_str()).collect();
+                    if let Ok(m) = Mrz::parse(&refs) {
+                        return Some(m);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn dates(birth: &[u8], expiry: &[u8]) -> (Option<Date>, Option<Date>) {
+        let e = yymmdd(expiry).and_then(|(y, m, d)| date(if y >= 70 { 1900 + y } else { 2000 + y }, m, d));
+        let b = yymmdd(birth).and_then(|(y, m, d)| {
+            let ey = e.map(|e| e.year()).unwrap_or(9999);
+            // A holder cannot be born after the document was issued; documents last at most ~10
+            // years (5 for children), so a 20yy birth later than expiry-5 means 19yy.
+            let c = if 2000 + y <= this_year() && 2000 + y <= ey - 5 { 2000 + y } else { 1900 + y };
+            date(c, m, d)
+        });
+        (b, e)
+    }
+
+    fn td1(ls: &[String]) -> Result<Mrz, IdError> {
+        let l1 = ls[0].as_bytes().to_vec();
+        let mut l2 = ls[1].as_bytes().to_vec();
+        let l3 = ls[2].as_bytes();
+        if !l1[0].is_ascii_uppercase() {
+            return Err(IdError::Format("mrz"));
+        }
+        let mut corrected = false;
+        for r in [0..7, 8..15, 29..30] {
+            corrected |= digits_fix(&mut l2[r]);
+        }
+        if !check(&l2[0..6], l2[6]) || !check(&l2[8..14], l2[14]) {
+            return Err(IdError::Checksum("mrz"));
+        }
+        let num = doc_number(&l1[5..14], l1[14], &l1[15..30]).ok_or(IdError::Checksum("mrz"))?;
+        let mut comp = l1[5..30].to_vec();
+        comp.extend_from_slice(&l2[0..7]);
+        comp.extend_from_slice(&l2[8..15]);
+        comp.extend_from_slice(&l2[18..29]);
+        if !check(&comp, l2[29]) {
+            return Err(IdError::Checksum("mrz"));
+        }
+        let (surname, given_names) = names(l3);
+        let (birth_date, expiry_date) = Self::dates(&l2[0..6], &l2[8..14]);
+        Ok(Mrz {
+            format: MrzFormat::Td1,
+            document_code: String::from_utf8_lossy(&l1[0..2]).replace('<', ""),
+            issuing_state: String::from_utf8_lossy(&l1[2..5]).replace('<', ""),
+            surname,
+            given_names,
+            document_number: num,
+            nationality: nationality(&l2[15..18]),
+            birth_date,
+            sex: sex(l2[7]),
+            expiry_date,
+            corrected,
+        })
+    }
+
+    fn td23(ls: &[String], format: MrzFormat) -> Result<Mrz, IdError> {
+        let l1 = ls[0].as_bytes();
+        let mut l2 = ls[1].as_bytes().to_vec();
+        let n = l2.len();
+        if !l1[0].is_ascii_uppercase() {
+            return Err(IdError::Format("mrz"));
+        }
+        let mut corrected = false;
+        for r in [13..20, 21..28] {
+            corrected |= digits_fix(&mut l2[r]);
+        }
+        if !check(&l2[13..19], l2[19]) || !check(&l2[21..27], l2[27]) {
+            return Err(IdError::Checksum("mrz"));
+        }
+        let opt_end = if format == MrzFormat::Td3 { 43 } else { 35 };
+        let num = doc_number(&l2[0..9], l2[9], &l2[28..opt_end]).ok_or(IdError::Checksum("mrz"))?;
+        // Visas (MRV) carry no composite check digit.
+        if l1[0] != b'V' {
+            let mut comp = l2[0..10].to_vec();
+            comp.extend_from_slice(&l2[13..20]);
+            comp.extend_from_slice(&l2[21..n - 1]);
+            if !check(&comp, l2[n - 1]) {
+                return Err(IdError::Checksum("mrz"));
+            }
+        }
+        let (surname, given_names) = names(&l1[5..]);
+        let (birth_date, expiry_date) = Self::dates(&l2[13..19], &l2[21..27]);
+        Ok(Mrz {
+            format,
+            document_code: String::from_utf8_lossy(&l1[0..2]).replace('<', ""),
+            issuing_state: String::from_utf8_lossy(&l1[2..5]).replace('<', ""),
+            surname,
+            given_names,
+            document_number: num,
+            nationality: nationality(&l2[10..13]),
+            birth_date,
+            sex: sex(l2[20]),
+            expiry_date,
+            corrected,
+        })
+    }
+}
+
+fn sex(c: u8) -> char {
+    match c {
+        b'F' => 'F',
+        b'M' => 'M',
+        _ => 'X',
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn icao_specimen_td3() {
+        let m = Mrz::parse(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]).unwrap();
+        assert_eq!(m.surname, "ERIKSSON");
+        assert_eq!(m.given_names, "ANNA MARIA");
+        assert_eq!(m.document_number, "L898902C3");
+        assert_eq!(m.birth_date.unwrap().to_string(), "1974-08-12");
+        assert_eq!(m.sex, 'F');
+    }
+
+    #[test]
+    fn french_cni_td1() {
+        let m = Mrz::parse(&["IDFRA4YCRH3J8J1<<<<<<<<<<<<<<<", "0508159F3406186FRA<<<<<<<<<<<4", "MARTINS<<CHRISTIANE<JACQUELINE"]).unwrap();
+        assert_eq!(m.document_number, "4YCRH3J8J");
+        assert_eq!(m.birth_date.unwrap().to_string(), "2005-08-15");
+        assert_eq!(m.expiry_date.unwrap().to_string(), "2034-06-18");
+        assert_eq!(m.nationality.as_deref(), Some("FRA"));
+    }
+
+    #[test]
+    fn failing_check_digit_is_rejected() {
+        assert!(Mrz::parse(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408132F1204159ZE184226B<<<<<10"]).is_err());
+    }
+
+    fn td3(num: &str, birth: &str, expiry: &str) -> [String; 2] {
+        let num = format!("{:<<9}", num);
+        let nb = num.as_bytes();
+        let mut l2 = format!("{}{}UTO{}{}F{}{}{}", num, check_digit(nb) as char, birth, check_digit(birth.as_bytes()) as char,
+                             expiry, check_digit(expiry.as_bytes()) as char, "<".repeat(14));
+        l2.push('0'); // optional data check digit of an empty field
+        let b = l2.as_bytes();
+        let mut comp = b[0..10].to_vec();
+        comp.extend_from_slice(&b[13..20]);
+        comp.extend_from_slice(&b[21..43]);
+        l2.push(check_digit(&comp) as char);
+        ["P<UTODOE<<JOHN<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<".to_string(), l2]
+    }
+
+    proptest! {
+        #[test]
+        fn generated_td3_validate(num in "[A-Z0-9]{9}", y in 30u32..99, m in 1u32..13, d in 1u32..29, ey in 0u32..40) {
+            let b = format!("{:02}{:02}{:02}", y, m, d);
+            let e = format!("{:02}{:02}{:02}", ey, m, d);
+            let ls = td3(&num, &b, &e);
+            let m = Mrz::parse(&[&ls[0], &ls[1]]).unwrap();
+            prop_assert_eq!(m.document_number, num);
+        }
+
+        #[test]
+        fn changing_a_birth_digit_fails(y in 30u32..99, m in 1u32..10, d in 10u32..29, pos in 13usize..19, delta in 1u8..10) {
+            let b = format!("{:02}{:02}{:02}", y, m, d);
+            let ls = td3("AB1234567", &b, "300101");
+            let mut l2 = ls[1].clone().into_bytes();
+            l2[pos] = b'0' + (l2[pos] - b'0' + delta) % 10;
+            let l2 = String::from_utf8(l2).unwrap();
+            prop_assert!(Mrz::parse(&[&ls[0], &l2]).is_err());
+        }
+
+        #[test]
+        fn clean_line_is_idempotent(s in "[A-Za-z0-9< «]{0,50}") {
+            let once = clean_line(&s);
+            prop_assert_eq!(clean_line(&once), once);
+        }
+    }
+}
