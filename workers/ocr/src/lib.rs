@@ -1,35 +1,471 @@
 //! The OCR stage: turns a file's bytes into upright pages of text with word boxes and
 //! confidences, using a PDF's own text layer when it is real text and tesseract otherwise.
+//!
+//! Environment: tesseract must run with `OMP_THREAD_LIMIT=1` (it is ~6x slower otherwise, its
+//! OpenMP threads fighting the pool's); poppler's `pdfinfo`, `pdftotext` and `pdftoppm` must be
+//! installed (paths configurable).
 
-use tamis_shared::{ErrorCode, Failure, Work};
+mod engine;
+mod error;
+mod lang;
+mod pdf;
+mod preprocess;
+mod raster;
+mod subprocess;
+mod tsv;
 
-/// Settings of the OCR stage.
+pub use error::OcrError;
+
+use engine::{EngineError, Pool};
+use image::GrayImage;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tamis_shared::{Failure, Line, MediaType, Page, TextSource, Work};
+use tsv::TsvPage;
+
+const STAGE: &str = "ocr";
+
+/// Settings of the OCR stage; every limit has a documented default.
 #[derive(Clone, Debug)]
 pub struct OcrConfig {
-    /// Tesseract engines kept alive (one per core is right).
+    /// Tesseract engines kept alive (default: one per core).
     pub engines: usize,
+    /// Tesseract languages (default `fra+eng`).
+    pub languages: String,
+    /// Tessdata folder; `None` lets tesseract use TESSDATA_PREFIX or its built-in path.
+    pub tessdata: Option<String>,
+    /// Largest file accepted, in bytes (default 50 MiB) → `too_large`.
+    pub max_file_bytes: u64,
+    /// Most pages in a file (default 30) → `too_many_pages`.
+    pub max_pages: u32,
+    /// Most pixels of one decoded page, checked from the header before decoding (default
+    /// 100 Mpx) → `too_large`.
+    pub max_pixels: u64,
+    /// Smallest side of an image, in pixels (default 50) → `too_small`.
+    pub min_side: u32,
+    /// Largest PDF page area in square inches (default 1500, a bit over A0) → `too_large`.
+    pub max_page_area_sq_in: f64,
+    /// Resolution PDF pages are rendered at for OCR (default 300).
+    pub render_dpi: u32,
+    /// Resolution images are rescaled towards before OCR (default 300).
+    pub target_dpi: u32,
+    /// Most pixels handed to tesseract for one page; larger pages are downscaled (default 40 Mpx).
+    pub max_ocr_pixels: u64,
+    /// Deskew small angles (default true).
+    pub deskew: bool,
+    /// Largest skew searched, in degrees (default 5).
+    pub max_skew_deg: f32,
+    /// Detect quarter turns (OSD) on pages that read badly (default true).
+    pub orientation: bool,
+    /// Tesseract time for one page (default 60 s) → `timeout`.
+    pub page_timeout: Duration,
+    /// Time for a whole file (default 240 s) → `timeout`.
+    pub document_timeout: Duration,
+    /// Wall-clock limit of one poppler run (default 30 s) → `timeout`.
+    pub pdf_helper_timeout: Duration,
+    /// Address-space limit of one poppler run (default 2 GiB).
+    pub pdf_helper_memory: u64,
+    /// The poppler programs (default: found on PATH).
+    pub pdfinfo: PathBuf,
+    pub pdftotext: PathBuf,
+    pub pdftoppm: PathBuf,
 }
 
 impl Default for OcrConfig {
     fn default() -> Self {
-        OcrConfig { engines: 2 }
+        OcrConfig {
+            engines: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            languages: "fra+eng".into(),
+            tessdata: None,
+            max_file_bytes: 50 << 20,
+            max_pages: 30,
+            max_pixels: 100_000_000,
+            min_side: 50,
+            max_page_area_sq_in: 1500.0,
+            render_dpi: 300,
+            target_dpi: 300,
+            max_ocr_pixels: 40_000_000,
+            deskew: true,
+            max_skew_deg: 5.0,
+            orientation: true,
+            page_timeout: Duration::from_secs(60),
+            document_timeout: Duration::from_secs(240),
+            pdf_helper_timeout: Duration::from_secs(30),
+            pdf_helper_memory: 2 << 30,
+            pdfinfo: "pdfinfo".into(),
+            pdftotext: "pdftotext".into(),
+            pdftoppm: "pdftoppm".into(),
+        }
     }
 }
 
 /// The OCR stage. `Sync`: one instance serves every blocking task of a worker.
 pub struct Ocr {
-    _config: OcrConfig,
+    config: OcrConfig,
+    pool: Pool,
+}
+
+/// A page waiting for OCR.
+enum PageSource<'a> {
+    Image(GrayImage),
+    PdfPage { path: &'a std::path::Path, number: u32 },
 }
 
 impl Ocr {
     /// Builds the stage (engines start lazily).
     pub fn new(config: OcrConfig) -> Self {
-        Ocr { _config: config }
+        let pool = Pool::new(config.tessdata.clone(), config.languages.clone(), config.engines);
+        Ocr { config, pool }
+    }
+
+    /// Starts one engine and checks the poppler tools run, so a broken deployment fails at
+    /// start-up rather than as rejected documents.
+    pub fn warm_up(&self) -> Result<(), OcrError> {
+        drop(self.pool.lease().map_err(|e| OcrError::Helper(e.to_string()))?);
+        for tool in [&self.config.pdfinfo, &self.config.pdftotext, &self.config.pdftoppm] {
+            let mut cmd = std::process::Command::new(tool);
+            cmd.arg("-v");
+            let budget = subprocess::Budget {
+                wall: Duration::from_secs(10),
+                memory: self.config.pdf_helper_memory,
+                max_stdout: 4096,
+            };
+            subprocess::run(cmd, budget).map_err(|e| OcrError::Helper(e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// Blocking: fills `work.pages` and `work.text_quality`, or sets `work.failure`.
     pub fn process(&self, work: &mut Work, bytes: &[u8]) {
-        let _ = bytes;
-        work.failure = Some(Failure::new("ocr", ErrorCode::Corrupt, "OCR not built yet"));
+        let started = Instant::now();
+        let id = work.envelope.document_id;
+        match self.read(bytes, started) {
+            Ok(pages) => {
+                work.text_quality = Some(text_quality(&pages));
+                tracing::debug!(document_id = %id, pages = pages.len(), ms = started.elapsed().as_millis() as u64, "ocr done");
+                work.pages = pages;
+            }
+            Err(e) => {
+                if matches!(e, OcrError::Helper(_)) {
+                    tracing::error!(document_id = %id, error = %e, "ocr could not run");
+                } else {
+                    tracing::info!(document_id = %id, code = %e.code(), ms = started.elapsed().as_millis() as u64, "ocr rejected input");
+                }
+                work.pages.clear();
+                work.text_quality = None;
+                work.failure = Some(Failure::new(STAGE, e.code(), e.to_string()));
+            }
+        }
+    }
+
+    fn read(&self, bytes: &[u8], started: Instant) -> Result<Vec<Page>, OcrError> {
+        let cfg = &self.config;
+        if bytes.is_empty() {
+            return Err(OcrError::Empty);
+        }
+        if bytes.len() as u64 > cfg.max_file_bytes {
+            return Err(OcrError::TooLarge(format!(
+                "the file is {} MiB, over the limit of {} MiB",
+                bytes.len() >> 20,
+                cfg.max_file_bytes >> 20
+            )));
+        }
+        // Re-sniffed here: the stage must not trust anything but the bytes it was given.
+        let media = sniff(bytes);
+        let pages = match media {
+            MediaType::Pdf => self.read_pdf(bytes, started)?,
+            MediaType::Unsupported => return Err(OcrError::Unsupported(unsupported_kind(bytes))),
+            MediaType::Unknown => return Err(OcrError::NotADocument),
+            _ => {
+                let images = raster::decode(bytes, media, cfg)?;
+                if images.len() as u32 > cfg.max_pages {
+                    return Err(OcrError::TooManyPages { pages: images.len() as u32, limit: cfg.max_pages });
+                }
+                let sources = images.into_iter().map(PageSource::Image).collect();
+                self.ocr_pages(sources, started)?
+            }
+        };
+        if pages.iter().all(|p| p.lines.is_empty()) {
+            return Err(OcrError::Blank);
+        }
+        Ok(pages)
+    }
+
+    fn read_pdf(&self, bytes: &[u8], started: Instant) -> Result<Vec<Page>, OcrError> {
+        let cfg = &self.config;
+        if pdf::looks_truncated(bytes) {
+            return Err(OcrError::Truncated("the PDF stops before its end".into()));
+        }
+        let mut file = tempfile::Builder::new()
+            .prefix("tamis-ocr-")
+            .suffix(".pdf")
+            .tempfile()
+            .map_err(|e| OcrError::Helper(format!("temp file: {e}")))?;
+        std::io::Write::write_all(&mut file, bytes).map_err(|e| OcrError::Helper(format!("temp file: {e}")))?;
+        let path = file.path();
+        let info = pdf::info(path, cfg, false)?;
+        if info.pages > cfg.max_pages {
+            return Err(OcrError::TooManyPages { pages: info.pages, limit: cfg.max_pages });
+        }
+        for (w, h) in &info.sizes {
+            let area = (w / 72.0) * (h / 72.0);
+            if area > cfg.max_page_area_sq_in {
+                return Err(OcrError::TooLarge(format!(
+                    "a page measures {:.0}x{:.0} inches, over the limit of {:.0} square inches",
+                    w / 72.0,
+                    h / 72.0,
+                    cfg.max_page_area_sq_in
+                )));
+            }
+        }
+        // A broken or slow text layer is not fatal: those pages are OCRed instead.
+        let layer = match pdf::text_layer(path, cfg, info.pages) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::debug!(error = %e, "no usable text layer");
+                Vec::new()
+            }
+        };
+        let mut pages: Vec<Option<Page>> = vec![None; info.pages as usize];
+        let mut todo = Vec::new();
+        for n in 1..=info.pages {
+            match layer.get(n as usize - 1) {
+                Some(lp) if layer_is_real_text(&lp.lines) => {
+                    pages[n as usize - 1] = Some(Page {
+                        number: n,
+                        width: lp.width,
+                        height: lp.height,
+                        rotation: 0,
+                        skew: 0.0,
+                        source: TextSource::TextLayer,
+                        confidence: 1.0,
+                        lines: lp.lines.clone(),
+                        symbols: Vec::new(),
+                    });
+                }
+                _ => todo.push(n),
+            }
+        }
+        if !todo.is_empty() {
+            let sources = todo.iter().map(|&number| PageSource::PdfPage { path, number }).collect();
+            let ocred = self.ocr_pages(sources, started)?;
+            for (n, mut p) in todo.into_iter().zip(ocred) {
+                p.number = n;
+                pages[n as usize - 1] = Some(p);
+            }
+        }
+        Ok(pages.into_iter().flatten().collect())
+    }
+
+    /// OCRs pages in parallel, as many at once as the pool has engines.
+    fn ocr_pages(&self, sources: Vec<PageSource<'_>>, started: Instant) -> Result<Vec<Page>, OcrError> {
+        let n = sources.len();
+        let slots: Vec<Mutex<Option<PageSource<'_>>>> = sources.into_iter().map(|s| Mutex::new(Some(s))).collect();
+        let results: Vec<Mutex<Option<Result<Page, OcrError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let workers = self.config.engines.max(1).min(n);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= n {
+                        break;
+                    }
+                    let Some(src) = slots[i].lock().unwrap_or_else(|p| p.into_inner()).take() else { continue };
+                    let r = self.ocr_page(src, i as u32 + 1, started);
+                    let failed = r.is_err();
+                    *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                    if failed {
+                        // One failed page fails the file: stop handing out pages.
+                        next.store(n, Ordering::SeqCst);
+                    }
+                });
+            }
+        });
+        let mut pages = Vec::with_capacity(n);
+        for r in results {
+            match r.into_inner().unwrap_or_else(|p| p.into_inner()) {
+                Some(Ok(p)) => pages.push(p),
+                Some(Err(e)) => return Err(e),
+                None => return Err(OcrError::Timeout("the file took longer than its time budget".into())),
+            }
+        }
+        Ok(pages)
+    }
+
+    fn remaining(&self, started: Instant) -> Result<Duration, OcrError> {
+        let left = self.config.document_timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(OcrError::Timeout(format!(
+                "the file took longer than its {} s budget",
+                self.config.document_timeout.as_secs()
+            )));
+        }
+        Ok(left.min(self.config.page_timeout))
+    }
+
+    fn ocr_page(&self, src: PageSource<'_>, number: u32, started: Instant) -> Result<Page, OcrError> {
+        let cfg = &self.config;
+        self.remaining(started)?;
+        let (img, dpi) = match src {
+            PageSource::Image(img) => {
+                let dpi = preprocess::estimate_dpi(img.width(), img.height());
+                (img, dpi)
+            }
+            PageSource::PdfPage { path, number } => {
+                let dpi = cfg.render_dpi;
+                (pdf::render(path, cfg, number, dpi)?, dpi)
+            }
+        };
+        if preprocess::is_uniform(&img) {
+            return Ok(empty_page(number, img.width(), img.height()));
+        }
+        let (img, dpi) = preprocess::normalise_resolution(img, dpi, cfg.target_dpi, cfg.max_ocr_pixels);
+        let mut best = self.recognise_upright(&img, dpi, 0, started)?;
+        if cfg.orientation && !reads_well(&best.tsv) {
+            let orientation = {
+                let mut engine = self.pool.lease().map_err(engine_err)?;
+                engine.detect_orientation(img.as_raw(), img.width(), img.height(), dpi)
+            };
+            if let Some(o) = orientation.filter(|o| o.rotate_cw != 0 && o.confidence >= 1.0) {
+                let turned = preprocess::rotate_quarter(&img, o.rotate_cw);
+                let other = self.recognise_upright(&turned, dpi, o.rotate_cw, started)?;
+                if read_score(&other.tsv) > read_score(&best.tsv) {
+                    best = other;
+                }
+            }
+        }
+        let confidence = best.tsv.mean_confidence();
+        Ok(Page {
+            number,
+            width: best.width,
+            height: best.height,
+            rotation: best.rotation,
+            skew: best.skew,
+            source: TextSource::Ocr,
+            confidence,
+            lines: best.tsv.lines,
+            symbols: Vec::new(),
+        })
+    }
+
+    /// Deskews (when worth it) and recognises an image already turned by `rotation`.
+    fn recognise_upright(&self, img: &GrayImage, dpi: u32, rotation: u16, started: Instant) -> Result<Reading, OcrError> {
+        let cfg = &self.config;
+        let skew = if cfg.deskew { preprocess::estimate_skew(img, cfg.max_skew_deg) } else { 0.0 };
+        // Tesseract copes with a fraction of a degree; resampling below that costs more than it gains.
+        let straight;
+        let img = if skew.abs() >= 0.3 {
+            straight = preprocess::rotate_small(img, skew);
+            &straight
+        } else {
+            img
+        };
+        let deadline = self.remaining(started)?;
+        let tsv = {
+            let mut engine = self.pool.lease().map_err(engine_err)?;
+            engine.recognize(img.as_raw(), img.width(), img.height(), dpi, deadline).map_err(engine_err)?
+        };
+        Ok(Reading {
+            tsv,
+            rotation,
+            skew: if skew.abs() >= 0.3 { skew } else { 0.0 },
+            width: img.width(),
+            height: img.height(),
+        })
+    }
+}
+
+struct Reading {
+    tsv: TsvPage,
+    rotation: u16,
+    skew: f32,
+    width: u32,
+    height: u32,
+}
+
+fn engine_err(e: EngineError) -> OcrError {
+    match e {
+        EngineError::Deadline(_) => OcrError::Timeout(e.to_string()),
+        EngineError::Init(_) => OcrError::Helper(e.to_string()),
+        EngineError::Failed(_) => OcrError::Corrupt("the page image could not be read".into()),
+    }
+}
+
+fn empty_page(number: u32, width: u32, height: u32) -> Page {
+    Page {
+        number,
+        width,
+        height,
+        rotation: 0,
+        skew: 0.0,
+        source: TextSource::Ocr,
+        confidence: 0.0,
+        lines: Vec::new(),
+        symbols: Vec::new(),
+    }
+}
+
+/// A text layer is trusted when it has enough words and enough of them are real words; a broken
+/// font map (glyphs mapped to the wrong letters) yields plenty of tokens but almost no words.
+fn layer_is_real_text(lines: &[Line]) -> bool {
+    let s = lang::stats(lines.iter().flat_map(|l| l.words.iter().map(|w| w.text.as_str())));
+    s.alpha_tokens >= 8 && s.ratio() >= 0.15
+}
+
+/// A first OCR pass that reads like language needs no orientation check.
+fn reads_well(tsv: &TsvPage) -> bool {
+    let s = lang::stats(tsv.words().map(|w| w.text.as_str()));
+    tsv.mean_confidence() >= 0.75 && s.alpha_tokens >= 10 && s.ratio() >= 0.2
+}
+
+/// Compares two readings of one page: real words found, weighted by confidence.
+fn read_score(tsv: &TsvPage) -> f32 {
+    let s = lang::stats(tsv.words().map(|w| w.text.as_str()));
+    s.dictionary_hits as f32 * tsv.mean_confidence() + 0.1 * tsv.word_count() as f32 * tsv.mean_confidence()
+}
+
+/// Word-weighted mean confidence over the file.
+fn text_quality(pages: &[Page]) -> f32 {
+    let (mut sum, mut n) = (0.0f32, 0usize);
+    for p in pages {
+        for w in p.lines.iter().flat_map(|l| &l.words) {
+            sum += w.confidence;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        (sum / n as f32).clamp(0.0, 1.0)
+    }
+}
+
+/// `MediaType::sniff` accepts `%PDF-` anywhere in the first KiB, so a stored (uncompressed) ZIP
+/// holding a PDF passes for a PDF; a container magic at offset 0 must win.
+fn sniff(bytes: &[u8]) -> MediaType {
+    const CONTAINERS: [&[u8]; 6] = [b"PK\x03\x04", b"PK\x05\x06", b"\xD0\xCF\x11\xE0", b"\x1f\x8b", b"Rar!", b"7z\xBC\xAF"];
+    if CONTAINERS.iter().any(|m| bytes.starts_with(m)) {
+        return MediaType::Unsupported;
+    }
+    MediaType::sniff(bytes)
+}
+
+fn unsupported_kind(bytes: &[u8]) -> &'static str {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    if bytes.starts_with(b"PK") {
+        "ZIP (or office)"
+    } else if head.contains("<html") || head.contains("<!doctype html") {
+        "HTML"
+    } else if head.contains("<?xml") {
+        "XML"
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        "old Microsoft Office"
+    } else if head.starts_with("{\\rtf") {
+        "RTF"
+    } else {
+        "Archive"
     }
 }

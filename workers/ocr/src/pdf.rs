@@ -1,0 +1,249 @@
+//! PDF handling through poppler's command-line tools run as sandboxed subprocesses.
+//!
+//! Why subprocesses and not pdf-extract/lopdf in-process: untrusted PDFs make pure-Rust parsers
+//! panic (~8% of mutated files for pdf-extract), recurse without bound on circular references
+//! (a stack overflow aborts the whole worker: catch_unwind cannot stop it) or allocate without
+//! limit. A thread with a timeout can be abandoned but keeps burning CPU and memory. A child
+//! process under RLIMIT_AS/RLIMIT_CPU and a wall-clock timeout contains all of these, costs a few
+//! milliseconds to start, and poppler is the most battle-tested PDF reader available here.
+//! `pdfinfo` gives page count, encryption and page sizes; `pdftotext -bbox-layout` the text
+//! layer with word boxes; `pdftoppm` renders the pages that need OCR.
+
+use crate::error::OcrError;
+use crate::subprocess::{self, Budget, RunError};
+use crate::OcrConfig;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+use tamis_shared::{BBox, Line, Word};
+
+/// What pdfinfo says about a PDF.
+#[derive(Clone, Debug, Default)]
+pub struct PdfInfo {
+    pub pages: u32,
+    /// Page sizes in points (after /Rotate), for the pages pdfinfo listed.
+    pub sizes: Vec<(f64, f64)>,
+}
+
+/// One page of text layer, in 300-DPI pixel coordinates.
+#[derive(Clone, Debug, Default)]
+pub struct LayerPage {
+    pub width: u32,
+    pub height: u32,
+    pub lines: Vec<Line>,
+}
+
+/// The scale of text-layer boxes: points to pixels at this resolution, so text-layer and OCR
+/// pages share one coordinate convention.
+pub const LAYER_DPI: f64 = 300.0;
+
+fn budget(cfg: &OcrConfig, wall: Duration, max_stdout: usize) -> Budget {
+    Budget { wall, memory: cfg.pdf_helper_memory, max_stdout }
+}
+
+fn run_err(e: RunError) -> OcrError {
+    match e {
+        RunError::Timeout(..) => OcrError::Timeout(e.to_string()),
+        RunError::Spawn(..) => OcrError::Helper(e.to_string()),
+    }
+}
+
+/// True when the end of the file has no `%%EOF`/`startxref`: the download or upload was cut.
+pub fn looks_truncated(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(4096)..];
+    let has = |m: &[u8]| tail.windows(m.len()).any(|w| w == m);
+    !has(b"%%EOF") && !has(b"startxref")
+}
+
+/// Reads page count, encryption and page sizes; maps poppler's complaints to error codes.
+pub fn info(path: &Path, cfg: &OcrConfig, truncated: bool) -> Result<PdfInfo, OcrError> {
+    let mut cmd = Command::new(&cfg.pdfinfo);
+    // Sizes of the first pages only: a bogus /Count of 200 million must not make us list them.
+    cmd.arg("-f").arg("1").arg("-l").arg((cfg.max_pages + 1).to_string()).arg(path);
+    let out = subprocess::run(cmd, budget(cfg, cfg.pdf_helper_timeout, 1 << 20)).map_err(run_err)?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = out.stderr.to_ascii_lowercase();
+    if stderr.contains("incorrect password") {
+        return Err(OcrError::Encrypted);
+    }
+    let mut info = PdfInfo::default();
+    let mut pages_line = false;
+    for line in stdout.lines() {
+        if let Some(v) = line.strip_prefix("Pages:") {
+            pages_line = true;
+            info.pages = v.trim().parse().unwrap_or(0);
+        } else if line.starts_with("Page ") && line.contains(" size:") {
+            if let Some(size) = parse_size(line) {
+                info.sizes.push(size);
+            }
+        }
+    }
+    if !out.success || !pages_line {
+        if truncated {
+            return Err(OcrError::Truncated("the PDF stops before its end".into()));
+        }
+        if stderr.contains("invalid page count") {
+            return Err(OcrError::Corrupt("the PDF page tree is empty".into()));
+        }
+        return Err(OcrError::Corrupt("poppler cannot open this PDF".into()));
+    }
+    if info.pages == 0 {
+        if truncated {
+            return Err(OcrError::Truncated("the PDF stops before its end".into()));
+        }
+        return Err(OcrError::Corrupt("the PDF has no pages".into()));
+    }
+    Ok(info)
+}
+
+/// `Page    1 size:  595.276 x 841.89 pts (A4)` → (595.276, 841.89)
+fn parse_size(line: &str) -> Option<(f64, f64)> {
+    let rest = line.split("size:").nth(1)?;
+    let mut it = rest.split_whitespace();
+    let w: f64 = it.next()?.parse().ok()?;
+    let _x = it.next()?;
+    let h: f64 = it.next()?.parse().ok()?;
+    (w.is_finite() && h.is_finite()).then_some((w.abs(), h.abs()))
+}
+
+/// The text layer of pages `1..=pages`, with word boxes.
+pub fn text_layer(path: &Path, cfg: &OcrConfig, pages: u32) -> Result<Vec<LayerPage>, OcrError> {
+    let mut cmd = Command::new(&cfg.pdftotext);
+    cmd.arg("-bbox-layout").arg("-enc").arg("UTF-8").arg("-f").arg("1").arg("-l").arg(pages.to_string());
+    cmd.arg(path).arg("-");
+    let out = subprocess::run(cmd, budget(cfg, cfg.pdf_helper_timeout, 64 << 20)).map_err(run_err)?;
+    // A failing or cut run still yields whatever pages it wrote; the rest get OCR.
+    Ok(parse_bbox_layout(&String::from_utf8_lossy(&out.stdout)))
+}
+
+fn attr(tag: &str, name: &str) -> Option<f64> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = start + tag[start..].find('"')?;
+    tag[start..end].parse().ok().filter(|v: &f64| v.is_finite())
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+fn to_px(v: f64) -> u32 {
+    (v * LAYER_DPI / 72.0).round().clamp(0.0, u32::MAX as f64) as u32
+}
+
+fn bbox_of(tag: &str) -> Option<BBox> {
+    let (x0, y0, x1, y1) = (attr(tag, "xMin")?, attr(tag, "yMin")?, attr(tag, "xMax")?, attr(tag, "yMax")?);
+    let (x, y) = (to_px(x0.min(x1)), to_px(y0.min(y1)));
+    Some(BBox { x, y, w: to_px(x0.max(x1)).saturating_sub(x), h: to_px(y0.max(y1)).saturating_sub(y) })
+}
+
+/// Parses the XHTML of `pdftotext -bbox-layout` (one tag per line, as poppler writes it).
+pub fn parse_bbox_layout(xhtml: &str) -> Vec<LayerPage> {
+    let mut pages = Vec::new();
+    let mut page: Option<LayerPage> = None;
+    let mut line: Option<Line> = None;
+    for raw in xhtml.lines() {
+        let t = raw.trim();
+        if t.starts_with("<page ") {
+            if let Some(p) = page.take() {
+                pages.push(p);
+            }
+            page = Some(LayerPage {
+                width: attr(t, "width").map(to_px).unwrap_or(0),
+                height: attr(t, "height").map(to_px).unwrap_or(0),
+                lines: Vec::new(),
+            });
+        } else if t.starts_with("<line ") {
+            line = Some(Line { text: String::new(), bbox: bbox_of(t), words: Vec::new() });
+        } else if t.starts_with("<word ") {
+            let Some(gt) = t.find('>') else { continue };
+            let body = t[gt + 1..].trim_end_matches("</word>");
+            let text = unescape(body);
+            if text.trim().is_empty() {
+                continue;
+            }
+            if let Some(l) = line.as_mut() {
+                if !l.text.is_empty() {
+                    l.text.push(' ');
+                }
+                l.text.push_str(&text);
+                l.words.push(Word { text, confidence: 1.0, bbox: bbox_of(&t[..gt]) });
+            }
+        } else if t.starts_with("</line>") {
+            if let (Some(l), Some(p)) = (line.take(), page.as_mut()) {
+                if !l.words.is_empty() {
+                    p.lines.push(l);
+                }
+            }
+        } else if t.starts_with("</page>") {
+            if let Some(p) = page.take() {
+                pages.push(p);
+            }
+        }
+    }
+    if let Some(p) = page.take() {
+        pages.push(p);
+    }
+    pages
+}
+
+/// Renders one page to 8-bit grayscale at `dpi`.
+pub fn render(path: &Path, cfg: &OcrConfig, page: u32, dpi: u32) -> Result<image::GrayImage, OcrError> {
+    let dir = tempfile::tempdir().map_err(|e| OcrError::Helper(format!("temp dir: {e}")))?;
+    let root = dir.path().join("p");
+    let mut cmd = Command::new(&cfg.pdftoppm);
+    cmd.arg("-r").arg(dpi.to_string()).arg("-gray").arg("-f").arg(page.to_string()).arg("-l").arg(page.to_string());
+    cmd.arg("-singlefile").arg(path).arg(&root);
+    let out = subprocess::run(cmd, budget(cfg, cfg.pdf_helper_timeout, 1 << 20)).map_err(run_err)?;
+    let file = dir.path().join("p.pgm");
+    let bytes = std::fs::read(&file).map_err(|_| {
+        if out.stderr.to_ascii_lowercase().contains("incorrect password") {
+            OcrError::Encrypted
+        } else {
+            OcrError::Corrupt(format!("page {page} cannot be rendered"))
+        }
+    })?;
+    crate::raster::decode_pgm(&bytes).ok_or_else(|| OcrError::Corrupt(format!("page {page} rendered badly")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_bbox_layout() {
+        let x = r#"<doc>
+  <page width="595.275600" height="841.889800">
+    <flow>
+      <block xMin="1" yMin="2" xMax="3" yMax="4">
+        <line xMin="72" yMin="72" xMax="144" yMax="84">
+          <word xMin="72" yMin="72" xMax="100" yMax="84">Net</word>
+          <word xMin="110" yMin="72" xMax="144" yMax="84">&amp;co</word>
+        </line>
+      </block>
+    </flow>
+  </page>
+  <page width="100" height="100">
+  </page>
+</doc>"#;
+        let p = parse_bbox_layout(x);
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].width, 2480);
+        assert_eq!(p[0].lines.len(), 1);
+        assert_eq!(p[0].lines[0].text, "Net &co");
+        assert_eq!(p[0].lines[0].bbox, Some(BBox { x: 300, y: 300, w: 300, h: 50 }));
+        assert!(p[1].lines.is_empty());
+    }
+
+    #[test]
+    fn detects_cut_pdfs() {
+        assert!(looks_truncated(b"%PDF-1.4\n1 0 obj\n<<"));
+        assert!(!looks_truncated(b"%PDF-1.4\n...startxref\n123\n%%EOF\n"));
+    }
+
+    #[test]
+    fn parses_page_sizes() {
+        assert_eq!(parse_size("Page    1 size:  595.276 x 841.89 pts (A4)"), Some((595.276, 841.89)));
+        assert_eq!(parse_size("Page    1 size:  x"), None);
+    }
+}
