@@ -1,19 +1,100 @@
 //! The extract stage: reads, normalises and validates the key fields of each classified document.
 
-use tamis_shared::Work;
+mod doc;
+mod generic;
+mod norm;
+mod types;
+mod values;
 
-/// The extractor. `Sync`, cheap to share.
-#[derive(Default)]
-pub struct Extractor {}
+use doc::Doc;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tamis_shared::taxonomy::{FieldKind, Taxonomy};
+use tamis_shared::{DocumentResult, Field, FieldSource, Finding, Work};
+
+/// The extractor. `Send + Sync`, cheap to share.
+#[derive(Clone)]
+pub struct Extractor {
+    tax: Arc<Taxonomy>,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What the per-type code builds: fields and findings of one document.
+pub(crate) struct Out {
+    pub fields: BTreeMap<String, Field>,
+    pub findings: Vec<Finding>,
+}
+
+impl Out {
+    pub(crate) fn finding(&mut self, code: String, message: &str) {
+        if !self.findings.iter().any(|f| f.code == code) {
+            self.findings.push(Finding { code, message: message.to_string() });
+        }
+    }
+}
 
 impl Extractor {
     /// Builds the extractor from the default taxonomy.
     pub fn new() -> Self {
-        Extractor {}
+        Self::with_taxonomy(Arc::new(Taxonomy::builtin()))
+    }
+
+    /// Builds the extractor from a taxonomy (for types and labels added in configuration).
+    pub fn with_taxonomy(t: Arc<Taxonomy>) -> Self {
+        Extractor { tax: t }
     }
 
     /// Fills the fields and findings of every document in `work`. Leaves a failed `work` untouched.
     pub fn process(&self, work: &mut Work) {
-        let _ = work;
+        if work.failure.is_some() {
+            return;
+        }
+        let pages = &work.pages;
+        for d in work.documents.iter_mut() {
+            let doc = Doc::new(pages.iter().filter(|p| d.pages.contains(&p.number)));
+            self.extract(&doc, d);
+        }
+    }
+
+    fn extract(&self, doc: &Doc, d: &mut DocumentResult) {
+        let name = d.doc_type.as_str().to_string();
+        let Some(def) = self.tax.get(&name) else { return };
+        let source = if doc.lines.iter().any(|l| l.ocr) { FieldSource::Ocr } else { FieldSource::TextLayer };
+        let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
+        for f in &def.fields {
+            let cands = generic::by_label(doc, f);
+            if let Some(best) = cands.first() {
+                let conf = generic::confidence(best, &cands);
+                out.fields.insert(
+                    f.name.clone(),
+                    Field { value: best.p.value.clone(), confidence: conf, page: Some(best.page), bbox: best.bbox, source, valid: best.p.valid },
+                );
+                if best.p.corrected {
+                    out.finding(format!("corrected:{}", f.name), "An OCR letter/digit confusion was repaired so that the check key passes.");
+                }
+            }
+        }
+        types::specific(&name, doc, source, &mut out);
+        for f in &def.fields {
+            match out.fields.get(&f.name) {
+                None => out.finding(format!("missing:{}", f.name), "This field was not found on the document."),
+                Some(v) if v.valid == Some(false) => {
+                    out.finding(format!("invalid:{}", f.name), "The value read does not pass its check (key, checksum or date).")
+                }
+                _ => {}
+            }
+            if f.kind == FieldKind::Date {
+                if let Some(v) = out.fields.get_mut(&f.name) {
+                    v.valid = Some(norm::date(&v.value).is_some());
+                }
+            }
+        }
+        d.fields = out.fields;
+        d.findings = out.findings;
     }
 }

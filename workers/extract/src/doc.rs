@@ -1,0 +1,143 @@
+//! A document's text as the extractors see it: lines with their page, folded tokens and words.
+
+use tamis_shared::taxonomy::fold;
+use tamis_shared::{BBox, Page, TextSource};
+
+/// One word with its folded tokens.
+#[derive(Clone, Debug)]
+pub struct W {
+    pub text: String,
+    pub conf: f32,
+    pub bbox: Option<BBox>,
+}
+
+/// One line.
+#[derive(Clone, Debug)]
+pub struct L {
+    pub page: u32,
+    pub text: String,
+    pub folded: String,
+    pub words: Vec<W>,
+    /// (folded token, index of the word it came from).
+    pub tokens: Vec<(String, usize)>,
+    pub bbox: Option<BBox>,
+    pub ocr: bool,
+}
+
+/// The lines of one document, in reading order.
+pub struct Doc {
+    pub lines: Vec<L>,
+}
+
+impl Doc {
+    /// Builds the view over the given pages.
+    pub fn new<'a>(pages: impl Iterator<Item = &'a Page>) -> Doc {
+        let mut lines = vec![];
+        for p in pages {
+            for l in &p.lines {
+                let words: Vec<W> = if l.words.is_empty() {
+                    l.text.split_whitespace().map(|t| W { text: t.to_string(), conf: 1.0, bbox: None }).collect()
+                } else {
+                    l.words.iter().map(|w| W { text: w.text.clone(), conf: w.confidence, bbox: w.bbox }).collect()
+                };
+                let mut tokens = vec![];
+                for (i, w) in words.iter().enumerate() {
+                    for t in fold(&w.text).split(' ').filter(|t| !t.is_empty()) {
+                        tokens.push((t.to_string(), i));
+                    }
+                }
+                let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                lines.push(L {
+                    page: p.number,
+                    folded: fold(&text),
+                    text,
+                    words,
+                    tokens,
+                    bbox: l.bbox,
+                    ocr: p.source == TextSource::Ocr,
+                });
+            }
+        }
+        Doc { lines }
+    }
+
+    /// Whole folded text.
+    pub fn folded(&self) -> String {
+        self.lines.iter().map(|l| l.folded.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Where a label matched: line index and the range of words after it.
+#[derive(Clone, Copy, Debug)]
+pub struct Hit {
+    pub line: usize,
+    /// First word of the label.
+    pub first_word: usize,
+    /// First word after the label.
+    pub after: usize,
+}
+
+impl L {
+    /// Finds a folded label (space-separated tokens) in the line's tokens.
+    pub fn find(&self, label: &[String]) -> Option<(usize, usize)> {
+        if label.is_empty() || self.tokens.len() < label.len() {
+            return None;
+        }
+        for s in 0..=self.tokens.len() - label.len() {
+            if label.iter().enumerate().all(|(k, t)| self.tokens[s + k].0 == *t) {
+                let last_word = self.tokens[s + label.len() - 1].1;
+                // The label may end inside a word ("client:123"): value starts at the next word
+                // unless that word has more tokens.
+                let after = if self.tokens.get(s + label.len()).is_some_and(|t| t.1 == last_word) {
+                    last_word
+                } else {
+                    last_word + 1
+                };
+                return Some((self.tokens[s].1, after));
+            }
+        }
+        None
+    }
+
+    /// Text of words `from..to`.
+    pub fn span_text(&self, from: usize, to: usize) -> String {
+        self.words[from.min(self.words.len())..to.min(self.words.len())]
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// End of the run of words starting at `from` before a wide horizontal gap (a new column).
+    pub fn run_end(&self, from: usize) -> usize {
+        let mut end = from + 1;
+        while end < self.words.len() {
+            let (Some(a), Some(b)) = (self.words[end - 1].bbox, self.words[end].bbox) else {
+                end += 1;
+                continue;
+            };
+            let gap = b.x as i64 - (a.x + a.w) as i64;
+            if gap > (a.h.max(b.h) as i64) * 2 {
+                break;
+            }
+            end += 1;
+        }
+        end.min(self.words.len())
+    }
+
+    /// Mean confidence and union box of words `from..to`.
+    pub fn span_meta(&self, from: usize, to: usize) -> (f32, Option<BBox>) {
+        let ws = &self.words[from.min(self.words.len())..to.min(self.words.len())];
+        if ws.is_empty() {
+            return (self.words.iter().map(|w| w.conf).fold(1.0, f32::min), self.bbox);
+        }
+        let conf = ws.iter().map(|w| w.conf).fold(1.0, f32::min);
+        let mut bb: Option<BBox> = None;
+        for w in ws {
+            if let Some(b) = w.bbox {
+                bb = Some(bb.map_or(b, |x| x.union(&b)));
+            }
+        }
+        (conf, bb.or(self.bbox))
+    }
+}

@@ -1,0 +1,100 @@
+//! Label-anchored extraction that works for any configured type: the value on the same line after
+//! the label, on the next line, or below it in the same column.
+
+use crate::doc::{Doc, L};
+use crate::values::{parse, Parsed};
+use tamis_shared::taxonomy::{fold, FieldDef, FieldKind};
+use tamis_shared::BBox;
+
+/// One candidate value for a field.
+#[derive(Clone, Debug)]
+pub struct Cand {
+    pub p: Parsed,
+    /// How much we trust where it was found, 0..1, before checks.
+    pub place: f32,
+    /// Lowest OCR confidence of the words it came from.
+    pub ocr: f32,
+    pub page: u32,
+    pub bbox: Option<BBox>,
+    /// Ordering key: higher is better.
+    pub rank: f32,
+}
+
+fn words_below(next: &L, label_box: Option<BBox>) -> Option<(usize, usize)> {
+    let lb = label_box?;
+    let (x0, x1) = (lb.x as i64 - lb.h as i64 * 2, (lb.x + lb.w) as i64 + lb.h as i64 * 6);
+    let idx: Vec<usize> = next
+        .words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.bbox.is_some_and(|b| (b.x as i64) < x1 && ((b.x + b.w) as i64) > x0))
+        .map(|(i, _)| i)
+        .collect();
+    Some((*idx.first()?, *idx.last()? + 1))
+}
+
+/// Whether a kind reads a whole run (names, addresses) rather than one token.
+fn is_textual(kind: FieldKind) -> bool {
+    matches!(kind, FieldKind::Person | FieldKind::Organisation | FieldKind::Address | FieldKind::Text)
+}
+
+/// All candidates the labels of `f` give, best first.
+pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
+    let excludes: Vec<String> = f.exclude.iter().map(|e| fold(e)).collect();
+    let mut out = vec![];
+    for (li, label) in f.labels.iter().enumerate() {
+        let toks: Vec<String> = fold(label).split(' ').filter(|t| !t.is_empty()).map(String::from).collect();
+        for (i, line) in doc.lines.iter().enumerate() {
+            let Some((first, after)) = line.find(&toks) else { continue };
+            if excludes.iter().any(|e| !e.is_empty() && format!(" {} ", line.folded).contains(&format!(" {e} "))) {
+                continue;
+            }
+            let label_rank = 10.0 - li as f32 * 0.2 + toks.len() as f32 * 0.4;
+            // Same line, after the label.
+            if after < line.words.len() {
+                let end = if is_textual(f.kind) { line.run_end(after) } else { line.words.len() };
+                let text = line.span_text(after, end);
+                if let Some(p) = parse(f.kind, &text) {
+                    let (ocr, bbox) = line.span_meta(after, end);
+                    out.push(Cand { p, place: 0.95, ocr, page: line.page, bbox, rank: label_rank + 1.0 });
+                    continue;
+                }
+            }
+            // Below: the next line(s) of the same page, in the label's column when boxes exist.
+            let label_box = line.span_meta(first, after).1;
+            for (k, next) in doc.lines.iter().enumerate().skip(i + 1).take(2) {
+                if next.page != line.page {
+                    break;
+                }
+                let (a, b) = words_below(next, label_box).unwrap_or((0, next.words.len()));
+                let b = if is_textual(f.kind) { next.run_end(a).min(b.max(a + 1)) } else { b };
+                let text = next.span_text(a, b);
+                if let Some(p) = parse(f.kind, &text) {
+                    let (ocr, bbox) = next.span_meta(a, b);
+                    let place = if k == i + 1 { 0.85 } else { 0.7 };
+                    out.push(Cand { p, place, ocr, page: next.page, bbox, rank: label_rank - (k - i) as f32 * 0.5 });
+                    break;
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| b.rank.total_cmp(&a.rank));
+    out
+}
+
+/// Confidence of a chosen candidate given the others: checks lift it, disagreement lowers it.
+pub fn confidence(best: &Cand, all: &[Cand]) -> f32 {
+    let ocr = 0.4 + 0.6 * best.ocr.clamp(0.0, 1.0);
+    let mut c = best.place * ocr;
+    match best.p.valid {
+        Some(true) if !best.p.corrected => c = c.max(0.97 * (0.8 + 0.2 * ocr)),
+        Some(true) => c = c.min(0.85),
+        Some(false) => c = c.min(0.3),
+        None => {}
+    }
+    let disagree = all.iter().take(4).any(|o| o.p.value != best.p.value && (best.rank - o.rank) < 1.5);
+    if disagree {
+        c *= 0.7;
+    }
+    c.clamp(0.0, 0.999)
+}

@@ -1,0 +1,30 @@
+//! What labels alone cannot do, per type: the MRZ of identity documents, IBANs anywhere in a RIB,
+//! names in address blocks and sentences, amounts that must add up.
+
+mod id;
+mod others;
+
+use crate::doc::Doc;
+use crate::Out;
+use tamis_shared::{BBox, Field, FieldSource};
+
+/// Runs the type's own rules over what the labels gave.
+pub(crate) fn specific(name: &str, doc: &Doc, source: FieldSource, out: &mut Out) {
+    match name {
+        "id_card" | "passport" | "residence_permit" => id::extract(doc, out),
+        "bank_details" => others::bank(doc, source, out),
+        "payslip" => others::payslip(doc, source, out),
+        "tax_notice" => others::tax(doc, source, out),
+        "rent_receipt" => others::rent(doc, source, out),
+        "energy_bill" => others::energy(doc, source, out),
+        "employer_certificate" => others::employer(doc, source, out),
+        "school_certificate" => others::school(doc, source, out),
+        "sick_leave" => others::sick(doc, source, out),
+        _ => {}
+    }
+}
+
+/// A field found by a rule, with its confidence.
+pub(crate) fn field(value: String, conf: f32, page: u32, bbox: Option<BBox>, source: FieldSource, valid: Option<bool>) -> Field {
+    Field { value, confidence: conf.clamp(0.0, 0.999), page: Some(page), bbox, source, valid }
+}

@@ -1,0 +1,232 @@
+//! Rules for the non-identity types: where labels are absent (address blocks, sentences) or
+//! structure is a stronger signal than position (an IBAN that validates, amounts that add up).
+
+use super::field;
+use crate::doc::Doc;
+use crate::values::parse;
+use crate::{norm, Out};
+use tamis_shared::taxonomy::{fold, FieldKind};
+use tamis_shared::FieldSource;
+
+/// Lines that start with a civility title, as (line index, name without title).
+fn titled_names(doc: &Doc) -> Vec<(usize, String)> {
+    doc.lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let first = fold(l.words.first()?.text.as_str());
+            if ["m", "mme", "madame", "monsieur", "mlle", "mr"].contains(&first.as_str()) && l.words.len() >= 2 {
+                let end = l.run_end(0);
+                let n = norm::person(&l.span_text(0, end))?;
+                (n.split(' ').count() >= 2).then_some((i, n))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// The person named right after a phrase inside a sentence ("atteste que Mme X, née").
+fn after_phrase(doc: &Doc, phrase: &str) -> Option<(usize, String)> {
+    let toks: Vec<String> = fold(phrase).split(' ').map(String::from).collect();
+    for (i, l) in doc.lines.iter().enumerate() {
+        if let Some((_, after)) = l.find(&toks) {
+            let mut text = l.span_text(after, l.words.len());
+            if let Some(next) = doc.lines.get(i + 1) {
+                text.push(' ');
+                text.push_str(&next.text);
+            }
+            if let Some(n) = norm::person(&text) {
+                if n.split(' ').count() >= 2 {
+                    return Some((i, n));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn line_conf(doc: &Doc, i: usize) -> f32 {
+    doc.lines[i].words.iter().map(|w| w.conf).fold(1.0, f32::min)
+}
+
+fn set(out: &mut Out, doc: &Doc, name: &str, line: usize, value: String, base: f32, source: FieldSource) {
+    let c = base * (0.4 + 0.6 * line_conf(doc, line));
+    out.fields.insert(name.into(), field(value, c, doc.lines[line].page, doc.lines[line].bbox, source, None));
+}
+
+/// The first line of the document that reads like a heading name (company, bank, school).
+fn header_org(doc: &Doc, skip: &[&str]) -> Option<usize> {
+    doc.lines.iter().take(6).position(|l| {
+        let f = &l.folded;
+        l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
+            && !l.text.chars().any(|c| c.is_ascii_digit())
+            && !skip.iter().any(|s| f.contains(s))
+    })
+}
+
+pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
+    // An IBAN that validates anywhere in a RIB is the IBAN, whatever its label or position.
+    for (i, l) in doc.lines.iter().enumerate() {
+        if let Some(p) = parse(FieldKind::Iban, &l.text) {
+            if p.valid == Some(true) {
+                let c = if p.corrected { 0.85 } else { 0.985 };
+                out.fields.insert("iban".into(), field(p.value, c * (0.7 + 0.3 * line_conf(doc, i)), l.page, l.bbox, source, Some(true)));
+                if p.corrected {
+                    out.finding("corrected:iban".into(), "An OCR letter/digit confusion in the IBAN was repaired so that its key passes.");
+                }
+                break;
+            }
+        }
+    }
+    if !out.fields.contains_key("bic") {
+        for (i, l) in doc.lines.iter().enumerate() {
+            if l.folded.contains("bic") || l.folded.contains("swift") {
+                for j in i..(i + 2).min(doc.lines.len()) {
+                    if let Some(p) = parse(FieldKind::Bic, &doc.lines[j].text) {
+                        set(out, doc, "bic", j, p.value, 0.9, source);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(i) = header_org(doc, &["releve", "identite", "rib", "coordonnees"]) {
+        let f = &doc.lines[i].folded;
+        let bankish = ["banque", "credit", "caisse", "bank", "societe generale", "lcl", "bnp", "postale", "cic", "boursorama"];
+        let base = if bankish.iter().any(|b| f.contains(b)) { 0.92 } else { 0.6 };
+        let end = doc.lines[i].run_end(0);
+        set(out, doc, "bank_name", i, norm::tidy(&doc.lines[i].span_text(0, end)), base, source);
+    }
+}
+
+pub(crate) fn payslip(doc: &Doc, source: FieldSource, out: &mut Out) {
+    if !out.fields.contains_key("employer_name") {
+        if let Some(i) = header_org(doc, &["bulletin", "paie", "salaire"]) {
+            let end = doc.lines[i].run_end(0);
+            set(out, doc, "employer_name", i, norm::tidy(&doc.lines[i].span_text(0, end)), 0.85, source);
+        }
+    }
+    if let Some((i, n)) = titled_names(doc).into_iter().next() {
+        set(out, doc, "employee_name", i, n, 0.9, source);
+    }
+}
+
+pub(crate) fn tax(doc: &Doc, source: FieldSource, out: &mut Out) {
+    if let Some((i, n)) = titled_names(doc).into_iter().next() {
+        set(out, doc, "taxpayer_name", i, n, 0.9, source);
+    }
+}
+
+pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
+    if let Some((i, n)) = after_phrase(doc, "je soussigne e").or_else(|| after_phrase(doc, "je soussigne")) {
+        set(out, doc, "landlord_name", i, n, 0.9, source);
+    }
+    if let Some((i, n)) = after_phrase(doc, "recu de") {
+        set(out, doc, "tenant_name", i, n, 0.9, source);
+    }
+    let names = titled_names(doc);
+    if !out.fields.contains_key("landlord_name") {
+        if let Some((i, n)) = names.first() {
+            set(out, doc, "landlord_name", *i, n.clone(), 0.6, source);
+        }
+    }
+    if !out.fields.contains_key("tenant_name") {
+        if let Some((i, n)) = names.get(1) {
+            set(out, doc, "tenant_name", *i, n.clone(), 0.6, source);
+        }
+    }
+    // Rent + charges must equal the total: a check on all three amounts.
+    let get = |k: &str| out.fields.get(k).and_then(|f| f.value.parse::<f64>().ok());
+    if let (Some(r), Some(c), Some(t)) = (get("rent_amount"), get("charges_amount"), get("total_amount")) {
+        let okay = ((r + c) - t).abs() < 0.005;
+        for k in ["rent_amount", "charges_amount", "total_amount"] {
+            if let Some(f) = out.fields.get_mut(k) {
+                f.valid = Some(okay);
+                if okay {
+                    f.confidence = f.confidence.max(0.95);
+                } else {
+                    f.confidence = f.confidence.min(0.5);
+                }
+            }
+        }
+        if !okay {
+            out.finding("inconsistent:amounts".into(), "Rent plus charges does not equal the total.");
+        }
+    } else if let (Some(r), None, Some(t)) = (get("rent_amount"), get("charges_amount"), get("total_amount")) {
+        if t >= r {
+            let page = out.fields.get("total_amount").and_then(|f| f.page).unwrap_or(1);
+            out.fields.insert("charges_amount".into(), field(format!("{:.2}", t - r), 0.7, page, None, source, None));
+        }
+    }
+}
+
+pub(crate) fn energy(doc: &Doc, source: FieldSource, out: &mut Out) {
+    if let Some((i, n)) = titled_names(doc).into_iter().next() {
+        set(out, doc, "holder_name", i, n, 0.88, source);
+    }
+    if !out.fields.contains_key("issue_date") {
+        for (i, l) in doc.lines.iter().enumerate().take(8) {
+            if let Some(d) = norm::date(&l.text) {
+                set(out, doc, "issue_date", i, d, 0.7, source);
+                break;
+            }
+        }
+    }
+}
+
+pub(crate) fn employer(doc: &Doc, source: FieldSource, out: &mut Out) {
+    if let Some((i, n)) = after_phrase(doc, "atteste que") {
+        set(out, doc, "employee_name", i, n, 0.92, source);
+    }
+    if let Some(i) = header_org(doc, &["attestation", "certificat"]) {
+        let end = doc.lines[i].run_end(0);
+        set(out, doc, "employer_name", i, norm::tidy(&doc.lines[i].span_text(0, end)), 0.85, source);
+    }
+    let all = doc.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ");
+    if let Some(c) = norm::contract_type(&all) {
+        let i = doc.lines.iter().position(|l| l.folded.contains("duree") || l.folded.contains("contrat")).unwrap_or(0);
+        set(out, doc, "contract_type", i, c, 0.9, source);
+    }
+    // The hire date may be split over two lines ("depuis le 1er / décembre 2017").
+    for (i, l) in doc.lines.iter().enumerate() {
+        if let Some((_, after)) = l.find(&["depuis".into(), "le".into()]) {
+            let mut t = l.span_text(after, l.words.len());
+            if let Some(n) = doc.lines.get(i + 1) {
+                t.push(' ');
+                t.push_str(&n.text);
+            }
+            if let Some(d) = norm::date(&t) {
+                set(out, doc, "hire_date", i, d, 0.92, source);
+                break;
+            }
+        }
+    }
+}
+
+pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
+    let label = |l: &str| -> Option<(usize, String)> {
+        let toks: Vec<String> = fold(l).split(' ').map(String::from).collect();
+        doc.lines.iter().enumerate().find_map(|(i, line)| {
+            let (first, after) = line.find(&toks)?;
+            (first == 0).then(|| (i, norm::tidy(line.span_text(after, line.words.len()).trim_start_matches([':', ' ']))))
+        })
+    };
+    let surname = label("nom");
+    let given = label("prenom s").or_else(|| label("prenoms")).or_else(|| label("prenom"));
+    if let (Some((i, s)), Some((_, g))) = (surname, given) {
+        set(out, doc, "student_name", i, format!("{g} {s}"), 0.9, source);
+    }
+    if let Some((i, n)) = doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let (_, after) = l.find(&["l".into(), "etablissement".into()])?;
+        let t = l.span_text(after, l.words.len());
+        let name = t.split(',').next()?.trim().to_string();
+        (name.len() > 3).then_some((i, name))
+    }) {
+        set(out, doc, "school_name", i, n, 0.88, source);
+    }
+}
+
+pub(crate) fn sick(doc: &Doc, source: FieldSource, out: &mut Out) {
+    let _ = (doc, source, out);
+}

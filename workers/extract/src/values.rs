@@ -1,0 +1,119 @@
+//! Turns the text after a label into a normalised value of the field's kind, checking it.
+
+use crate::norm;
+use once_cell::sync::Lazy;
+use regex::Regex;
+use tamis_shared::ids::{compact, Bic, Iban, Nir, Siret};
+use tamis_shared::taxonomy::FieldKind;
+
+/// A parsed value: normalised text, check outcome, and whether OCR confusions were repaired.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parsed {
+    pub value: String,
+    pub valid: Option<bool>,
+    pub corrected: bool,
+}
+
+fn ok(v: String) -> Option<Parsed> {
+    Some(Parsed { value: v, valid: None, corrected: false })
+}
+
+/// Windows of `n` characters over the compacted text, starting at char positions that satisfy `start`.
+fn windows(text: &str, n: usize) -> Vec<String> {
+    // "clé" between the NIR body and its key is printed on some forms.
+    let t = text.replace("clé", " ").replace("Clé", " ").replace("cle ", " ").replace("CLÉ", " ");
+    let c: Vec<char> = compact(&t).chars().collect();
+    (0..c.len().saturating_sub(n - 1)).map(|i| c[i..i + n].iter().collect()).collect()
+}
+
+/// Finds an identifier of length `n` in the text: first a valid one (maybe repaired), else the
+/// first digit-shaped window, marked invalid.
+fn ident<T>(text: &str, n: usize, parse: impl Fn(&str) -> Result<tamis_shared::ids::Repaired<T>, tamis_shared::ids::IdError>, show: impl Fn(&T) -> String, shape: impl Fn(&str) -> bool) -> Option<Parsed> {
+    let ws = windows(text, n);
+    for w in &ws {
+        if let Ok(r) = parse(w) {
+            return Some(Parsed { value: show(&r.value), valid: Some(true), corrected: r.corrected });
+        }
+    }
+    ws.into_iter().find(|w| w.is_ascii() && shape(w)).map(|w| Parsed { value: w, valid: Some(false), corrected: false })
+}
+
+fn digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+static YEAR: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(19|20)\d{2}\b").unwrap());
+static SCHOOL_YEAR: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b((?:19|20)\d{2})\s*[-/]\s*((?:19|20)\d{2})\b").unwrap());
+static NOTICE: Lazy<Regex> = Lazy::new(|| Regex::new(r"\d{4}[A-Z0-9]{7}\d{2}").unwrap());
+static BIC: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b").unwrap());
+
+/// Parses `text` as a value of `kind`.
+pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
+    let text = text.trim_start_matches(|c: char| c == ':' || c == '.' || c == '-' || c.is_whitespace());
+    if text.is_empty() {
+        return None;
+    }
+    match kind {
+        FieldKind::Amount => ok(norm::amount(text)?),
+        FieldKind::Date => ok(norm::date(text)?).map(|mut p| {
+            p.valid = Some(true);
+            p
+        }),
+        FieldKind::Period => ok(norm::period(text)?),
+        FieldKind::Year => ok(YEAR.find(text)?.as_str().to_string()),
+        FieldKind::SchoolYear => {
+            let c = SCHOOL_YEAR.captures(text)?;
+            ok(format!("{}-{}", &c[1], &c[2]))
+        }
+        FieldKind::Decimal => ok(norm::decimal(text)?),
+        FieldKind::Nir => ident(text, 15, Nir::parse_repairing, |n| n.as_str().to_string(), |w| {
+            w.chars().take(13).all(|c| c.is_ascii_digit()) && (w.starts_with('1') || w.starts_with('2'))
+        }),
+        FieldKind::Siret => ident(text, 14, Siret::parse_repairing, |s| s.as_str().to_string(), digits),
+        FieldKind::Iban => {
+            for n in (15..=34).rev() {
+                for w in windows(text, n) {
+                    if w.as_bytes()[0].is_ascii_alphabetic() {
+                        if let Ok(r) = Iban::parse_repairing(&w) {
+                            return Some(Parsed { value: r.value.as_str().to_string(), valid: Some(true), corrected: r.corrected });
+                        }
+                    }
+                }
+            }
+            let c = compact(text);
+            (c.starts_with("FR") && c.is_ascii() && c.len() >= 27 && c[2..27].bytes().all(|b| b.is_ascii_alphanumeric())).then(|| Parsed { value: c[..27].to_string(), valid: Some(false), corrected: false })
+        }
+        FieldKind::Bic => {
+            for m in BIC.find_iter(text) {
+                if let Ok(b) = Bic::parse(m.as_str()) {
+                    return Some(Parsed { value: b.as_str().to_string(), valid: Some(true), corrected: false });
+                }
+            }
+            None
+        }
+        FieldKind::TaxNumber => {
+            let run: String = text.chars().take_while(|c| c.is_ascii_digit() || c.is_whitespace()).collect();
+            let d: String = run.chars().filter(|c| c.is_ascii_digit()).collect();
+            if d.len() == 13 {
+                return Some(Parsed { value: d, valid: None, corrected: false });
+            }
+            (d.len() >= 10).then(|| Parsed { value: d, valid: Some(false), corrected: false })
+        }
+        FieldKind::NoticeReference => {
+            let c = compact(text);
+            ok(NOTICE.find(&c)?.as_str().to_string())
+        }
+        FieldKind::Reference => {
+            let t = text.split_whitespace().find(|t| t.chars().any(|c| c.is_ascii_digit()) && t.chars().filter(|c| c.is_alphanumeric()).count() >= 4)?;
+            ok(t.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase())
+        }
+        FieldKind::Sex => ok(norm::sex(text)?),
+        FieldKind::Nationality => ok(norm::nationality(text)?),
+        FieldKind::ContractType => ok(norm::contract_type(text)?),
+        FieldKind::Person => ok(norm::person(text)?),
+        FieldKind::Organisation | FieldKind::Address | FieldKind::Text => {
+            let t = norm::tidy(text);
+            (t.chars().filter(|c| c.is_alphanumeric()).count() >= 2).then_some(Parsed { value: t, valid: None, corrected: false })
+        }
+    }
+}
