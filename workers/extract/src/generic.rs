@@ -50,11 +50,15 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 continue;
             }
             let label_rank = 10.0 - li as f32 * 0.2 + toks.len() as f32 * 0.4;
-            // Same line, after the label.
+            // Same line, after the label (separator words like ":" skipped).
+            let mut after = after;
+            while after < line.words.len() && line.words[after].text.chars().all(|c| !c.is_alphanumeric()) {
+                after += 1;
+            }
             if after < line.words.len() {
                 let end = if is_textual(f.kind) { line.run_end(after) } else { line.words.len() };
                 let text = line.span_text(after, end);
-                if let Some(p) = parse(f.kind, &text) {
+                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p)) {
                     let (ocr, bbox) = line.span_meta(after, end);
                     out.push(Cand { p, place: 0.95, ocr, page: line.page, bbox, rank: label_rank + 1.0 });
                     continue;
@@ -69,7 +73,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 let (a, b) = words_below(next, label_box).unwrap_or((0, next.words.len()));
                 let b = if is_textual(f.kind) { next.run_end(a).min(b.max(a + 1)) } else { b };
                 let text = next.span_text(a, b);
-                if let Some(p) = parse(f.kind, &text) {
+                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p)) {
                     let (ocr, bbox) = next.span_meta(a, b);
                     let place = if k == i + 1 { 0.85 } else { 0.7 };
                     out.push(Cand { p, place, ocr, page: next.page, bbox, rank: label_rank - (k - i) as f32 * 0.5 });
@@ -97,4 +101,20 @@ pub fn confidence(best: &Cand, all: &[Cand]) -> f32 {
         c *= 0.7;
     }
     c.clamp(0.0, 0.999)
+}
+
+/// Words that head columns or blocks and are never part of a person's name.
+const NOT_NAMES: [&str; 14] = ["domiciliation", "agence", "banque", "adresse", "declarant", "titulaire", "client", "contrat",
+    "reference", "numero", "date", "montant", "tel", "iban"];
+
+/// Rejects values that cannot be right for the field (a person needs a given name and a surname).
+fn plausible(f: &FieldDef, p: &Parsed) -> bool {
+    if f.kind != FieldKind::Person {
+        return true;
+    }
+    let toks: Vec<String> = p.value.split(' ').map(fold).collect();
+    if toks.iter().any(|t| NOT_NAMES.contains(&t.as_str())) {
+        return false;
+    }
+    toks.len() >= 2 || f.name == "surname" || f.name == "given_names"
 }

@@ -43,11 +43,17 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     set(out, "nationality", m.nationality.clone(), None);
     // Names: the MRZ drops accents and truncates; keep the printed form when it extends the MRZ's.
     for (name, mrz_v) in [("surname", &m.surname), ("given_names", &m.given_names)] {
+        // OCR reads trailing fillers as K, S, E or L: names are not covered by check digits.
+        let clean: Vec<String> = mrz_v
+            .split(' ')
+            .take_while(|t| !t.chars().any(|c| c.is_ascii_digit()) && !(t.len() >= 2 && t.chars().all(|c| "KSELC".contains(c)) && t.chars().filter(|c| *c == 'K').count() * 2 >= t.len()))
+            .map(String::from)
+            .collect();
+        let mrz_v = &clean.join(" ");
         let mt = name_tokens(mrz_v);
         let keep_printed = out.fields.get(name).is_some_and(|p| {
             let pt = name_tokens(&p.value);
-            !mt.is_empty() && pt.len() >= mt.len() && pt[..mt.len().saturating_sub(1)] == mt[..mt.len().saturating_sub(1)]
-                && pt.last().zip(mt.last()).is_some_and(|(a, b)| a.starts_with(b.as_str()) || pt.len() > mt.len())
+            !mt.is_empty() && pt.first() == mt.first() && pt.len() >= mt.len()
         });
         if keep_printed {
             if let Some(p) = out.fields.get_mut(name) {
@@ -55,7 +61,9 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
                 p.valid = Some(true);
             }
         } else if !mt.is_empty() {
-            out.fields.insert(name.to_string(), mk(mrz_v.clone(), None));
+            let mut f = mk(mrz_v.clone(), None);
+            f.confidence = 0.85;
+            out.fields.insert(name.to_string(), f);
         }
     }
     if let Some(e) = m.expiry_date {

@@ -14,10 +14,14 @@ fn titled_names(doc: &Doc) -> Vec<(usize, String)> {
         .iter()
         .enumerate()
         .filter_map(|(i, l)| {
-            let first = fold(l.words.first()?.text.as_str());
-            if ["m", "mme", "madame", "monsieur", "mlle", "mr"].contains(&first.as_str()) && l.words.len() >= 2 {
-                let end = l.run_end(0);
-                let n = norm::person(&l.span_text(0, end))?;
+            // The title may follow other text on the line when columns were merged.
+            let k = l.words.iter().position(|w| {
+                ["m", "mme", "madame", "monsieur", "mlle", "mr"].contains(&fold(&w.text).as_str())
+                    && (w.text.chars().next().is_some_and(|c| c.is_uppercase()))
+            })?;
+            if l.words.len() >= k + 2 {
+                let end = l.run_end(k);
+                let n = norm::person(&l.span_text(k, end))?;
                 (n.split(' ').count() >= 2).then_some((i, n))
             } else {
                 None
@@ -96,7 +100,10 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
         let bankish = ["banque", "credit", "caisse", "bank", "societe generale", "lcl", "bnp", "postale", "cic", "boursorama"];
         let base = if bankish.iter().any(|b| f.contains(b)) { 0.92 } else { 0.6 };
         let end = doc.lines[i].run_end(0);
-        set(out, doc, "bank_name", i, norm::tidy(&doc.lines[i].span_text(0, end)), base, source);
+        // A logo's initials may precede the name in the text layer.
+        let ws = &doc.lines[i].words;
+        let start = usize::from(ws.len() > 2 && ws[0].text.len() <= 2 && ws[0].text.chars().all(|c| c.is_uppercase()));
+        set(out, doc, "bank_name", i, norm::tidy(&doc.lines[i].span_text(start, end)), base, source);
     }
 }
 
@@ -215,6 +222,8 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
     let surname = label("nom");
     let given = label("prenom s").or_else(|| label("prenoms")).or_else(|| label("prenom"));
     if let (Some((i, s)), Some((_, g))) = (surname, given) {
+        let g = norm::person(&g).unwrap_or(g);
+        let s = norm::person(&s).unwrap_or(s);
         set(out, doc, "student_name", i, format!("{g} {s}"), 0.9, source);
     }
     if let Some((i, n)) = doc.lines.iter().enumerate().find_map(|(i, l)| {
@@ -223,7 +232,10 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
         let name = t.split(',').next()?.trim().to_string();
         (name.len() > 3).then_some((i, name))
     }) {
-        set(out, doc, "school_name", i, n, 0.88, source);
+        // The sentence may wrap inside the name; the header line carries it whole.
+        let f = fold(&n);
+        let whole = doc.lines.iter().take(8).find(|l| l.folded.starts_with(&f) && l.folded.len() > f.len()).map(|l| norm::tidy(&l.span_text(0, l.run_end(0))));
+        set(out, doc, "school_name", i, whole.unwrap_or(n), 0.88, source);
     }
 }
 
