@@ -103,7 +103,8 @@ impl Engine {
             self.osd = init_api(self.datapath.as_ref(), "osd").ok();
         }
         let osd = self.osd?;
-        // SAFETY: as in `recognize`; the script name is freed with TessDeleteText as capi.h says.
+        // SAFETY: as in `recognize`. The script name points into tesseract's own unicharset
+        // (capi.h says to free it, but 5.x returns an internal pointer: freeing it corrupts the heap).
         unsafe {
             ts::TessBaseAPISetImage(osd, gray.as_ptr(), width as i32, height as i32, 1, width as i32);
             ts::TessBaseAPISetSourceResolution(osd, dpi.clamp(70, 1200) as i32);
@@ -112,16 +113,12 @@ impl Engine {
             let mut script: *const c_char = std::ptr::null();
             let mut script_conf: f32 = 0.0;
             let ok = ts::TessBaseAPIDetectOrientationScript(osd, &mut deg, &mut conf, &mut script, &mut script_conf);
-            if !script.is_null() {
-                ts::TessDeleteText(script);
-            }
             ts::TessBaseAPIClear(osd);
             if ok == 0 {
                 return None;
             }
-            // `deg` is how far the page is turned counter-clockwise... as tesseract reports it:
-            // the page is upright after turning it clockwise by `deg` (checked in tests).
-            let rotate_cw = (((deg % 360) + 360) % 360) as u16;
+            // `deg` is the clockwise rotation of the input (baseapi.h): undo it counter-clockwise.
+            let rotate_cw = ((360 - ((deg % 360) + 360) % 360) % 360) as u16;
             Some(Orientation { rotate_cw, confidence: conf })
         }
     }
@@ -154,13 +151,8 @@ fn init_api(datapath: Option<&CString>, languages: &str) -> Result<*mut ts::Tess
             ts::TessBaseAPIDelete(api);
             return Err(EngineError::Init(languages.to_string()));
         }
-        // Tesseract prints resolution and empty-page warnings to stderr; they are noise in a worker.
-        let quiet = [("debug_file", "/dev/null")];
-        for (k, v) in quiet {
-            if let (Ok(k), Ok(v)) = (CString::new(k), CString::new(v)) {
-                ts::TessBaseAPISetVariable(api, k.as_ptr(), v.as_ptr());
-            }
-        }
+        // No `debug_file` redirection to silence tesseract: that parameter is process-global
+        // and tprintf reopens it without a lock, which corrupted the heap with two engines.
         Ok(api)
     }
 }

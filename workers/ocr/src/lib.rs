@@ -469,3 +469,74 @@ fn unsupported_kind(bytes: &[u8]) -> &'static str {
         "Archive"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamis_shared::{BlobRef, DocumentId, Envelope};
+
+    fn work() -> Work {
+        Work::new(Envelope {
+            document_id: DocumentId::derived("test", None),
+            case_id: None,
+            file_name: "test".into(),
+            blob: BlobRef { key: "k".into(), sha256: String::new(), media_type: MediaType::Png, size: 0 },
+            submitted_at: time::OffsetDateTime::UNIX_EPOCH,
+            trace: Default::default(),
+        })
+    }
+
+    fn png(img: &GrayImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).expect("encode png");
+        out
+    }
+
+    /// A real upright scan of the dev corpus (a payslip at 200 DPI) and words known to be on it.
+    fn dev_page() -> Option<GrayImage> {
+        let dir = std::env::var_os("TAMIS_CORPUS_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+        let bytes = std::fs::read(dir.join("dev/doc-0052.png")).ok()?;
+        image::load_from_memory(&bytes).ok().map(|i| i.to_luma8())
+    }
+
+    fn found(work: &Work) -> usize {
+        let text = lang::fold(&work.pages.iter().map(|p| p.text()).collect::<String>());
+        let digits: String = work.pages.iter().map(|p| p.text()).collect::<String>().chars().filter(|c| c.is_ascii_digit()).collect();
+        let words = ["boulangerie", "atlantique", "jourdan", "rene", "bulletin", "salaire"];
+        words.iter().filter(|w| text.contains(*w)).count() + usize::from(digits.contains("42943356800012"))
+    }
+
+    #[test]
+    fn turned_and_skewed_pages_are_read_upright() {
+        let Some(page) = dev_page() else {
+            eprintln!("corpus not found (set TAMIS_CORPUS_DIR): skipping");
+            return;
+        };
+        let ocr = Ocr::new(OcrConfig::default());
+        // (how the page is turned clockwise, expected correction, expected skew)
+        let cases: [(GrayImage, u16, f32); 3] = [
+            (image::imageops::rotate90(&page), 270, 0.0),
+            (image::imageops::rotate180(&page), 180, 0.0),
+            // content turned 3 degrees counter-clockwise
+            (preprocess::rotate_small(&page, -3.0), 0, 3.0),
+        ];
+        for (img, rotation, skew) in cases {
+            let mut w = work();
+            ocr.process(&mut w, &png(&img));
+            assert!(w.failure.is_none(), "{:?}", w.failure);
+            let p = &w.pages[0];
+            assert_eq!(p.rotation, rotation);
+            assert!((p.skew - skew).abs() < 0.5, "skew {} for {skew}", p.skew);
+            let n = found(&w);
+            assert!(n >= 6, "only {n}/7 known values read at rotation {rotation} skew {skew}");
+        }
+    }
+
+    #[test]
+    fn the_stage_is_shareable() {
+        fn sync<T: Send + Sync>() {}
+        sync::<Ocr>();
+    }
+}
