@@ -41,6 +41,69 @@ pub struct Mrz {
     pub corrected: bool,
 }
 
+/// OCR repairs to try when the check digits fail: fillers read as K next to fillers, then single
+/// look-alike substitutions in the data lines (the check digits keep false repairs out).
+fn variants(ls: &[String]) -> Vec<Vec<String>> {
+    let mut out = vec![ls.to_vec()];
+    let name_line = if ls.len() == 3 { 2 } else { 0 };
+    let mut fixed = ls.to_vec();
+    for (i, l) in fixed.iter_mut().enumerate() {
+        if i == name_line {
+            continue;
+        }
+        let mut b = l.as_bytes().to_vec();
+        for _ in 0..3 {
+            for j in 0..b.len() {
+                let near = (j > 0 && b[j - 1] == b'<') || (j + 1 < b.len() && b[j + 1] == b'<');
+                if b[j] == b'K' && near {
+                    b[j] = b'<';
+                }
+            }
+        }
+        *l = String::from_utf8_lossy(&b).to_string();
+    }
+    if fixed != ls {
+        out.push(fixed.clone());
+    }
+    let alts = |c: u8| -> &'static [u8] {
+        match c {
+            b'T' => b"17",
+            b'1' => b"IT7",
+            b'I' => b"1",
+            b'0' => b"OD",
+            b'O' => b"0",
+            b'D' => b"0",
+            b'5' => b"S",
+            b'S' => b"5",
+            b'8' => b"B",
+            b'B' => b"8",
+            b'2' => b"Z",
+            b'Z' => b"2",
+            b'6' => b"G",
+            b'G' => b"6",
+            _ => b"",
+        }
+    };
+    let data_line = if ls.len() == 3 { 0 } else { 1 };
+    let base = fixed;
+    let l = base[data_line].as_bytes();
+    // Only the document-number zone, where letters and digits both occur.
+    let zone = if ls.len() == 3 { 5..14 } else { 0..9 };
+    for j in zone {
+        if j >= l.len() {
+            break;
+        }
+        for &a in alts(l[j]) {
+            let mut b = l.to_vec();
+            b[j] = a;
+            let mut v = base.clone();
+            v[data_line] = String::from_utf8_lossy(&b).to_string();
+            out.push(v);
+        }
+    }
+    out
+}
+
 fn char_value(c: u8) -> u32 {
     match c {
         b'0'..=b'9' => (c - b'0') as u32,
@@ -194,9 +257,12 @@ impl Mrz {
                 }
                 let ls: Option<Vec<String>> = cand[i..i + k].iter().map(|l| fit(l, n)).collect();
                 if let Some(ls) = ls {
-                    let refs: Vec<&str> = ls.iter().map(|s| s.as_str()).collect();
-                    if let Ok(m) = Mrz::parse(&refs) {
-                        return Some(m);
+                    for v in variants(&ls) {
+                        let refs: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
+                        if let Ok(mut m) = Mrz::parse(&refs) {
+                            m.corrected |= v != ls;
+                            return Some(m);
+                        }
                     }
                 }
             }

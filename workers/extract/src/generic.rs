@@ -113,7 +113,7 @@ fn plausible(f: &FieldDef, p: &Parsed) -> bool {
         return true;
     }
     let toks: Vec<String> = p.value.split(' ').map(fold).collect();
-    if toks.iter().any(|t| NOT_NAMES.contains(&t.as_str())) {
+    if toks.iter().any(|t| NOT_NAMES.contains(&t.as_str()) || crate::norm::STOP_WORDS.contains(&t.as_str())) {
         return false;
     }
     toks.len() >= 2 || f.name == "surname" || f.name == "given_names"

@@ -7,7 +7,7 @@ use tamis_shared::taxonomy::fold;
 static AMOUNT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(-?\d{1,3}(?:[ \u{a0}\u{202f}.']\d{3})+|-?\d+)(?:\s?[,.]\s?(\d{2}))?(?:\d)?\s*(€|EUR|euros?)?").unwrap()
 });
-static DMY: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(\d{1,2})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{4})\b").unwrap());
+static DMY: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(\d{1,2})(?:\s?[/.\-]\s?| )(\d{1,2})(?:\s?[/.\-]\s?| )(\d{4})\b").unwrap());
 static YMD: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").unwrap());
 static DMY_WORDS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"\b(\d{1,2})(?:er)?\s+([a-z]+)\s+(\d{4})\b").unwrap()
@@ -157,6 +157,10 @@ pub fn person(text: &str) -> Option<String> {
         if out.is_empty() && (TITLES.contains(&f.as_str()) || t == "M." || t == "Mme.") {
             continue;
         }
+        // Merged columns put a block heading right after the name.
+        if STOP_WORDS.contains(&f.as_str()) {
+            break;
+        }
         let _ = i;
         let namey = t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '’' || c == '.')
             && t.chars().next().is_some_and(|c| c.is_uppercase());
@@ -164,9 +168,6 @@ pub fn person(text: &str) -> Option<String> {
             break;
         }
         out.push(t.trim_end_matches('.').to_string());
-        if raw.ends_with(',') {
-            break;
-        }
     }
     if out.is_empty() {
         None
@@ -174,6 +175,10 @@ pub fn person(text: &str) -> Option<String> {
         Some(out.join(" "))
     }
 }
+
+/// Words that head columns or blocks and are never part of a person's name.
+pub const STOP_WORDS: [&str; 16] = ["domiciliation", "agence", "banque", "adresse", "declarant", "titulaire", "client", "contrat",
+    "reference", "numero", "date", "montant", "tel", "iban", "nom", "prenoms"];
 
 /// Trimmed, single-spaced.
 pub fn tidy(text: &str) -> String {

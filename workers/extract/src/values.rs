@@ -92,8 +92,14 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
             None
         }
         FieldKind::TaxNumber => {
-            let run: String = text.chars().take_while(|c| c.is_ascii_digit() || c.is_whitespace()).collect();
-            let d: String = run.chars().filter(|c| c.is_ascii_digit()).collect();
+            // Take digit groups up to 13 digits: an address number may follow on a merged line.
+            let mut d = String::new();
+            for t in text.split_whitespace() {
+                if !t.chars().all(|c| c.is_ascii_digit()) || d.len() + t.len() > 13 {
+                    break;
+                }
+                d.push_str(t);
+            }
             if d.len() == 13 {
                 return Some(Parsed { value: d, valid: None, corrected: false });
             }
