@@ -46,9 +46,13 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         // OCR reads trailing fillers as K, S, E or L: names are not covered by check digits.
         let clean: Vec<String> = mrz_v
             .split(' ')
-            .take_while(|t| !t.chars().any(|c| c.is_ascii_digit()) && !(t.len() >= 2 && t.chars().all(|c| "KSELC".contains(c)) && t.chars().filter(|c| *c == 'K').count() * 2 >= t.len()))
-            .map(String::from)
+            .enumerate()
+            .take_while(|(i, t)| {
+                *i == 0 || (!t.chars().any(|c| c.is_ascii_digit()) && t.len() >= 2 && !t.chars().all(|c| "KSELC".contains(c)))
+            })
+            .map(|(_, t)| t.to_string())
             .collect();
+        let suspicious = clean.len() != mrz_v.split(' ').count();
         let mrz_v = &clean.join(" ");
         let mt = name_tokens(mrz_v);
         let keep_printed = out.fields.get(name).is_some_and(|p| {
@@ -62,7 +66,8 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             }
         } else if !mt.is_empty() {
             let mut f = mk(mrz_v.clone(), None);
-            f.confidence = 0.85;
+            // Names carry no check digit: without the printed zone agreeing, a person must look.
+            f.confidence = if suspicious { 0.6 } else { 0.78 };
             out.fields.insert(name.to_string(), f);
         }
     }

@@ -222,15 +222,17 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
     let surname = label("nom");
     let given = label("prenom s").or_else(|| label("prenoms")).or_else(|| label("prenom"));
     if let (Some((i, s)), Some((_, g))) = (surname, given) {
-        let g = norm::person(&g).unwrap_or(g);
-        let s = norm::person(&s).unwrap_or(s);
-        set(out, doc, "student_name", i, format!("{g} {s}"), 0.9, source);
+        let clean = |x: &str| x.split_whitespace().filter(|t| t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')).collect::<Vec<_>>().join(" ");
+        let (gc, sc) = (clean(&g), clean(&s));
+        // OCR debris dropped from the name: a person should check it.
+        let base = if gc == norm::tidy(&g) && sc == norm::tidy(&s) { 0.9 } else { 0.6 };
+        set(out, doc, "student_name", i, format!("{gc} {sc}"), base, source);
     }
     if let Some((i, n)) = doc.lines.iter().enumerate().find_map(|(i, l)| {
         let (_, after) = l.find(&["l".into(), "etablissement".into()])?;
         let t = l.span_text(after, l.words.len());
         let name = t.split(',').next()?.trim().to_string();
-        (name.len() > 3).then_some((i, name))
+        (name.chars().filter(|c| c.is_alphabetic()).count() > 3).then_some((i, name))
     }) {
         // The sentence may wrap inside the name; the header line carries it whole.
         let f = fold(&n);
