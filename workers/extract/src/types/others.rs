@@ -236,7 +236,7 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
     }) {
         // The sentence may wrap inside the name; the header line carries it whole.
         let f = fold(&n);
-        let whole = doc.lines.iter().take(8).find(|l| l.folded.starts_with(&f) && l.folded.len() > f.len()).map(|l| norm::tidy(&l.span_text(0, l.run_end(0))));
+        let whole = doc.lines.iter().take(8).find(|l| l.folded.starts_with(&f) && l.folded.len() > f.len()).map(|l| norm::tidy(l.span_text(0, l.run_end(0)).trim_start_matches(|c: char| !c.is_alphanumeric())));
         set(out, doc, "school_name", i, whole.unwrap_or(n), 0.88, source);
     }
 }
