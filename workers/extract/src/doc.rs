@@ -110,6 +110,10 @@ impl L {
 
     /// End of the run of words starting at `from` before a wide horizontal gap (a new column).
     pub fn run_end(&self, from: usize) -> usize {
+        // Text-layer word boxes are glyph runs whose gaps say nothing about columns.
+        if !self.ocr {
+            return self.words.len();
+        }
         let mut end = from + 1;
         while end < self.words.len() {
             let (Some(a), Some(b)) = (self.words[end - 1].bbox, self.words[end].bbox) else {

@@ -226,7 +226,9 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
         let (gc, sc) = (clean(&g), clean(&s));
         // OCR debris dropped from the name: a person should check it.
         let base = if gc == norm::tidy(&g) && sc == norm::tidy(&s) { 0.9 } else { 0.6 };
-        set(out, doc, "student_name", i, format!("{gc} {sc}"), base, source);
+        if !gc.is_empty() && !sc.is_empty() {
+            set(out, doc, "student_name", i, format!("{gc} {sc}"), base, source);
+        }
     }
     if let Some((i, n)) = doc.lines.iter().enumerate().find_map(|(i, l)| {
         let (_, after) = l.find(&["l".into(), "etablissement".into()])?;
