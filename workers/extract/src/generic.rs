@@ -75,7 +75,8 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 let text = next.span_text(a, b);
                 if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p)) {
                     let (ocr, bbox) = next.span_meta(a, b);
-                    let place = if k == i + 1 { 0.85 } else { 0.7 };
+                    // An address below its label may continue on further lines: not sure enough alone.
+                    let place = if f.kind == FieldKind::Address { 0.65 } else if k == i + 1 { 0.85 } else { 0.7 };
                     out.push(Cand { p, place, ocr, page: next.page, bbox, rank: label_rank - (k - i) as f32 * 0.5 });
                     break;
                 }
