@@ -30,7 +30,11 @@ fn main() {
         .filter(|p| p.is_file() && p.extension().map_or(true, |e| e != "jsonl" && e != "md"))
         .collect();
     files.sort();
-    let config = OcrConfig::default();
+    // Experiment switches (not for production): TAMIS_OCR_UPSCALE=0, TAMIS_OCR_DESKEW=0.
+    let mut config = OcrConfig::default();
+    let off = |k: &str| std::env::var(k).map(|v| v == "0").unwrap_or(false);
+    config.upscale = !off("TAMIS_OCR_UPSCALE");
+    config.deskew = !off("TAMIS_OCR_DESKEW");
     let threads = config.engines.max(1);
     let ocr = Arc::new(Ocr::new(config));
     let files = Arc::new(files);

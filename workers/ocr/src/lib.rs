@@ -51,6 +51,8 @@ pub struct OcrConfig {
     pub render_dpi: u32,
     /// Resolution images are rescaled towards before OCR (default 300).
     pub target_dpi: u32,
+    /// Upscale low-resolution images towards `target_dpi` (default true).
+    pub upscale: bool,
     /// Most pixels handed to tesseract for one page; larger pages are downscaled (default 40 Mpx).
     pub max_ocr_pixels: u64,
     /// Deskew small angles (default true).
@@ -87,6 +89,7 @@ impl Default for OcrConfig {
             render_dpi: 300,
             target_dpi: 300,
             max_ocr_pixels: 40_000_000,
+            upscale: true,
             deskew: true,
             max_skew_deg: 5.0,
             orientation: true,
@@ -322,7 +325,8 @@ impl Ocr {
         if preprocess::is_uniform(&img) {
             return Ok(empty_page(number, img.width(), img.height()));
         }
-        let (img, dpi) = preprocess::normalise_resolution(img, dpi, cfg.target_dpi, cfg.max_ocr_pixels);
+        let target = if cfg.upscale { cfg.target_dpi } else { cfg.target_dpi.min(dpi) };
+        let (img, dpi) = preprocess::normalise_resolution(img, dpi, target, cfg.max_ocr_pixels);
         let mut best = self.recognise_upright(&img, dpi, 0, started)?;
         if cfg.orientation && !reads_well(&best.tsv) {
             let orientation = {
