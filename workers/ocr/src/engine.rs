@@ -36,6 +36,16 @@ pub struct Engine {
 // (the pool hands out exclusive guards), so it is Send but deliberately not Sync.
 unsafe impl Send for Engine {}
 
+/// How tesseract segments the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Automatic layout analysis (PSM 3): right for scans, finds tables and columns.
+    Auto,
+    /// One uniform block (PSM 6): on photos with uneven light, layout analysis sometimes takes
+    /// text regions for pictures and drops them; a single block still reads them.
+    SingleBlock,
+}
+
 /// Result of orientation detection: clockwise quarter turn to apply to make the page upright.
 #[derive(Clone, Copy, Debug)]
 pub struct Orientation {
@@ -57,6 +67,7 @@ impl Engine {
         width: u32,
         height: u32,
         dpi: u32,
+        layout: Layout,
         deadline: Duration,
     ) -> Result<TsvPage, EngineError> {
         if gray.len() < (width as usize) * (height as usize) || width == 0 || height == 0 {
@@ -68,6 +79,11 @@ impl Engine {
         let tsv = unsafe {
             ts::TessBaseAPISetImage(self.api, gray.as_ptr(), width as i32, height as i32, 1, width as i32);
             ts::TessBaseAPISetSourceResolution(self.api, dpi.clamp(70, 1200) as i32);
+            let psm = match layout {
+                Layout::Auto => ts::TessPageSegMode_PSM_AUTO,
+                Layout::SingleBlock => ts::TessPageSegMode_PSM_SINGLE_BLOCK,
+            };
+            ts::TessBaseAPISetPageSegMode(self.api, psm);
             let monitor = ts::TessMonitorCreate();
             let ms = deadline.as_millis().min(i32::MAX as u128) as i32;
             if !monitor.is_null() {
@@ -151,6 +167,9 @@ fn init_api(datapath: Option<&CString>, languages: &str) -> Result<*mut ts::Tess
             ts::TessBaseAPIDelete(api);
             return Err(EngineError::Init(languages.to_string()));
         }
+        // The C API defaults to a single uniform block (PSM 6), which drops whole tables of a
+        // payslip; automatic layout analysis (PSM 3, the CLI's default) reads them.
+        ts::TessBaseAPISetPageSegMode(api, ts::TessPageSegMode_PSM_AUTO);
         // No `debug_file` redirection to silence tesseract: that parameter is process-global
         // and tprintf reopens it without a lock, which corrupted the heap with two engines.
         Ok(api)

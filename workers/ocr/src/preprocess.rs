@@ -33,17 +33,25 @@ pub fn normalise_resolution(img: GrayImage, dpi: u32, target: u32, max_pixels: u
     (out, ((dpi as f32) * factor).round() as u32)
 }
 
-/// True when the image is practically uniform: nothing printed, no need to run OCR.
+/// True when nothing is printed: fewer than a few dozen pixels clearly darker than the paper
+/// (a page number alone still counts as ink; dust on a scan does too, which is intended).
 pub fn is_uniform(img: &GrayImage) -> bool {
-    let (w, h) = img.dimensions();
-    let step = ((w as u64 * h as u64) / 200_000).max(1) as usize;
-    let px: Vec<f64> = img.as_raw().iter().step_by(step).map(|&v| v as f64).collect();
-    if px.is_empty() {
-        return true;
+    let mut hist = [0u64; 256];
+    for &v in img.as_raw() {
+        hist[v as usize] += 1;
     }
-    let mean = px.iter().sum::<f64>() / px.len() as f64;
-    let var = px.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / px.len() as f64;
-    var.sqrt() < 2.0
+    let total: u64 = hist.iter().sum();
+    let (mut acc, mut median) = (0u64, 255usize);
+    for (v, &c) in hist.iter().enumerate() {
+        acc += c;
+        if acc * 2 >= total {
+            median = v;
+            break;
+        }
+    }
+    let dark_limit = median.saturating_sub(80);
+    let ink: u64 = hist[..dark_limit].iter().sum();
+    ink < 40
 }
 
 /// Otsu's threshold of an 8-bit histogram.
