@@ -344,7 +344,10 @@ impl Ocr {
             if let Some(o) = orientation.filter(|o| o.rotate_cw != 0 && o.confidence >= 1.0) {
                 let turned = preprocess::rotate_quarter(&img, o.rotate_cw);
                 let other = self.recognise_upright(&turned, dpi, o.rotate_cw, started)?;
-                if read_score(&other.tsv) > read_score(&best.tsv) {
+                // A sideways first reading can score well (tesseract reads vertical lines) but
+                // its geometry is wrong: then the upright reading wins unless much worse.
+                let bar = if is_sideways(&best.tsv) { 0.6 } else { 1.0 };
+                if read_score(&other.tsv) > bar * read_score(&best.tsv) {
                     best = other;
                 }
             }
@@ -437,10 +440,19 @@ fn layer_is_real_text(lines: &[Line]) -> bool {
     s.alpha_tokens >= 8 && s.ratio() >= 0.15
 }
 
-/// A first OCR pass that reads like language needs no orientation check.
+/// A first OCR pass that reads like language, along horizontal lines, needs no orientation
+/// check. Layout analysis can read a sideways page as vertical lines (good text, wrong
+/// geometry), hence the test on line shapes.
 fn reads_well(tsv: &TsvPage) -> bool {
     let s = lang::stats(tsv.words().map(|w| w.text.as_str()));
-    tsv.mean_confidence() >= 0.75 && s.alpha_tokens >= 10 && s.ratio() >= 0.2
+    !is_sideways(tsv) && tsv.mean_confidence() >= 0.75 && s.alpha_tokens >= 10 && s.ratio() >= 0.2
+}
+
+/// Most multi-word lines taller than wide: the page was read turned by a quarter.
+fn is_sideways(tsv: &TsvPage) -> bool {
+    let long: Vec<_> = tsv.lines.iter().filter(|l| l.words.len() >= 3).filter_map(|l| l.bbox).collect();
+    let vertical = long.iter().filter(|b| b.h > b.w).count();
+    !long.is_empty() && vertical * 2 >= long.len()
 }
 
 /// Compares two readings of one page: real words found, weighted by confidence.

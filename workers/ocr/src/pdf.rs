@@ -113,6 +113,9 @@ pub fn text_layer(path: &Path, cfg: &OcrConfig, pages: u32) -> Result<Vec<LayerP
     cmd.arg(path).arg("-");
     let out = subprocess::run(cmd, budget(cfg, cfg.pdf_helper_timeout, 64 << 20)).map_err(run_err)?;
     // A failing or cut run still yields whatever pages it wrote; the rest get OCR.
+    if out.stdout_truncated {
+        tracing::debug!("text layer output cut at its size limit; remaining pages will be OCRed");
+    }
     Ok(parse_bbox_layout(&String::from_utf8_lossy(&out.stdout)))
 }
 
