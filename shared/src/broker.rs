@@ -1,2 +1,328 @@
-//! The broker adapter over lapin: connecting, declaring the topology, publishing with confirms
-//! and consuming with manual acks.
+//! The broker adapter over lapin: connecting, declaring the topology, publishing with confirms,
+//! and a consume loop that acknowledges an input only after the broker has confirmed every
+//! message the handler produced for it.
+
+use crate::config::{redact_url, AmqpConfig};
+use crate::document::DocumentType;
+use crate::error::StageError;
+use crate::topology::{ExchangeKind, Topology};
+use futures::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions,
+    BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+/// What went wrong talking to the broker.
+#[derive(Debug, thiserror::Error)]
+pub enum BrokerError {
+    #[error("cannot connect to RabbitMQ at {url}: {source}. Is it running? (set TAMIS_AMQP_URL)")]
+    Connect { url: String, source: lapin::Error },
+    #[error("broker operation {op} failed: {source}")]
+    Amqp { op: String, source: lapin::Error },
+    #[error("the broker refused (nack) a message published to {exchange}/{routing_key}; it was not stored")]
+    Nacked { exchange: String, routing_key: String },
+}
+
+fn amqp(op: impl Into<String>) -> impl FnOnce(lapin::Error) -> BrokerError {
+    let op = op.into();
+    move |source| BrokerError::Amqp { op, source }
+}
+
+/// A message to publish.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutMessage {
+    pub exchange: String,
+    pub routing_key: String,
+    pub body: Vec<u8>,
+    pub content_type: String,
+    /// Deterministic for a given document and transition, so duplicates can be recognised.
+    pub message_id: String,
+    /// The AMQP `type` property (e.g. `tamis.work.v1`, a CloudEvents type).
+    pub kind: String,
+    /// String headers (document id, W3C trace context...).
+    pub headers: BTreeMap<String, String>,
+}
+
+/// A message as a handler sees it.
+#[derive(Clone, Debug)]
+pub struct InMessage {
+    pub body: Vec<u8>,
+    pub routing_key: String,
+    pub redelivered: bool,
+    pub headers: BTreeMap<String, String>,
+}
+
+/// One connection with a confirming publisher channel.
+#[derive(Clone)]
+pub struct Broker {
+    conn: Arc<Connection>,
+    publisher: Channel,
+    topology: Topology,
+    url: String,
+}
+
+impl Broker {
+    /// Connects, retrying with exponential backoff for up to `patience` (a worker started before its
+    /// broker should wait for it, not crash).
+    pub async fn connect(config: &AmqpConfig, name: &str, patience: Duration) -> Result<Broker, BrokerError> {
+        let started = std::time::Instant::now();
+        let mut delay = Duration::from_millis(200);
+        let conn = loop {
+            let props = ConnectionProperties::default()
+                .with_connection_name(LongString::from(name.to_string()))
+                .enable_auto_recover();
+            match Connection::connect(&config.url, props).await {
+                Ok(c) => break c,
+                Err(source) if started.elapsed() >= patience => {
+                    return Err(BrokerError::Connect { url: redact_url(&config.url), source })
+                }
+                Err(e) => {
+                    warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "broker not reachable, retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        };
+        let publisher = conn.create_channel().await.map_err(amqp("channel.open"))?;
+        publisher.confirm_select(ConfirmSelectOptions::default()).await.map_err(amqp("confirm.select"))?;
+        info!(url = %redact_url(&config.url), "connected to broker");
+        Ok(Broker {
+            conn: Arc::new(conn),
+            publisher,
+            topology: Topology::new(&config.prefix, config.delivery_limit),
+            url: redact_url(&config.url),
+        })
+    }
+
+    /// The topology this broker declares.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// The broker's URL with any password redacted.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Declares every exchange, queue and binding; idempotent. Returns the queue names.
+    pub async fn declare_topology(&self, extra_types: &[DocumentType]) -> Result<Vec<String>, BrokerError> {
+        let ch = self.conn.create_channel().await.map_err(amqp("channel.open"))?;
+        for ex in self.topology.exchanges() {
+            let kind = match ex.kind {
+                ExchangeKind::Direct => lapin::ExchangeKind::Direct,
+                ExchangeKind::Topic => lapin::ExchangeKind::Topic,
+                ExchangeKind::Fanout => lapin::ExchangeKind::Fanout,
+            };
+            let opts = ExchangeDeclareOptions { durable: true, ..Default::default() };
+            ch.exchange_declare(ex.name.as_str().into(), kind, opts, FieldTable::default())
+                .await
+                .map_err(amqp(format!("exchange.declare {}", ex.name)))?;
+        }
+        let mut names = Vec::new();
+        for q in self.topology.queues(extra_types) {
+            let mut args = FieldTable::default();
+            args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+            if q.dead_letter {
+                args.insert(
+                    "x-dead-letter-exchange".into(),
+                    AMQPValue::LongString(self.topology.dead_letter_exchange().into()),
+                );
+            }
+            if let Some(limit) = q.delivery_limit {
+                args.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(limit as i64));
+            }
+            let opts = QueueDeclareOptions { durable: true, ..Default::default() };
+            ch.queue_declare(q.name.as_str().into(), opts, args)
+                .await
+                .map_err(amqp(format!("queue.declare {}", q.name)))?;
+            for (exchange, key) in &q.bindings {
+                ch.queue_bind(
+                    q.name.as_str().into(),
+                    exchange.as_str().into(),
+                    key.as_str().into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await
+                .map_err(amqp(format!("queue.bind {}", q.name)))?;
+            }
+            names.push(q.name);
+        }
+        let _ = ch.close(200, "topology declared".into()).await;
+        Ok(names)
+    }
+
+    /// Publishes a persistent message and waits until the broker has confirmed it.
+    pub async fn publish(&self, m: &OutMessage) -> Result<(), BrokerError> {
+        let mut headers = FieldTable::default();
+        for (k, v) in &m.headers {
+            headers.insert(k.as_str().into(), AMQPValue::LongString(v.as_str().into()));
+        }
+        let props = BasicProperties::default()
+            .with_delivery_mode(2)
+            .with_content_type(ShortString::from(m.content_type.as_str()))
+            .with_message_id(ShortString::from(m.message_id.as_str()))
+            .with_type(ShortString::from(m.kind.as_str()))
+            .with_timestamp(time::OffsetDateTime::now_utc().unix_timestamp() as u64)
+            .with_headers(headers);
+        let opts = BasicPublishOptions { mandatory: false, ..Default::default() };
+        let confirm = self
+            .publisher
+            .basic_publish(m.exchange.as_str().into(), m.routing_key.as_str().into(), opts, &m.body, props)
+            .await
+            .map_err(amqp("basic.publish"))?
+            .await
+            .map_err(amqp("publisher confirm"))?;
+        match confirm {
+            Confirmation::Ack(_) => Ok(()),
+            Confirmation::Nack(_) | Confirmation::NotRequested => {
+                Err(BrokerError::Nacked { exchange: m.exchange.clone(), routing_key: m.routing_key.clone() })
+            }
+        }
+    }
+
+    /// Opens a channel for consumers with the given prefetch.
+    pub async fn consumer_channel(&self, prefetch: u16) -> Result<Channel, BrokerError> {
+        let ch = self.conn.create_channel().await.map_err(amqp("channel.open"))?;
+        ch.basic_qos(prefetch, BasicQosOptions::default()).await.map_err(amqp("basic.qos"))?;
+        Ok(ch)
+    }
+
+    /// True while the connection is up.
+    pub fn is_connected(&self) -> bool {
+        self.conn.status().connected()
+    }
+
+    /// Closes the connection (unacknowledged deliveries return to their queues).
+    pub async fn close(&self) {
+        let _ = self.conn.close(200, "shutting down".into()).await;
+    }
+}
+
+/// String headers of a delivery (non-string values are skipped: Tamis only writes strings).
+pub fn headers_of(props: &BasicProperties) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Some(h) = props.headers() {
+        for (k, v) in h.inner() {
+            match v {
+                AMQPValue::LongString(s) => {
+                    out.insert(k.to_string(), String::from_utf8_lossy(s.as_bytes()).into_owned());
+                }
+                AMQPValue::ShortString(s) => {
+                    out.insert(k.to_string(), s.to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// What a handler decided about one delivery.
+#[derive(Debug)]
+pub enum Handled {
+    /// Publish these (each confirmed), then acknowledge the input.
+    Publish(Vec<OutMessage>),
+    /// The message itself is unusable (not a Tamis message): dead-letter it to parking at once.
+    Poison(String),
+}
+
+/// Consumes `queue` until `cancel` fires: each delivery goes to `handler` in its own task (at most
+/// `prefetch` at a time, which the broker also enforces); the outputs are published with confirms
+/// and only then is the input acknowledged. A transient error requeues the input (the queue's
+/// delivery limit parks it eventually); a poison message is dead-lettered at once.
+pub async fn consume<H, Fut>(
+    broker: &Broker,
+    queue: &str,
+    prefetch: u16,
+    cancel: CancellationToken,
+    grace: Duration,
+    handler: H,
+) -> Result<(), BrokerError>
+where
+    H: Fn(InMessage) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Handled, StageError>> + Send + 'static,
+{
+    let channel = broker.consumer_channel(prefetch).await?;
+    let tag = format!("{}-{}", queue, uuid::Uuid::new_v4());
+    let mut consumer = channel
+        .basic_consume(queue.into(), tag.as_str().into(), BasicConsumeOptions::default(), FieldTable::default())
+        .await
+        .map_err(amqp(format!("basic.consume {queue}")))?;
+    info!(queue, prefetch, "consuming");
+    let handler = Arc::new(handler);
+    let in_flight = Arc::new(Semaphore::new(prefetch as usize));
+    loop {
+        let next = tokio::select! {
+            _ = cancel.cancelled() => break,
+            d = consumer.next() => d,
+        };
+        let delivery = match next {
+            Some(Ok(d)) => d,
+            Some(Err(e)) => {
+                warn!(queue, error = %e, "consumer error, waiting for the connection to recover");
+                if let Err(e) = channel.wait_for_recovery(e).await {
+                    return Err(BrokerError::Amqp { op: format!("recover consumer of {queue}"), source: e });
+                }
+                continue;
+            }
+            None => break,
+        };
+        let permit = match in_flight.clone().acquire_owned().await {
+            Ok(p) => p,
+            Err(_) => break,
+        };
+        let broker = broker.clone();
+        let handler = handler.clone();
+        let queue = queue.to_string();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let msg = InMessage {
+                body: delivery.data.clone(),
+                routing_key: delivery.routing_key.to_string(),
+                redelivered: delivery.redelivered,
+                headers: headers_of(&delivery.properties),
+            };
+            match handler(msg).await {
+                Ok(Handled::Publish(outs)) => {
+                    for m in &outs {
+                        if let Err(e) = broker.publish(m).await {
+                            warn!(queue, error = %e, "output not confirmed; requeueing the input");
+                            let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                            return;
+                        }
+                    }
+                    if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
+                        // The input will be redelivered; its outputs carry deterministic ids.
+                        warn!(queue, error = %e, "ack failed");
+                    }
+                }
+                Ok(Handled::Poison(why)) => {
+                    warn!(queue, reason = %why, "unusable message sent to parking");
+                    let _ = delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await;
+                }
+                Err(e) => {
+                    warn!(queue, error = %e, "transient failure; requeueing");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                }
+            }
+        });
+    }
+    debug!(queue, "stopping consumer");
+    let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+    // Let in-flight work finish (and be acked) within the grace period; what does not finish is
+    // requeued by the broker when the channel closes.
+    let _ = tokio::time::timeout(grace, in_flight.acquire_many(prefetch as u32)).await;
+    let _ = channel.close(200, "consumer stopped".into()).await;
+    Ok(())
+}

@@ -1,3 +1,280 @@
 //! Typed configuration, read once at start-up from an optional TOML file and the environment,
-//! validated before any work starts. Every setting and its default is documented here and in
-//! docs/configuration.md.
+//! validated before any work starts. This file is the one place where every setting and its
+//! default is written down (docs/configuration.md repeats it for operators).
+//!
+//! Precedence, lowest first: built-in defaults, the TOML file (`--config FILE` or `TAMIS_CONFIG`),
+//! then environment variables (`TAMIS_AMQP_URL`, `TAMIS_BLOB_URL`, ...).
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Everything a Tamis process can be told.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub amqp: AmqpConfig,
+    pub blob: BlobConfig,
+    pub workers: WorkersConfig,
+    pub limits: LimitsConfig,
+    /// Taxonomy file (types, keywords, label synonyms); default: the one built in.
+    pub taxonomy: Option<PathBuf>,
+    /// Routing policy file (thresholds, required fields); default: the one built in.
+    pub policy: Option<PathBuf>,
+}
+
+/// How to reach RabbitMQ and how hard to lean on it.
+#[derive(Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AmqpConfig {
+    /// `amqp://` or `amqps://` URL. Env: `TAMIS_AMQP_URL`. Default `amqp://guest:guest@127.0.0.1:5672/%2f`.
+    pub url: String,
+    /// Unacknowledged messages a consumer may hold. Env: `TAMIS_PREFETCH`. Default 4.
+    pub prefetch: u16,
+    /// Deliveries of one message before it is parked (quorum queue `x-delivery-limit`). Default 5.
+    pub delivery_limit: u32,
+    /// Prefix of every exchange and queue name. Env: `TAMIS_AMQP_PREFIX`. Default `tamis`.
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for AmqpConfig {
+    // The URL may hold a password: show it redacted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AmqpConfig")
+            .field("url", &redact_url(&self.url))
+            .field("prefetch", &self.prefetch)
+            .field("delivery_limit", &self.delivery_limit)
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+impl Default for AmqpConfig {
+    fn default() -> Self {
+        AmqpConfig {
+            url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            prefetch: 4,
+            delivery_limit: 5,
+            prefix: "tamis".into(),
+        }
+    }
+}
+
+/// Where document bytes are kept.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlobConfig {
+    /// A folder path or `file://` URL (`memory://` for tests). Env: `TAMIS_BLOB_URL`.
+    /// Default `./tamis-blobs`.
+    pub url: String,
+}
+
+impl Default for BlobConfig {
+    fn default() -> Self {
+        BlobConfig { url: "./tamis-blobs".into() }
+    }
+}
+
+/// How much work a process does at once.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkersConfig {
+    /// Tesseract engines (and documents OCRed at once). Env: `TAMIS_OCR_ENGINES`.
+    /// Default: the number of cores.
+    pub ocr_engines: usize,
+    /// Health and metrics listen address of `tamis worker`. Env: `TAMIS_HEALTH_ADDR`.
+    /// Default none (no endpoint).
+    pub health_addr: Option<String>,
+    /// Seconds a worker has to finish in-flight work after SIGTERM. Default 30.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for WorkersConfig {
+    fn default() -> Self {
+        WorkersConfig {
+            ocr_engines: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            health_addr: None,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Bounds on what an input may cost; over them the input is rejected with a reason code.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest file accepted, bytes. Default 50 MiB.
+    pub max_file_bytes: u64,
+    /// Most pages in one file. Default 30.
+    pub max_pages: u32,
+    /// Most pixels in one decoded page image. Default 100 million.
+    pub max_page_pixels: u64,
+    /// Seconds of OCR one page may take. Default 60.
+    pub page_timeout_secs: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig { max_file_bytes: 50 << 20, max_pages: 30, max_page_pixels: 100_000_000, page_timeout_secs: 60 }
+    }
+}
+
+/// A configuration that cannot be used; the process stops before doing any work.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid: {source}")]
+    Parse { path: PathBuf, source: Box<toml::de::Error> },
+    #[error("environment variable {name} is not valid: {message}")]
+    Env { name: &'static str, message: String },
+    #[error("invalid setting {setting}: {message}")]
+    Invalid { setting: &'static str, message: String },
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            amqp: AmqpConfig::default(),
+            blob: BlobConfig::default(),
+            workers: WorkersConfig::default(),
+            limits: LimitsConfig::default(),
+            taxonomy: None,
+            policy: None,
+        }
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (or `TAMIS_CONFIG`), then the environment, and validates.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load_from(file, |k| std::env::var(k).ok())
+    }
+
+    /// As `load`, with the environment given as a function (for tests).
+    pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let from_env = env("TAMIS_CONFIG").map(PathBuf::from);
+        let path = file.map(Path::to_path_buf).or(from_env);
+        let mut config = match &path {
+            Some(p) => {
+                let text =
+                    std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse { path: p.clone(), source: Box::new(e) })?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("TAMIS_AMQP_URL") {
+            config.amqp.url = v;
+        }
+        if let Some(v) = env("TAMIS_AMQP_PREFIX") {
+            config.amqp.prefix = v;
+        }
+        if let Some(v) = env("TAMIS_PREFETCH") {
+            config.amqp.prefetch =
+                v.parse().map_err(|_| ConfigError::Env { name: "TAMIS_PREFETCH", message: "expected 1..65535".into() })?;
+        }
+        if let Some(v) = env("TAMIS_BLOB_URL") {
+            config.blob.url = v;
+        }
+        if let Some(v) = env("TAMIS_OCR_ENGINES") {
+            config.workers.ocr_engines = v
+                .parse()
+                .map_err(|_| ConfigError::Env { name: "TAMIS_OCR_ENGINES", message: "expected a whole number".into() })?;
+        }
+        if let Some(v) = env("TAMIS_HEALTH_ADDR") {
+            config.workers.health_addr = Some(v);
+        }
+        if let Some(v) = env("TAMIS_TAXONOMY") {
+            config.taxonomy = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TAMIS_POLICY") {
+            config.policy = Some(PathBuf::from(v));
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks every setting; the error names the setting and what is allowed.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |setting, message: &str| Err(ConfigError::Invalid { setting, message: message.into() });
+        if !(self.amqp.url.starts_with("amqp://") || self.amqp.url.starts_with("amqps://")) {
+            return bad("amqp.url", "must start with amqp:// or amqps://");
+        }
+        if self.amqp.prefetch == 0 {
+            return bad("amqp.prefetch", "must be at least 1");
+        }
+        if self.amqp.delivery_limit == 0 {
+            return bad("amqp.delivery_limit", "must be at least 1");
+        }
+        if self.amqp.prefix.is_empty() || self.amqp.prefix.contains(|c: char| c.is_whitespace() || c == '#' || c == '*') {
+            return bad("amqp.prefix", "must be a non-empty name without spaces, '#' or '*'");
+        }
+        if self.blob.url.trim().is_empty() {
+            return bad("blob.url", "must name a folder or a URL");
+        }
+        if self.workers.ocr_engines == 0 || self.workers.ocr_engines > 64 {
+            return bad("workers.ocr_engines", "must be between 1 and 64");
+        }
+        if self.limits.max_pages == 0 || self.limits.max_file_bytes == 0 || self.limits.max_page_pixels == 0 {
+            return bad("limits", "every limit must be above zero");
+        }
+        Ok(())
+    }
+}
+
+/// The URL with any password replaced, safe to log.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..s], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_env_overrides_them() {
+        let c = Config::load_from(None, |_| None).unwrap();
+        assert_eq!(c.amqp.url, "amqp://guest:guest@127.0.0.1:5672/%2f");
+        let c = Config::load_from(None, |k| match k {
+            "TAMIS_AMQP_URL" => Some("amqps://u:p@broker:5671/v".into()),
+            "TAMIS_OCR_ENGINES" => Some("3".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.amqp.url, "amqps://u:p@broker:5671/v");
+        assert_eq!(c.workers.ocr_engines, 3);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_their_name() {
+        let e = Config::load_from(None, |k| (k == "TAMIS_AMQP_URL").then(|| "http://x".to_string())).unwrap_err();
+        assert!(e.to_string().contains("amqp.url"), "{e}");
+        let e = Config::load_from(None, |k| (k == "TAMIS_OCR_ENGINES").then(|| "many".to_string())).unwrap_err();
+        assert!(e.to_string().contains("TAMIS_OCR_ENGINES"), "{e}");
+    }
+
+    #[test]
+    fn config_file_is_read_and_unknown_keys_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("tamis.toml");
+        std::fs::write(&p, "[amqp]\nprefetch = 9\n").unwrap();
+        assert_eq!(Config::load_from(Some(&p), |_| None).unwrap().amqp.prefetch, 9);
+        std::fs::write(&p, "[amqp]\nprefech = 9\n").unwrap();
+        assert!(matches!(Config::load_from(Some(&p), |_| None), Err(ConfigError::Parse { .. })));
+    }
+
+    #[test]
+    fn passwords_never_show_in_debug_output() {
+        let mut c = Config::default();
+        c.amqp.url = "amqp://user:s3cret@host/v".into();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("user:***@host"));
+    }
+}

@@ -168,6 +168,10 @@ impl MediaType {
     pub fn sniff(bytes: &[u8]) -> MediaType {
         let b = bytes;
         let starts = |m: &[u8]| b.len() >= m.len() && &b[..m.len()] == m;
+        // Archives first: an uncompressed ZIP holding a PDF shows `%PDF-` in its first KiB.
+        if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") || starts(b"\x1f\x8b") || starts(b"Rar!") || starts(b"7z\xBC\xAF") {
+            return MediaType::Unsupported;
+        }
         // A PDF header may follow a little junk; readers accept it within the first KiB.
         let head = &b[..b.len().min(1024)];
         if starts(b"%PDF-") || head.windows(5).any(|w| w == b"%PDF-") {
@@ -282,6 +286,7 @@ mod tests {
         assert_eq!(MediaType::sniff(b"%PDF-1.7\n"), MediaType::Pdf);
         assert_eq!(MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), MediaType::Jpeg);
         assert_eq!(MediaType::sniff(b"PK\x03\x04rest"), MediaType::Unsupported);
+        assert_eq!(MediaType::sniff(b"PK\x03\x04name.pdf%PDF-1.4"), MediaType::Unsupported);
         assert_eq!(MediaType::sniff(b"<!DOCTYPE html><html>"), MediaType::Unsupported);
         assert_eq!(MediaType::sniff(b"\x00\x01\x02garbage"), MediaType::Unknown);
         assert_eq!(MediaType::sniff(b""), MediaType::Unknown);
