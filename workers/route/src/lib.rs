@@ -1,2 +1,302 @@
-//! The route stage: applies the routing policy to a fully read document and decides whether it is
-//! accepted automatically, sent to a person (with reasons), or rejected.
+//! The route stage: applies the routing policy to a fully read file and decides whether each of
+//! its documents is accepted automatically, sent to a person (with reasons), or rejected.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use tamis_shared::outcome::DocumentOutcome;
+use tamis_shared::taxonomy::Taxonomy;
+use tamis_shared::{Decision, DocumentResult, DocumentType, Outcome, Reason, Work};
+
+/// The built-in policy.
+pub const DEFAULT_POLICY: &str = include_str!("../../../config/policy.toml");
+
+/// Thresholds and rules of one type (or the defaults).
+#[derive(Clone, Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TypePolicy {
+    pub type_threshold: Option<f32>,
+    pub field_threshold: Option<f32>,
+    /// Per-field thresholds overriding `field_threshold`.
+    #[serde(default)]
+    pub fields: BTreeMap<String, f32>,
+}
+
+/// The default section.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultPolicy {
+    pub type_threshold: f32,
+    pub field_threshold: f32,
+    #[serde(default)]
+    pub blocking_findings: Vec<String>,
+    #[serde(default)]
+    pub always_review: Vec<String>,
+}
+
+/// The routing policy file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub default: DefaultPolicy,
+    #[serde(default)]
+    pub types: BTreeMap<String, TypePolicy>,
+}
+
+/// A policy file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("cannot read routing policy {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("routing policy is not valid: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("routing policy: {0}")]
+    Invalid(String),
+}
+
+impl Policy {
+    /// Parses and checks a policy.
+    pub fn from_toml_str(s: &str) -> Result<Policy, PolicyError> {
+        let p: Policy = toml::from_str(s)?;
+        let in_range = |x: f32| (0.0..=1.0).contains(&x);
+        let mut all = vec![p.default.type_threshold, p.default.field_threshold];
+        for t in p.types.values() {
+            all.extend(t.type_threshold);
+            all.extend(t.field_threshold);
+            all.extend(t.fields.values().copied());
+        }
+        if !all.into_iter().all(in_range) {
+            return Err(PolicyError::Invalid("every threshold must lie between 0 and 1".into()));
+        }
+        Ok(p)
+    }
+
+    /// Reads a policy file.
+    pub fn from_path(path: &Path) -> Result<Policy, PolicyError> {
+        let s = std::fs::read_to_string(path)
+            .map_err(|source| PolicyError::Io { path: path.display().to_string(), source })?;
+        Policy::from_toml_str(&s)
+    }
+
+    /// The built-in policy.
+    pub fn builtin() -> Policy {
+        // Tested below; cannot fail at run time.
+        Policy::from_toml_str(DEFAULT_POLICY).expect("built-in policy is valid")
+    }
+
+    fn type_threshold(&self, t: &str) -> f32 {
+        self.types.get(t).and_then(|p| p.type_threshold).unwrap_or(self.default.type_threshold)
+    }
+
+    fn field_threshold(&self, t: &str, field: &str) -> f32 {
+        let tp = self.types.get(t);
+        tp.and_then(|p| p.fields.get(field).copied())
+            .or_else(|| tp.and_then(|p| p.field_threshold))
+            .unwrap_or(self.default.field_threshold)
+    }
+}
+
+/// The router. `Sync`, cheap to share.
+pub struct Router {
+    policy: Policy,
+    taxonomy: Arc<Taxonomy>,
+}
+
+impl Default for Router {
+    fn default() -> Self {
+        Router::new(Policy::builtin(), Arc::new(Taxonomy::builtin()))
+    }
+}
+
+impl Router {
+    /// A router applying `policy`, with the required fields of `taxonomy`.
+    pub fn new(policy: Policy, taxonomy: Arc<Taxonomy>) -> Self {
+        Router { policy, taxonomy }
+    }
+
+    /// Decides the file's outcome. Every input ends here in exactly one decision.
+    pub fn decide(&self, work: &Work) -> Outcome {
+        let env = &work.envelope;
+        let mut outcome = Outcome {
+            document_id: env.document_id,
+            case_id: env.case_id.clone(),
+            file_name: env.file_name.clone(),
+            sha256: env.blob.sha256.clone(),
+            decision: Decision::Error,
+            reasons: vec![],
+            documents: vec![],
+        };
+        if let Some(f) = &work.failure {
+            outcome.reasons.push(Reason::new(f.code.as_str(), f.message.clone()));
+            return outcome;
+        }
+        if work.documents.is_empty() {
+            outcome.decision = Decision::Review;
+            outcome.reasons.push(Reason::new("unclassified", "No document type could be decided for this file."));
+            return outcome;
+        }
+        let several = work.documents.len() > 1;
+        for doc in &work.documents {
+            let mut reasons = self.reasons_for(doc);
+            if several {
+                reasons.push(Reason::new(
+                    "multiple_documents",
+                    format!("The file holds {} documents; check that it was split right.", work.documents.len()),
+                ));
+            }
+            let decision = if reasons.is_empty() { Decision::Auto } else { Decision::Review };
+            outcome.documents.push(DocumentOutcome { document: doc.clone(), decision, reasons });
+        }
+        outcome.decision =
+            if outcome.documents.iter().all(|d| d.decision == Decision::Auto) { Decision::Auto } else { Decision::Review };
+        let mut seen = std::collections::BTreeSet::new();
+        for d in &outcome.documents {
+            for r in &d.reasons {
+                if seen.insert(r.code.clone()) {
+                    outcome.reasons.push(r.clone());
+                }
+            }
+        }
+        outcome
+    }
+
+    fn reasons_for(&self, doc: &DocumentResult) -> Vec<Reason> {
+        let t = doc.doc_type.as_str();
+        let mut reasons = Vec::new();
+        if self.policy.default.always_review.iter().any(|x| x == t) {
+            let msg = if doc.doc_type == DocumentType::Other {
+                "The document is not one of the known types; a person must decide what it is."
+            } else {
+                "The policy sends every document of this type to a person."
+            };
+            reasons.push(Reason::new(format!("type_{t}"), msg));
+            return reasons;
+        }
+        let tt = self.policy.type_threshold(t);
+        if doc.confidence < tt {
+            reasons.push(Reason::new(
+                "low_confidence:type",
+                format!("The type was recognised with confidence {:.2}, below the threshold {:.2}.", doc.confidence, tt),
+            ));
+        }
+        if let Some(def) = self.taxonomy.get(t) {
+            for f in def.fields.iter().filter(|f| f.required) {
+                match doc.fields.get(&f.name) {
+                    None => {
+                        // Extract usually says so itself; do not repeat its finding.
+                        let code = format!("missing:{}", f.name);
+                        if !doc.findings.iter().any(|x| x.code == code) {
+                            reasons.push(Reason::new(code, format!("The field {} was not found.", f.name)));
+                        }
+                    }
+                    Some(v) if v.valid == Some(false) => {
+                        let code = format!("invalid:{}", f.name);
+                        if !doc.findings.iter().any(|x| x.code == code) {
+                            reasons.push(Reason::new(code, format!("The field {} failed its check.", f.name)));
+                        }
+                    }
+                    Some(v) => {
+                        let ft = self.policy.field_threshold(t, &f.name);
+                        if v.confidence < ft {
+                            reasons.push(Reason::new(
+                                format!("low_confidence:{}", f.name),
+                                format!(
+                                    "The field {} was read with confidence {:.2}, below the threshold {:.2}.",
+                                    f.name, v.confidence, ft
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for finding in &doc.findings {
+            if self.policy.default.blocking_findings.iter().any(|p| finding.code.starts_with(p.as_str())) {
+                reasons.push(Reason::new(finding.code.clone(), finding.message.clone()));
+            }
+        }
+        reasons
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamis_shared::document::{BlobRef, DocumentId, Envelope, MediaType};
+    use tamis_shared::{ErrorCode, Failure, Field, FieldSource, Finding};
+
+    fn work_with(doc: Option<DocumentResult>) -> Work {
+        let env = Envelope {
+            document_id: DocumentId::new(),
+            case_id: None,
+            file_name: "a.pdf".into(),
+            blob: BlobRef { key: "k".into(), sha256: "0".repeat(64), media_type: MediaType::Pdf, size: 1 },
+            submitted_at: time::OffsetDateTime::UNIX_EPOCH,
+            trace: Default::default(),
+        };
+        let mut w = Work::new(env);
+        w.documents.extend(doc);
+        w
+    }
+
+    fn field(v: &str, c: f32, valid: Option<bool>) -> Field {
+        Field { value: v.into(), confidence: c, page: Some(1), bbox: None, source: FieldSource::Ocr, valid }
+    }
+
+    fn rib(conf: f32, iban_conf: f32) -> DocumentResult {
+        let mut fields = BTreeMap::new();
+        fields.insert("account_holder".into(), field("A B", 0.95, None));
+        fields.insert("iban".into(), field("FR76...", iban_conf, Some(true)));
+        fields.insert("bic".into(), field("BNPAFRPP", 0.95, Some(true)));
+        fields.insert("bank_name".into(), field("Banque", 0.95, None));
+        DocumentResult { doc_type: DocumentType::BankDetails, confidence: conf, pages: vec![1], fields, findings: vec![] }
+    }
+
+    #[test]
+    fn confident_complete_documents_are_accepted() {
+        let o = Router::default().decide(&work_with(Some(rib(0.97, 0.99))));
+        assert_eq!(o.decision, Decision::Auto, "{:?}", o.reasons);
+        assert!(o.reasons.is_empty());
+    }
+
+    #[test]
+    fn each_shortfall_is_a_reason() {
+        let r = Router::default();
+        let o = r.decide(&work_with(Some(rib(0.5, 0.99))));
+        assert_eq!(o.decision, Decision::Review);
+        assert_eq!(o.reasons[0].code, "low_confidence:type");
+        let o = r.decide(&work_with(Some(rib(0.97, 0.3))));
+        assert_eq!(o.reasons[0].code, "low_confidence:iban");
+        let mut d = rib(0.97, 0.99);
+        d.fields.remove("bic");
+        d.fields.get_mut("iban").unwrap().valid = Some(false);
+        let codes: Vec<_> = r.decide(&work_with(Some(d))).reasons.into_iter().map(|r| r.code).collect();
+        assert!(codes.contains(&"missing:bic".to_string()) && codes.contains(&"invalid:iban".to_string()), "{codes:?}");
+        let mut d = rib(0.97, 0.99);
+        d.findings.push(Finding { code: "mrz_mismatch:birth_date".into(), message: "m".into() });
+        d.findings.push(Finding { code: "corrected:iban".into(), message: "m".into() });
+        let codes: Vec<_> = r.decide(&work_with(Some(d))).reasons.into_iter().map(|r| r.code).collect();
+        assert_eq!(codes, vec!["mrz_mismatch:birth_date"]);
+    }
+
+    #[test]
+    fn other_failures_and_empty_files_never_pass() {
+        let r = Router::default();
+        let mut d = rib(0.99, 0.99);
+        d.doc_type = DocumentType::Other;
+        assert_eq!(r.decide(&work_with(Some(d))).reasons[0].code, "type_other");
+        let o = r.decide(&work_with(None));
+        assert_eq!(o.decision, Decision::Review);
+        let mut w = work_with(None);
+        w.failure = Some(Failure::new("ocr", ErrorCode::Encrypted, "needs a password"));
+        let o = r.decide(&w);
+        assert_eq!((o.decision, o.reasons[0].code.as_str()), (Decision::Error, "encrypted"));
+    }
+
+    #[test]
+    fn thresholds_out_of_range_are_refused() {
+        let bad = DEFAULT_POLICY.replace("type_threshold = 0.90", "type_threshold = 9");
+        assert!(Policy::from_toml_str(&bad).is_err());
+    }
+}
