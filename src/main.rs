@@ -1,1 +1,96 @@
-fn main() {}
+//! `tamis`: the command line that runs the pipeline embedded (`process`) or as RabbitMQ workers
+//! (`worker`, `submit`, `topology`).
+
+mod embedded;
+mod events;
+mod pipeline;
+mod workers;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use tamis_shared::config::Config;
+use tamis_shared::topology::Stage;
+
+#[derive(Parser)]
+#[command(name = "tamis", version, about = "Reads, classifies and routes supporting documents for a social-security back office")]
+struct Cli {
+    /// Configuration file (TOML); also TAMIS_CONFIG. Environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the whole pipeline in this process on files and folders; one JSON line per file.
+    Process {
+        /// Files or folders (walked recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Write the lines here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Case the documents belong to.
+        #[arg(long)]
+        case_id: Option<String>,
+    },
+    /// Consume RabbitMQ queues: one stage, or `all`.
+    Worker {
+        /// ocr, classify, extract, route or all.
+        stage: String,
+    },
+    /// Store files in the blob store and publish them to the pipeline.
+    Submit {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        case_id: Option<String>,
+    },
+    /// Declare the exchanges and queues (idempotent) and print them.
+    Topology,
+}
+
+/// Tesseract is ~6x slower unless OpenMP is held to one thread, and OpenMP reads the variable
+/// when the library loads, before `main` could set it: re-execute with it set.
+fn ensure_omp_thread_limit() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        let err = std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("OMP_THREAD_LIMIT", "1")
+            .exec();
+        eprintln!("tamis: warning: could not re-execute with OMP_THREAD_LIMIT=1 ({err}); OCR will be slow");
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    ensure_omp_thread_limit();
+    let cli = Cli::parse();
+    tamis_shared::telemetry::init("info");
+    let config = Config::load(cli.config.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Process { paths, out, case_id } => {
+                let stages = pipeline::Stages::new(&config)?;
+                stages.warm_up()?;
+                embedded::process_command(stages, paths, out, case_id).await
+            }
+            Command::Worker { stage } => {
+                let which = if stage == "all" {
+                    Stage::ALL.to_vec()
+                } else {
+                    vec![stage.parse::<Stage>().map_err(anyhow::Error::msg)?]
+                };
+                let stages = pipeline::Stages::new(&config)?;
+                workers::worker_command(&config, stages, which).await
+            }
+            Command::Submit { paths, case_id } => workers::submit_command(&config, paths, case_id).await,
+            Command::Topology => workers::topology_command(&config).await,
+        }
+    })
+}

@@ -1,0 +1,203 @@
+//! `tamis worker`, `tamis submit` and `tamis topology`: the same stages as the embedded run, as
+//! RabbitMQ consumers joined by the pipeline exchange.
+
+use crate::events;
+use crate::pipeline::Stages;
+use anyhow::Context;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tamis_shared::blob::BlobStore;
+use tamis_shared::broker::{consume, Broker, Handled, InMessage, OutMessage};
+use tamis_shared::config::Config;
+use tamis_shared::error::StageError;
+use tamis_shared::topology::{Stage, Topology};
+use tamis_shared::{DocumentId, Envelope, Work};
+use tokio_util::sync::CancellationToken;
+
+const WORK_TYPE: &str = "tamis.work.v1";
+
+/// The message that carries `work` to `stage`.
+fn work_message(topology: &Topology, stage: Stage, work: &Work) -> Result<OutMessage, StageError> {
+    let body = serde_json::to_vec(work).map_err(|e| StageError::Transient {
+        stage: "serialise",
+        document_id: work.envelope.document_id.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut headers = work.envelope.trace.clone();
+    headers.insert("document_id".into(), work.envelope.document_id.to_string());
+    Ok(OutMessage {
+        exchange: topology.pipeline_exchange(),
+        routing_key: stage.as_str().to_string(),
+        body,
+        content_type: "application/json".into(),
+        message_id: work.envelope.document_id.transition_id(stage.as_str()).to_string(),
+        kind: WORK_TYPE.into(),
+        headers,
+    })
+}
+
+/// What a stage does with one message: the messages it must publish before the input is acked.
+async fn handle(
+    stage: Stage,
+    stages: &Arc<Stages>,
+    blobs: &BlobStore,
+    topology: &Topology,
+    msg: InMessage,
+) -> Result<Handled, StageError> {
+    let mut work: Work = match serde_json::from_slice(&msg.body) {
+        Ok(w) => w,
+        Err(e) => return Ok(Handled::Poison(format!("not a Tamis work message: {e}"))),
+    };
+    let id = work.envelope.document_id;
+    let started = std::time::Instant::now();
+    match stage {
+        Stage::Ocr => {
+            if work.failure.is_none() {
+                if work.envelope.blob.size > stages.max_file_bytes() {
+                    let size = work.envelope.blob.size;
+                    stages.too_large(&mut work, size);
+                } else {
+                    let bytes = blobs.get(&work.envelope.blob).await.map_err(|e| StageError::Transient {
+                        stage: "ocr",
+                        document_id: id.to_string(),
+                        message: e.to_string(),
+                    })?;
+                    work = stages.ocr(work, bytes).await;
+                }
+            }
+        }
+        Stage::Classify => stages.classify(&mut work),
+        Stage::Extract => stages.extract(&mut work),
+        Stage::Route => {
+            let outcome = stages.route(&work);
+            let mut out = vec![events::outcome(topology, &work.envelope, &outcome)];
+            if outcome.decision == tamis_shared::Decision::Review {
+                out.push(events::review_item(topology, &work.envelope, &outcome));
+            }
+            tracing::info!(document_id = %id, decision = outcome.decision.as_str(),
+                doc_type = outcome.doc_type().map(|t| t.as_str()).unwrap_or("none"),
+                reasons = outcome.reasons.len(), "routed");
+            return Ok(Handled::Publish(out));
+        }
+    }
+    tracing::debug!(document_id = %id, stage = stage.as_str(), ms = started.elapsed().as_millis() as u64, "stage done");
+    let next = stage.next().expect("only route has no next stage");
+    Ok(Handled::Publish(vec![work_message(topology, next, &work)?]))
+}
+
+/// Runs the consumers of `which` stages until SIGINT/SIGTERM.
+pub async fn worker_command(config: &Config, stages: Arc<Stages>, which: Vec<Stage>) -> anyhow::Result<()> {
+    stages.warm_up()?;
+    let blobs = BlobStore::open(&config.blob.url)?;
+    let name = format!("tamis-worker-{}", which.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+"));
+    let broker = Broker::connect(&config.amqp, &name, Duration::from_secs(60)).await?;
+    broker.declare_topology(&[]).await?;
+    let cancel = CancellationToken::new();
+    spawn_signal_handler(cancel.clone());
+    let grace = Duration::from_secs(config.workers.shutdown_grace_secs);
+    let mut tasks = tokio::task::JoinSet::new();
+    for stage in which {
+        let prefetch = match stage {
+            // OCR holds bytes and an engine per message: take no more than the engines can start.
+            Stage::Ocr => (stages.engines() as u16).max(1),
+            _ => config.amqp.prefetch,
+        };
+        let (broker2, stages, blobs, cancel) = (broker.clone(), stages.clone(), blobs.clone(), cancel.clone());
+        let topology = broker.topology().clone();
+        let queue = topology.stage_queue(stage);
+        tasks.spawn(async move {
+            let topology = Arc::new(topology);
+            consume(&broker2, &queue, prefetch, cancel, grace, move |msg| {
+                let (stages, blobs, topology) = (stages.clone(), blobs.clone(), topology.clone());
+                async move { handle(stage, &stages, &blobs, &topology, msg).await }
+            })
+            .await
+        });
+    }
+    tracing::info!("worker running; SIGTERM or Ctrl-C stops it");
+    let mut result = Ok(());
+    while let Some(r) = tasks.join_next().await {
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                cancel.cancel();
+                result = Err(anyhow::Error::from(e));
+            }
+            Err(e) => {
+                cancel.cancel();
+                result = Err(anyhow::anyhow!("a consumer task failed: {e}"));
+            }
+        }
+    }
+    broker.close().await;
+    tracing::info!("worker stopped");
+    result
+}
+
+fn spawn_signal_handler(cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutdown requested: finishing in-flight work");
+        cancel.cancel();
+    });
+}
+
+/// `tamis submit`: stores each file in the blob store and publishes it to the OCR queue.
+/// Prints one line per file: `<document id>\t<file>`.
+pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case_id: Option<String>) -> anyhow::Result<()> {
+    let inputs = crate::embedded::collect_inputs(&paths)?;
+    anyhow::ensure!(!inputs.is_empty(), "no files found under the given paths");
+    let blobs = BlobStore::open(&config.blob.url)?;
+    let broker = Broker::connect(&config.amqp, "tamis-submit", Duration::from_secs(10)).await?;
+    broker.declare_topology(&[]).await?;
+    let topology = broker.topology().clone();
+    for input in inputs {
+        let bytes = tokio::fs::read(&input.path).await.with_context(|| format!("cannot read {}", input.path.display()))?;
+        let blob = blobs.put(bytes::Bytes::from(bytes)).await?;
+        let envelope = Envelope {
+            document_id: DocumentId::new(),
+            case_id: case_id.clone(),
+            file_name: input.name.clone(),
+            blob,
+            submitted_at: time::OffsetDateTime::now_utc(),
+            trace: Default::default(),
+        };
+        let work = Work::new(envelope);
+        broker.publish(&events::received(&topology, &work.envelope)).await?;
+        broker.publish(&work_message(&topology, Stage::Ocr, &work)?).await?;
+        println!("{}\t{}", work.envelope.document_id, input.name);
+    }
+    broker.close().await;
+    Ok(())
+}
+
+/// `tamis topology`: declares everything (idempotent) and prints it.
+pub async fn topology_command(config: &Config) -> anyhow::Result<()> {
+    let broker = Broker::connect(&config.amqp, "tamis-topology", Duration::from_secs(10)).await?;
+    broker.declare_topology(&[]).await?;
+    let t = broker.topology();
+    println!("broker {}", broker.url());
+    for e in t.exchanges() {
+        println!("exchange {} ({:?})", e.name, e.kind);
+    }
+    for q in t.queues(&[]) {
+        let binds: Vec<String> = q.bindings.iter().map(|(e, k)| format!("{e}[{k}]")).collect();
+        println!(
+            "queue {} (quorum{}{}) <- {}",
+            q.name,
+            q.delivery_limit.map(|l| format!(", delivery-limit {l}")).unwrap_or_default(),
+            if q.dead_letter { format!(", dead-letter {}", t.dead_letter_exchange()) } else { String::new() },
+            binds.join(", ")
+        );
+    }
+    broker.close().await;
+    Ok(())
+}
