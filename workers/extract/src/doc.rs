@@ -1,7 +1,7 @@
 //! A document's text as the extractors see it: lines with their page, folded tokens and words.
 
 use tamis_shared::taxonomy::fold;
-use tamis_shared::{BBox, Page, TextSource};
+use tamis_shared::{BBox, Line, Page, TextSource};
 
 /// One word with its folded tokens.
 #[derive(Clone, Debug)]
@@ -9,6 +9,9 @@ pub struct W {
     pub text: String,
     pub conf: f32,
     pub bbox: Option<BBox>,
+    /// Index of the source line fragment within the visual row (a new fragment after a gap is a
+    /// new column).
+    pub seg: usize,
 }
 
 /// One line.
@@ -30,16 +33,25 @@ pub struct Doc {
 }
 
 impl Doc {
-    /// Builds the view over the given pages.
+    /// Builds the view over the given pages. Line fragments that share a visual row (a label and
+    /// its value printed in two columns, a table row split by the text layer) are merged into one
+    /// line, left to right, so that "label … value" reads as on paper.
     pub fn new<'a>(pages: impl Iterator<Item = &'a Page>) -> Doc {
         let mut lines = vec![];
         for p in pages {
-            for l in &p.lines {
-                let words: Vec<W> = if l.words.is_empty() {
-                    l.text.split_whitespace().map(|t| W { text: t.to_string(), conf: 1.0, bbox: None }).collect()
-                } else {
-                    l.words.iter().map(|w| W { text: w.text.clone(), conf: w.confidence, bbox: w.bbox }).collect()
-                };
+            for row in rows(&p.lines) {
+                let mut words: Vec<W> = vec![];
+                let mut bbox: Option<BBox> = None;
+                for (seg, l) in row.iter().enumerate() {
+                    if l.words.is_empty() {
+                        words.extend(l.text.split_whitespace().map(|t| W { text: t.to_string(), conf: 1.0, bbox: None, seg }));
+                    } else {
+                        words.extend(l.words.iter().map(|w| W { text: w.text.clone(), conf: w.confidence, bbox: w.bbox, seg }));
+                    }
+                    if let Some(b) = l.bbox {
+                        bbox = Some(bbox.map_or(b, |x| x.union(&b)));
+                    }
+                }
                 let mut tokens = vec![];
                 for (i, w) in words.iter().enumerate() {
                     for t in fold(&w.text).split(' ').filter(|t| !t.is_empty()) {
@@ -47,15 +59,7 @@ impl Doc {
                     }
                 }
                 let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
-                lines.push(L {
-                    page: p.number,
-                    folded: fold(&text),
-                    text,
-                    words,
-                    tokens,
-                    bbox: l.bbox,
-                    ocr: p.source == TextSource::Ocr,
-                });
+                lines.push(L { page: p.number, folded: fold(&text), text, words, tokens, bbox, ocr: p.source == TextSource::Ocr });
             }
         }
         Doc { lines }
@@ -75,6 +79,41 @@ pub struct Hit {
     pub first_word: usize,
     /// First word after the label.
     pub after: usize,
+}
+
+/// Groups a page's lines into visual rows: fragments whose vertical centres are close and that do
+/// not overlap horizontally. Pages without geometry keep their lines as they are.
+fn rows(lines: &[Line]) -> Vec<Vec<&Line>> {
+    if lines.iter().any(|l| l.bbox.is_none()) {
+        return lines.iter().map(|l| vec![l]).collect();
+    }
+    let bb = |l: &Line| l.bbox.unwrap_or_default();
+    let mut order: Vec<&Line> = lines.iter().collect();
+    order.sort_by_key(|l| bb(l).y * 2 + bb(l).h);
+    // (centre y ×2, height, members)
+    let mut rows: Vec<(u32, u32, Vec<&Line>)> = vec![];
+    for l in order {
+        let b = bb(l);
+        let c = b.y * 2 + b.h;
+        let slot = rows.iter().rposition(|(rc, rh, members)| {
+            let tol = (*rh).min(b.h).max(1);
+            (c as i64 - *rc as i64).unsigned_abs() <= tol as u64
+                && members.iter().all(|m| {
+                    let o = bb(m);
+                    o.x + o.w <= b.x || b.x + b.w <= o.x
+                })
+        });
+        match slot {
+            Some(i) => rows[i].2.push(l),
+            None => rows.push((c, b.h, vec![l])),
+        }
+    }
+    rows.into_iter()
+        .map(|(_, _, mut m)| {
+            m.sort_by_key(|l| bb(l).x);
+            m
+        })
+        .collect()
 }
 
 impl L {
@@ -110,10 +149,6 @@ impl L {
 
     /// End of the run of words starting at `from` before a wide horizontal gap (a new column).
     pub fn run_end(&self, from: usize) -> usize {
-        // Text-layer word boxes are glyph runs whose gaps say nothing about columns.
-        if !self.ocr {
-            return self.words.len();
-        }
         let mut end = from + 1;
         while end < self.words.len() {
             let (Some(a), Some(b)) = (self.words[end - 1].bbox, self.words[end].bbox) else {
@@ -121,7 +156,9 @@ impl L {
                 continue;
             };
             let gap = b.x as i64 - (a.x + a.w) as i64;
-            if gap > (a.h.max(b.h) as i64) * 2 {
+            let h = a.h.max(b.h) as i64;
+            let new_fragment = self.words[end - 1].seg != self.words[end].seg;
+            if gap > h * 2 || (new_fragment && gap > h) {
                 break;
             }
             end += 1;

@@ -55,18 +55,49 @@ fn line_conf(doc: &Doc, i: usize) -> f32 {
 }
 
 fn set(out: &mut Out, doc: &Doc, name: &str, line: usize, value: String, base: f32, source: FieldSource) {
+    if value.trim().is_empty() {
+        return;
+    }
     let c = base * (0.4 + 0.6 * line_conf(doc, line));
     out.fields.insert(name.into(), field(value, c, doc.lines[line].page, doc.lines[line].bbox, source, None));
 }
 
-/// The first line of the document that reads like a heading name (company, bank, school).
-fn header_org(doc: &Doc, skip: &[&str]) -> Option<usize> {
-    doc.lines.iter().take(6).position(|l| {
-        let f = &l.folded;
-        l.text.chars().filter(|c| c.is_alphabetic()).count() >= 4
-            && !l.text.chars().any(|c| c.is_ascii_digit())
-            && !skip.iter().any(|s| f.contains(s))
-    })
+/// The first run of words near the top of the document that reads like a heading name (company,
+/// bank, school): letters, no digits, not a document title. Logo initials before it are skipped.
+/// Returns (line, first word, end word).
+fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
+    for (i, l) in doc.lines.iter().enumerate().take(8) {
+        let mut start = 0;
+        // OCR debris and logo letters before the name: a symbol, or one or two letters followed
+        // by a longer name.
+        while start + 2 < l.words.len() {
+            let t = &l.words[start].text;
+            let debris = !t.chars().any(|c| c.is_alphanumeric()) || (t.chars().count() <= 2 && l.words[start + 1].text.chars().count() > 2);
+            if !debris {
+                break;
+            }
+            start += 1;
+        }
+        while start < l.words.len() {
+            let end = l.run_end(start);
+            let text = l.span_text(start, end);
+            let f = fold(&text);
+            let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+            let initials = end - start == 1 && text.chars().count() <= 3;
+            if letters >= 4 && !initials && !text.chars().any(|c| c.is_ascii_digit()) && !skip.iter().any(|s| f.contains(s)) {
+                return Some((i, start, end));
+            }
+            start = end;
+        }
+    }
+    None
+}
+
+/// Legal forms that end a company name: their presence corroborates a header read as a company.
+const LEGAL_FORMS: [&str; 11] = ["sa", "sas", "sarl", "eurl", "sasu", "sci", "snc", "scop", "selarl", "gie", "scp"];
+
+fn has_legal_form(name: &str) -> bool {
+    fold(name).split(' ').last().is_some_and(|t| LEGAL_FORMS.contains(&t))
 }
 
 pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
@@ -95,23 +126,21 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
             }
         }
     }
-    if let Some(i) = header_org(doc, &["releve", "identite", "rib", "coordonnees"]) {
-        let f = &doc.lines[i].folded;
-        let bankish = ["banque", "credit", "caisse", "bank", "societe generale", "lcl", "bnp", "postale", "cic", "boursorama"];
+    if let Some((i, start, end)) = header_org(doc, &["releve", "identite", "rib", "coordonnees", "edite", "date"]) {
+        let name = norm::tidy(&doc.lines[i].span_text(start, end));
+        let f = fold(&name);
+        let bankish = ["banque", "credit", "caisse", "bank", "societe generale", "lcl", "bnp", "postale", "cic", "boursorama", "mutuel", "epargne"];
         let base = if bankish.iter().any(|b| f.contains(b)) { 0.92 } else { 0.6 };
-        let end = doc.lines[i].run_end(0);
-        // A logo's initials may precede the name in the text layer.
-        let ws = &doc.lines[i].words;
-        let start = usize::from(ws.len() > 2 && ws[0].text.len() <= 2 && ws[0].text.chars().all(|c| c.is_uppercase()));
-        set(out, doc, "bank_name", i, norm::tidy(&doc.lines[i].span_text(start, end)), base, source);
+        set(out, doc, "bank_name", i, name, base, source);
     }
 }
 
 pub(crate) fn payslip(doc: &Doc, source: FieldSource, out: &mut Out) {
     if !out.fields.contains_key("employer_name") {
-        if let Some(i) = header_org(doc, &["bulletin", "paie", "salaire"]) {
-            let end = doc.lines[i].run_end(0);
-            set(out, doc, "employer_name", i, norm::tidy(&doc.lines[i].span_text(0, end)), 0.85, source);
+        if let Some((i, start, end)) = header_org(doc, &["bulletin", "paie", "salaire", "paye"]) {
+            let name = norm::tidy(&doc.lines[i].span_text(start, end));
+            let base = if has_legal_form(&name) { 0.92 } else { 0.7 };
+            set(out, doc, "employer_name", i, name, base, source);
         }
     }
     if let Some((i, n)) = titled_names(doc).into_iter().next() {
@@ -186,9 +215,10 @@ pub(crate) fn employer(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, n)) = after_phrase(doc, "atteste que") {
         set(out, doc, "employee_name", i, n, 0.92, source);
     }
-    if let Some(i) = header_org(doc, &["attestation", "certificat"]) {
-        let end = doc.lines[i].run_end(0);
-        set(out, doc, "employer_name", i, norm::tidy(&doc.lines[i].span_text(0, end)), 0.85, source);
+    if let Some((i, start, end)) = header_org(doc, &["attestation", "certificat"]) {
+        let name = norm::tidy(&doc.lines[i].span_text(start, end));
+        let base = if has_legal_form(&name) { 0.92 } else { 0.7 };
+        set(out, doc, "employer_name", i, name, base, source);
     }
     let all = doc.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ");
     if let Some(c) = norm::contract_type(&all) {
