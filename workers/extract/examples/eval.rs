@@ -1,5 +1,8 @@
 //! Runs classify and extract over OCR dumps (one `Work` JSON per file) and writes prediction lines
-//! for `score.py`, with a stand-in routing (auto iff the type and every field are confident and valid).
+//! for `score.py`, with a stand-in routing that applies the route stage's rule: auto iff the type is
+//! not `other` and has confidence >= 0.90, every field of the type is present, not invalid and has
+//! confidence >= 0.80, and no finding starts with a blocking prefix (`invalid:`, `missing:`,
+//! `mrz_mismatch:`, `inconsistent:`, `ambiguous:`). `expired` does not block: expiry is policy.
 //!
 //! `cargo run --release -p tamis-extract --example eval -- DUMP_DIR OUT.jsonl`
 
@@ -9,6 +12,9 @@ use tamis_classify::Classifier;
 use tamis_extract::Extractor;
 use tamis_shared::taxonomy::Taxonomy;
 use tamis_shared::{DocumentResult, DocumentType, Work};
+
+/// Finding prefixes that send a document to a person.
+const BLOCKING: [&str; 5] = ["invalid:", "missing:", "mrz_mismatch:", "inconsistent:", "ambiguous:"];
 
 fn decide(d: &DocumentResult, tax: &Taxonomy) -> (&'static str, Vec<String>) {
     let mut reasons = vec![];
@@ -26,6 +32,11 @@ fn decide(d: &DocumentResult, tax: &Taxonomy) -> (&'static str, Vec<String>) {
                 Some(v) if v.confidence < 0.8 => reasons.push(format!("low_confidence:{}", f.name)),
                 _ => {}
             }
+        }
+    }
+    for f in &d.findings {
+        if BLOCKING.iter().any(|p| f.code.starts_with(p)) && !reasons.contains(&f.code) {
+            reasons.push(f.code.clone());
         }
     }
     (if reasons.is_empty() { "auto" } else { "review" }, reasons)
