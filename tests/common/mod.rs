@@ -1,0 +1,163 @@
+//! Helpers for the end-to-end tests: the built binary, a unique broker namespace per test, and
+//! an AMQP client that sees what Tamis publishes.
+
+#![allow(dead_code)]
+
+use futures::StreamExt;
+use lapin::options::*;
+use lapin::types::FieldTable;
+use lapin::{Connection, ConnectionProperties};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// The `tamis` binary cargo built for these tests.
+pub fn tamis() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tamis"));
+    c.env("OMP_THREAD_LIMIT", "1").env("TAMIS_LOG_FORMAT", "json").env("RUST_LOG", "info");
+    c
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus folder, if present beside the repository.
+pub fn shared_dir() -> Option<PathBuf> {
+    let p = std::env::var_os("TAMIS_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
+    p.join("corpus").is_dir().then_some(p)
+}
+
+/// An isolated set of exchanges and queues (`prefix`) plus a blob folder, removed on drop.
+pub struct Namespace {
+    pub prefix: String,
+    pub blobs: tempfile::TempDir,
+}
+
+impl Namespace {
+    pub fn new(name: &str) -> Namespace {
+        Namespace { prefix: format!("tamis-test-{}-{}", name, uuid::Uuid::new_v4().simple()), blobs: tempfile::tempdir().unwrap() }
+    }
+
+    /// Applies this namespace to a command.
+    pub fn apply<'a>(&self, c: &'a mut Command) -> &'a mut Command {
+        c.env("TAMIS_AMQP_URL", AMQP_URL)
+            .env("TAMIS_AMQP_PREFIX", &self.prefix)
+            .env("TAMIS_BLOB_URL", self.blobs.path())
+    }
+
+    /// Binds a fresh server-named queue to every event, before anything is published.
+    pub async fn event_tap(&self) -> EventTap {
+        let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.expect("RabbitMQ must run on 127.0.0.1:5672");
+        let ch = conn.create_channel().await.unwrap();
+        let ex = format!("{}.events", self.prefix);
+        ch.exchange_declare(ex.as_str().into(), lapin::ExchangeKind::Topic, ExchangeDeclareOptions { durable: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+        let q = ch.queue_declare("".into(), QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+        ch.queue_bind(q.name().clone(), ex.as_str().into(), "document.#".into(), QueueBindOptions::default(), FieldTable::default()).await.unwrap();
+        let consumer = ch.basic_consume(q.name().clone(), "tap".into(), BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+        EventTap { _conn: conn, consumer, events: Vec::new() }
+    }
+
+    /// Number of messages waiting in one of this namespace's queues.
+    pub async fn depth(&self, queue_suffix: &str) -> u32 {
+        let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.unwrap();
+        let ch = conn.create_channel().await.unwrap();
+        let name = format!("{}.{}", self.prefix, queue_suffix);
+        let q = ch.queue_declare(name.as_str().into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+        q.message_count()
+    }
+
+    /// Removes this namespace's exchanges and queues.
+    pub async fn cleanup(&self) {
+        let Ok(conn) = Connection::connect(AMQP_URL, ConnectionProperties::default()).await else { return };
+        let Ok(ch) = conn.create_channel().await else { return };
+        let t = tamis_shared::topology::Topology::new(&self.prefix, 5);
+        for q in t.queues(&[]) {
+            let _ = ch.queue_delete(q.name.as_str().into(), QueueDeleteOptions::default()).await;
+        }
+        for e in t.exchanges() {
+            let _ = ch.exchange_delete(e.name.as_str().into(), ExchangeDeleteOptions::default()).await;
+        }
+    }
+}
+
+/// Sees every event published under a namespace.
+pub struct EventTap {
+    _conn: Connection,
+    consumer: lapin::Consumer,
+    pub events: Vec<(String, Value)>,
+}
+
+impl EventTap {
+    /// Collects events until `done` says enough or `timeout` passes.
+    pub async fn collect_until(&mut self, timeout: Duration, done: impl Fn(&[(String, Value)]) -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !done(&self.events) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            match tokio::time::timeout(left, self.consumer.next()).await {
+                Ok(Some(Ok(d))) => {
+                    let v: Value = serde_json::from_slice(&d.data).expect("events are JSON");
+                    self.events.push((d.routing_key.to_string(), v));
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+/// A background `tamis worker`, stopped with SIGTERM on drop.
+pub struct Worker(pub Child);
+
+impl Worker {
+    pub fn start(ns: &Namespace, stage: &str, log: &Path) -> Worker {
+        let mut c = tamis();
+        ns.apply(&mut c).args(["worker", stage]).stdout(Stdio::null()).stderr(std::fs::File::create(log).unwrap());
+        Worker(c.spawn().expect("start tamis worker"))
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status code.
+    pub fn stop(mut self) -> Option<i32> {
+        // SAFETY: kill(2) on our own child's pid has no memory effects.
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(s)) = self.0.try_wait() {
+                return s.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.0.kill();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+/// Runs `tamis process` on paths and returns its prediction lines by file.
+pub fn process(paths: &[&Path]) -> BTreeMap<String, Value> {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let status = tamis().arg("process").args(paths).arg("--out").arg(out.path()).stderr(Stdio::inherit()).status().unwrap();
+    assert!(status.success(), "tamis process failed: {status}");
+    std::fs::read_to_string(out.path())
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["file"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}

@@ -1,0 +1,166 @@
+//! End to end through a real RabbitMQ: documents submitted to `tamis worker all` each end in
+//! exactly one outcome event, with the same decisions as the embedded run.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+const OUTCOMES: [&str; 3] = ["accepted", "review_requested", "rejected"];
+
+fn outcome_transition(routing_key: &str) -> Option<&'static str> {
+    let t = routing_key.split('.').nth(1)?;
+    OUTCOMES.into_iter().find(|o| *o == t)
+}
+
+/// Writes a few broken inputs next to the samples: every one must end in an error outcome.
+fn broken_inputs(dir: &Path) {
+    std::fs::write(dir.join("empty.pdf"), b"").unwrap();
+    std::fs::write(dir.join("page.html"), b"<!DOCTYPE html><html><body>not a document</body></html>").unwrap();
+    std::fs::write(dir.join("noise.bin"), (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>()).unwrap();
+    let sample = std::fs::read(root().join("samples/doc-0001.pdf")).unwrap();
+    std::fs::write(dir.join("cut.pdf"), &sample[..sample.len() / 2]).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions() {
+    let input = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("samples")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), input.path().join(e.file_name())).unwrap();
+    }
+    broken_inputs(input.path());
+    let n_inputs = std::fs::read_dir(input.path()).unwrap().count();
+
+    let embedded = process(&[input.path()]);
+    assert_eq!(embedded.len(), n_inputs, "embedded run: one line per input");
+
+    let ns = Namespace::new("e2e");
+    let mut tap = ns.event_tap().await;
+    let logs = tempfile::tempdir().unwrap();
+    let worker = Worker::start(&ns, "all", &logs.path().join("worker.log"));
+
+    let mut submit = tamis();
+    let out = ns.apply(&mut submit).arg("submit").arg(input.path()).args(["--case-id", "case-42"]).output().unwrap();
+    assert!(out.status.success(), "submit failed: {}", String::from_utf8_lossy(&out.stderr));
+    let submitted: BTreeMap<String, String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (id, file) = l.split_once('\t').unwrap();
+            (id.to_string(), file.to_string())
+        })
+        .collect();
+    assert_eq!(submitted.len(), n_inputs);
+
+    let count_outcomes = |evs: &[(String, Value)]| evs.iter().filter(|(k, _)| outcome_transition(k).is_some()).count();
+    tap.collect_until(Duration::from_secs(300), |evs| count_outcomes(evs) >= n_inputs).await;
+    // Anything extra (a duplicate) would arrive shortly after: give it the chance to show.
+    tap.collect_until(Duration::from_secs(3), |_| false).await;
+
+    let mut by_doc: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+    let mut received = 0;
+    for (key, ev) in &tap.events {
+        assert_eq!(ev["specversion"], "1.0");
+        assert_eq!(ev["caseid"], "case-42");
+        if key.starts_with("document.received.") {
+            received += 1;
+        } else if outcome_transition(key).is_some() {
+            by_doc.entry(ev["subject"].as_str().unwrap().to_string()).or_default().push(ev);
+        }
+    }
+    assert_eq!(received, n_inputs, "one document.received per submitted file");
+    let mut reviews = 0;
+    for (id, file) in &submitted {
+        let evs = by_doc.get(id).unwrap_or_else(|| {
+            panic!(
+                "{file} ({id}) has no outcome event; worker log:\n{}",
+                std::fs::read_to_string(logs.path().join("worker.log")).unwrap_or_default()
+            )
+        });
+        assert_eq!(evs.len(), 1, "{file} has {} outcome events", evs.len());
+        let data = &evs[0]["data"];
+        let want = &embedded[file];
+        assert_eq!(data["decision"], want["decision"], "{file}: broker and embedded runs disagree");
+        let broker_type = data["documents"].get(0).map(|d| d["type"].clone()).unwrap_or(Value::Null);
+        assert_eq!(broker_type, want["type"], "{file}: types differ");
+        let codes: Vec<&str> = data["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+        let want_codes: Vec<&str> = want["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+        assert_eq!(codes, want_codes, "{file}: reasons differ");
+        if data["decision"] == "review" {
+            reviews += 1;
+        }
+    }
+    for broken in ["empty.pdf", "page.html", "noise.bin", "cut.pdf"] {
+        assert_eq!(embedded[broken]["decision"], "error", "{broken}");
+    }
+    assert_eq!(embedded["empty.pdf"]["reasons"][0], "empty");
+    assert_eq!(embedded["page.html"]["reasons"][0], "unsupported_format");
+    assert_eq!(embedded["noise.bin"]["reasons"][0], "not_a_document");
+    assert_eq!(embedded["cut.pdf"]["reasons"][0], "truncated");
+
+    // Review items wait in their queues; nothing was parked.
+    let mut waiting = 0;
+    for t in tamis_shared::DocumentType::BUILT_IN {
+        waiting += ns.depth(&format!("review.{}", t.as_str())).await;
+    }
+    assert_eq!(waiting, reviews, "one review item per review decision");
+    assert_eq!(ns.depth("parking").await, 0, "nothing parked");
+    for stage in ["ocr", "classify", "extract", "route"] {
+        assert_eq!(ns.depth(stage).await, 0, "{stage} queue drained");
+    }
+
+    assert_eq!(worker.stop(), Some(0), "worker exits 0 on SIGTERM");
+    ns.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topology_is_declared_idempotently() {
+    let ns = Namespace::new("topo");
+    for _ in 0..2 {
+        let mut c = tamis();
+        let out = ns.apply(&mut c).arg("topology").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(&format!("queue {}.ocr (quorum, delivery-limit 5", ns.prefix)), "{text}");
+        assert!(text.contains(&format!("queue {}.parking", ns.prefix)), "{text}");
+    }
+    assert_eq!(ns.depth("ocr").await, 0);
+    ns.cleanup().await;
+}
+
+#[test]
+fn poison_messages_are_parked_not_retried_forever() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ns = Namespace::new("poison");
+        let mut c = tamis();
+        assert!(ns.apply(&mut c).arg("topology").output().unwrap().status.success());
+        let logs = tempfile::tempdir().unwrap();
+        let worker = Worker::start(&ns, "classify", &logs.path().join("w.log"));
+        let conn = lapin::Connection::connect(AMQP_URL, lapin::ConnectionProperties::default()).await.unwrap();
+        let ch = conn.create_channel().await.unwrap();
+        ch.basic_publish(
+            format!("{}.pipeline", ns.prefix).as_str().into(),
+            "classify".into(),
+            lapin::options::BasicPublishOptions::default(),
+            b"this is not json",
+            lapin::BasicProperties::default().with_delivery_mode(2),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while ns.depth("parking").await == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(ns.depth("parking").await, 1, "the poison message is parked");
+        assert_eq!(ns.depth("classify").await, 0);
+        assert_eq!(worker.stop(), Some(0));
+        ns.cleanup().await;
+    });
+}
