@@ -103,6 +103,10 @@ impl Outcome {
             o.insert("fields".into(), json!({}));
         }
         o.insert("decision".into(), json!(self.decision.as_str()));
+        if let (Decision::Error, Some(first)) = (self.decision, self.reasons.first()) {
+            // FORMAT.md's readers take the single reason code of an error from `reason`.
+            o.insert("reason".into(), json!(first.code));
+        }
         o.insert("reasons".into(), json!(self.reasons.iter().map(|r| r.code.clone()).collect::<Vec<_>>()));
         o.insert(
             "reason_messages".into(),
