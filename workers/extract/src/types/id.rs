@@ -3,7 +3,7 @@
 
 use crate::doc::Doc;
 use crate::Out;
-use tamis_shared::ids::Mrz;
+use tamis_shared::ids::{check_digit, clean_line, Mrz};
 use tamis_shared::taxonomy::fold;
 use tamis_shared::FieldSource;
 
@@ -11,9 +11,89 @@ fn name_tokens(s: &str) -> Vec<String> {
     fold(&s.replace(['-', '\'', '’'], " ")).split(' ').filter(|t| !t.is_empty()).map(String::from).collect()
 }
 
+/// OCR look-alikes of digits, for the numeric zones of an MRZ.
+fn as_digit(c: u8) -> u8 {
+    match c {
+        b'O' | b'Q' | b'D' | b'U' => b'0',
+        b'I' | b'L' | b'T' => b'1',
+        b'Z' => b'2',
+        b'S' => b'5',
+        b'G' => b'6',
+        b'B' => b'8',
+        _ => c,
+    }
+}
+
+fn checks(field: &[u8], cd: u8) -> bool {
+    let cd = if cd == b'<' { b'0' } else { as_digit(cd) };
+    field.iter().all(|c| c.is_ascii_digit()) && check_digit(field) == cd
+}
+
+fn yymmdd(b: &[u8], century: impl Fn(i32) -> i32) -> Option<time::Date> {
+    let n = |i: usize| ((b[i] - b'0') as i32) * 10 + (b[i + 1] - b'0') as i32;
+    let m = time::Month::try_from(n(2) as u8).ok()?;
+    time::Date::from_calendar_date(century(n(0)), m, n(4) as u8).ok()
+}
+
+/// What an MRZ too damaged for a full parse still proves: each part whose own check digit passes.
+/// The date block (birth, check, sex, expiry, check) carries two check digits, which anchors the
+/// sex and nationality printed next to it.
+fn partial_mrz(doc: &Doc) -> Option<Mrz> {
+    let lines: Vec<String> = doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.len() >= 20 && l.contains('<')).collect();
+    for (li, l) in lines.iter().enumerate() {
+        let b: Vec<u8> = l.bytes().collect();
+        for i in 0..b.len().saturating_sub(14) {
+            let mut w: Vec<u8> = b[i..i + 15].to_vec();
+            for j in (0..7).chain(8..15) {
+                w[j] = as_digit(w[j]);
+            }
+            if !matches!(w[7], b'M' | b'F' | b'<') || !checks(&w[0..6], w[6]) || !checks(&w[8..14], w[14]) {
+                continue;
+            }
+            let expiry = yymmdd(&w[8..14], |y| if y >= 70 { 1900 + y } else { 2000 + y })?;
+            let this = time::OffsetDateTime::now_utc().year() % 100;
+            let birth = yymmdd(&w[0..6], |y| if y <= this && 2000 + y <= expiry.year() - 5 { 2000 + y } else { 1900 + y })?;
+            let letters = |x: &[u8]| x.len() == 3 && x.iter().all(|c| c.is_ascii_uppercase());
+            // TD1: nationality after the block; TD2/TD3: before it, after the document number.
+            let (nat, number) = if i >= 13 && letters(&b[i - 3..i]) {
+                let n: Vec<u8> = b[i - 13..i - 4].to_vec();
+                let cd = b[i - 4];
+                let valid = check_digit(&n) == if cd == b'<' { b'0' } else { as_digit(cd) };
+                (Some(String::from_utf8_lossy(&b[i - 3..i]).to_string()), valid.then(|| String::from_utf8_lossy(&n).trim_end_matches('<').to_string()))
+            } else if i + 18 <= b.len() && letters(&b[i + 15..i + 18]) {
+                // TD1: the number sits on the line above, after the document code and state.
+                let num = li.checked_sub(1).and_then(|k| lines.get(k)).and_then(|up| {
+                    let u = up.as_bytes();
+                    let s = u.windows(3).position(|x| x == b"FRA").map(|p| p + 3).filter(|p| *p + 10 <= u.len())?;
+                    let n = &u[s..s + 9];
+                    (check_digit(n) == as_digit(u[s + 9])).then(|| String::from_utf8_lossy(n).trim_end_matches('<').to_string())
+                });
+                (Some(String::from_utf8_lossy(&b[i + 15..i + 18]).to_string()), num)
+            } else {
+                (None, None)
+            };
+            return Some(Mrz {
+                format: tamis_shared::ids::MrzFormat::Td1,
+                document_code: String::new(),
+                issuing_state: String::new(),
+                surname: String::new(),
+                given_names: String::new(),
+                document_number: number.unwrap_or_default(),
+                nationality: nat,
+                birth_date: Some(birth),
+                sex: if w[7] == b'<' { 'X' } else { w[7] as char },
+                expiry_date: Some(expiry),
+                corrected: true,
+            });
+        }
+    }
+    None
+}
+
 pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     let raw: Vec<&str> = doc.lines.iter().map(|l| l.text.as_str()).collect();
-    let Some(m) = Mrz::find(&raw) else {
+    let m = Mrz::find(&raw).or_else(|| partial_mrz(doc));
+    let Some(m) = m else {
         // Without an MRZ the printed zone alone is not certain enough to accept automatically.
         for f in out.fields.values_mut() {
             f.confidence = f.confidence.min(0.75);
@@ -36,11 +116,39 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         }
         out.fields.insert(name.to_string(), mk(v, valid));
     };
-    set(out, "document_number", Some(m.document_number.clone()), Some(true));
+    let partial = m.document_code.is_empty();
+    if partial && !m.document_number.is_empty() {
+        // One check digit read out of a damaged line: right one time in ten by chance, so only
+        // the printed number agreeing (up to look-alike letters) makes it sure.
+        let fold_ocr = |s: &str| s.bytes().map(as_digit).collect::<Vec<u8>>();
+        let agrees = out.fields.get("document_number").is_some_and(|p| fold_ocr(&p.value) == fold_ocr(&m.document_number));
+        let mut f = mk(m.document_number.clone(), Some(true));
+        f.confidence = if agrees { 0.93 } else { 0.7 };
+        out.fields.insert("document_number".into(), f);
+    } else if !m.document_number.is_empty() {
+        set(out, "document_number", Some(m.document_number.clone()), Some(true));
+    } else if let Some(f) = out.fields.get_mut("document_number") {
+        // Printed only: no check digit read.
+        f.confidence = f.confidence.min(0.75);
+    }
     set(out, "birth_date", m.birth_date.map(|d| d.to_string()), Some(true));
     set(out, "expiry_date", m.expiry_date.map(|d| d.to_string()), Some(true));
     set(out, "sex", (m.sex != 'X').then(|| m.sex.to_string()), None);
     set(out, "nationality", m.nationality.clone(), None);
+    if partial {
+        // No name line was parsed: a printed name is sure only when an MRZ-like line spells it.
+        let mrz_text: String = doc.lines.iter().map(|l| clean_line(&fold(&l.text).to_uppercase().replace(' ', "<"))).filter(|l| l.contains("<<")).collect::<Vec<_>>().join("\n");
+        for name in ["surname", "given_names"] {
+            if let Some(p) = out.fields.get_mut(name) {
+                let spelled = name_tokens(&p.value).join("<").to_uppercase();
+                if spelled.len() >= 2 && mrz_text.contains(&spelled) {
+                    p.confidence = p.confidence.max(0.93);
+                } else {
+                    p.confidence = p.confidence.min(0.75);
+                }
+            }
+        }
+    }
     // Names: the MRZ drops accents and truncates; keep the printed form when it extends the MRZ's.
     for (name, mrz_v) in [("surname", &m.surname), ("given_names", &m.given_names)] {
         // OCR reads trailing fillers as K, S, E or L: names are not covered by check digits.
