@@ -146,6 +146,70 @@ pub(crate) fn payslip(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, n)) = titled_names(doc).into_iter().next() {
         set(out, doc, "employee_name", i, n, 0.9, source);
     }
+    payslip_amounts(doc, out);
+}
+
+/// The last amount written with cents on a line after its label (the amount column of a table
+/// row comes after its base and rate).
+fn row_amount(doc: &Doc, all: &[&str], none: &[&str]) -> Option<f64> {
+    doc.lines.iter().find_map(|l| {
+        let f = &l.folded;
+        if !all.iter().all(|a| f.contains(a)) || none.iter().any(|n| f.contains(n)) {
+            return None;
+        }
+        norm::amounts(&l.text).into_iter().filter(|a| a.1).last().and_then(|a| a.0.parse::<f64>().ok())
+    })
+}
+
+/// Pay amounts must agree: gross above net, net à payer = net before tax minus the withholding,
+/// and the gross is the base of the contribution rows. Agreement lifts them, disagreement is a
+/// finding.
+fn payslip_amounts(doc: &Doc, out: &mut Out) {
+    let get = |out: &Out, k: &str| out.fields.get(k).and_then(|f| f.value.parse::<f64>().ok());
+    let (Some(g), Some(n)) = (get(out, "gross_pay"), get(out, "net_pay")) else { return };
+    if g <= n || n <= 0.0 {
+        out.finding("inconsistent:pay".into(), "The gross pay is not above the net pay.");
+        for k in ["gross_pay", "net_pay"] {
+            if let Some(f) = out.fields.get_mut(k) {
+                f.confidence = f.confidence.min(0.5);
+            }
+        }
+        return;
+    }
+    // Net before tax and the tax withheld at source.
+    let before = row_amount(doc, &["net", "avant"], &["cumul", "imposable", "social"]);
+    let tax = row_amount(doc, &["impot", "revenu"], &["avant", "cumul", "net a payer"])
+        .or_else(|| row_amount(doc, &["prelevement", "source"], &["avant", "cumul"]))
+        .map(f64::abs);
+    let net_chain = match (before, tax) {
+        (Some(b), Some(t)) => Some((b - t - n).abs() < 0.015 && b < g),
+        (Some(b), None) => Some((b - n).abs() < 0.015 && b < g),
+        _ => None,
+    };
+    // The gross is repeated as the base of the contribution rows.
+    let gross_text = format!("{g:.2}");
+    let as_base = doc.lines.iter().filter(|l| norm::amounts(&l.text).iter().any(|a| a.0 == gross_text)).count();
+    let ratio_ok = (0.45..0.95).contains(&(n / g));
+    if net_chain == Some(false) {
+        out.finding("inconsistent:net_pay".into(), "Net à payer does not equal the net before tax minus the tax withheld.");
+        if let Some(f) = out.fields.get_mut("net_pay") {
+            f.confidence = f.confidence.min(0.5);
+        }
+    }
+    if let Some(f) = out.fields.get_mut("net_pay") {
+        if net_chain == Some(true) && ratio_ok {
+            f.confidence = f.confidence.max(0.95);
+            f.valid = Some(true);
+        }
+    }
+    if let Some(f) = out.fields.get_mut("gross_pay") {
+        if ratio_ok && as_base >= 3 && net_chain != Some(false) {
+            f.confidence = f.confidence.max(0.93);
+            f.valid = Some(true);
+        } else if !ratio_ok {
+            f.confidence = f.confidence.min(0.6);
+        }
+    }
 }
 
 pub(crate) fn tax(doc: &Doc, source: FieldSource, out: &mut Out) {
