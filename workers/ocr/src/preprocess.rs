@@ -51,7 +51,12 @@ pub fn is_uniform(img: &GrayImage) -> bool {
     }
     let dark_limit = median.saturating_sub(80);
     let ink: u64 = hist[..dark_limit].iter().sum();
-    ink < 40
+    // A page of blotches or shading has no pixel far below the median, yet it is plainly not
+    // empty: its spread of grey levels gives it away (blank paper stays within a few levels).
+    let mean = hist.iter().enumerate().map(|(v, &c)| v as f64 * c as f64).sum::<f64>() / total.max(1) as f64;
+    let var = hist.iter().enumerate().map(|(v, &c)| (v as f64 - mean).powi(2) * c as f64).sum::<f64>()
+        / total.max(1) as f64;
+    ink < 40 && var.sqrt() < 12.0
 }
 
 /// Otsu's threshold of an 8-bit histogram.
@@ -226,6 +231,12 @@ mod tests {
     fn uniform_images_are_blank() {
         assert!(is_uniform(&GrayImage::from_pixel(500, 700, Luma([250]))));
         assert!(!is_uniform(&striped(500, 700)));
+        // Soft grey blotches with nothing dark against their own median: not blank.
+        let blotches = GrayImage::from_fn(500, 700, |x, y| Luma([if (x / 100 + y / 100) % 2 == 0 { 90 } else { 160 }]));
+        assert!(!is_uniform(&blotches));
+        // Paper grain alone stays blank.
+        let grain = GrayImage::from_fn(500, 700, |x, y| Luma([240 + ((x * 7 + y * 13) % 9) as u8]));
+        assert!(is_uniform(&grain));
     }
 
     #[test]
