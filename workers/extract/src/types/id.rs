@@ -128,7 +128,7 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     } else if !m.document_number.is_empty() {
         set(out, "document_number", Some(m.document_number.clone()), Some(true));
     } else if let Some(f) = out.fields.get_mut("document_number") {
-        // Printed only: no check digit read.
+        // Printed only: no check digit read (a later check may confirm it).
         f.confidence = f.confidence.min(0.75);
     }
     set(out, "birth_date", m.birth_date.map(|d| d.to_string()), Some(true));
@@ -136,15 +136,30 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     set(out, "sex", (m.sex != 'X').then(|| m.sex.to_string()), None);
     set(out, "nationality", m.nationality.clone(), None);
     if partial {
+        let mrz_lines: Vec<String> = doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.contains("<<")).collect();
         // No name line was parsed: a printed name is sure only when an MRZ-like line spells it.
-        let mrz_text: String = doc.lines.iter().map(|l| clean_line(&fold(&l.text).to_uppercase().replace(' ', "<"))).filter(|l| l.contains("<<")).collect::<Vec<_>>().join("\n");
-        for name in ["surname", "given_names"] {
+        for (name, pattern) in [("surname", "{}<<"), ("given_names", "<<{}")] {
             if let Some(p) = out.fields.get_mut(name) {
-                let spelled = name_tokens(&p.value).join("<").to_uppercase();
-                if spelled.len() >= 2 && mrz_text.contains(&spelled) {
+                let spelled = pattern.replace("{}", &name_tokens(&p.value).join("<").to_uppercase());
+                if spelled.len() >= 4 && mrz_lines.iter().any(|l| l.contains(&spelled)) {
                     p.confidence = p.confidence.max(0.93);
                 } else {
                     p.confidence = p.confidence.min(0.75);
+                }
+            }
+        }
+        // A printed number the MRZ repeats (up to look-alikes) followed by its check digit.
+        if m.document_number.is_empty() {
+            if let Some(p) = out.fields.get_mut("document_number") {
+                let pv = p.value.as_bytes().to_vec();
+                let key = |x: &[u8]| x.iter().map(|c| as_digit(*c)).collect::<Vec<u8>>();
+                let confirmed = pv.len() >= 6
+                    && mrz_lines.iter().any(|l| {
+                        l.as_bytes().windows(pv.len() + 1).any(|w| key(&w[..pv.len()]) == key(&pv) && check_digit(&pv) == as_digit(w[pv.len()]))
+                    });
+                if confirmed {
+                    p.confidence = p.confidence.max(0.93);
+                    p.valid = Some(true);
                 }
             }
         }
