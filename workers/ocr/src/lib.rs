@@ -73,6 +73,10 @@ pub struct OcrConfig {
     pub pdfinfo: PathBuf,
     pub pdftotext: PathBuf,
     pub pdftoppm: PathBuf,
+    /// Lists a PDF's images, to find text-layer pages that may carry a 2D-Doc (default: on PATH).
+    pub pdfimages: PathBuf,
+    /// Search page images for DataMatrix symbols (2D-Doc) and fill `Page.symbols` (default true).
+    pub find_symbols: bool,
 }
 
 impl Default for OcrConfig {
@@ -100,6 +104,8 @@ impl Default for OcrConfig {
             pdfinfo: "pdfinfo".into(),
             pdftotext: "pdftotext".into(),
             pdftoppm: "pdftoppm".into(),
+            pdfimages: "pdfimages".into(),
+            find_symbols: true,
         }
     }
 }
@@ -258,6 +264,9 @@ impl Ocr {
                 _ => todo.push(n),
             }
         }
+        if cfg.find_symbols {
+            self.search_text_layer_pages(path, &mut pages, started);
+        }
         if !todo.is_empty() {
             let sources = todo.iter().map(|&number| PageSource::PdfPage { path, number }).collect();
             let ocred = self.ocr_pages(sources, started)?;
@@ -267,6 +276,48 @@ impl Ocr {
             }
         }
         Ok(pages.into_iter().flatten().collect())
+    }
+
+    /// A born-digital page's text comes from its layer, but a 2D-Doc on it is an embedded image:
+    /// render the first text-layer pages that hold images and search them for symbols. Best
+    /// effort: a failure here loses the barcode, never the page.
+    fn search_text_layer_pages(&self, path: &std::path::Path, pages: &mut [Option<(Page, bool)>], started: Instant) {
+        // 2D-Docs sit on the first page or two; rendering every page of a long PDF would cost more
+        // than the barcode is worth.
+        const MAX_PAGES: usize = 2;
+        let cfg = &self.config;
+        let with_images = match pdf::image_pages(path, cfg) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::debug!(error = %e, "pdfimages failed; no symbol search on text-layer pages");
+                return;
+            }
+        };
+        let wanted: Vec<u32> = with_images
+            .into_iter()
+            .filter(|&n| matches!(pages.get(n as usize - 1), Some(Some((p, _))) if p.source == TextSource::TextLayer))
+            .take(MAX_PAGES)
+            .collect();
+        for n in wanted {
+            if self.remaining(started).is_err() {
+                return;
+            }
+            let t = Instant::now();
+            // Rendered at the layer's scale so symbol boxes share the page's coordinates.
+            let img = match pdf::render(path, cfg, n, pdf::LAYER_DPI as u32) {
+                Ok(img) => img,
+                Err(e) => {
+                    tracing::debug!(page = n, error = %e, "page not rendered for symbol search");
+                    continue;
+                }
+            };
+            let render_ms = t.elapsed().as_millis() as u64;
+            let symbols = tamis_twoddoc::find_symbols(&img);
+            tracing::debug!(page = n, found = symbols.len(), render_ms, search_ms = t.elapsed().as_millis() as u64 - render_ms, "symbol search (text layer)");
+            if let Some(Some((page, _))) = pages.get_mut(n as usize - 1) {
+                page.symbols = symbols;
+            }
+        }
     }
 
     /// OCRs pages in parallel, as many at once as the pool has engines.
@@ -335,6 +386,14 @@ impl Ocr {
         }
         let target = if cfg.upscale { cfg.target_dpi } else { cfg.target_dpi.min(dpi) };
         let (img, dpi) = preprocess::normalise_resolution(img, dpi, target, cfg.max_ocr_pixels);
+        let mut symbols = if cfg.find_symbols {
+            let t = Instant::now();
+            let found = tamis_twoddoc::find_symbols(&img);
+            tracing::debug!(page = number, found = found.len(), ms = t.elapsed().as_millis() as u64, "symbol search");
+            found
+        } else {
+            Vec::new()
+        };
         let mut best = self.recognise_upright(&img, dpi, 0, started)?;
         if cfg.orientation && !reads_well(&best.tsv) {
             let orientation = {
@@ -353,6 +412,10 @@ impl Ocr {
             }
         }
         let confidence = best.tsv.mean_confidence();
+        if best.rotation != 0 {
+            // Symbol boxes are in the unturned image; the page's boxes are in the turned one.
+            symbols.iter_mut().for_each(|s| s.bbox = None);
+        }
         Ok((Page {
             number,
             width: best.width,
@@ -362,7 +425,7 @@ impl Ocr {
             source: TextSource::Ocr,
             confidence,
             lines: best.tsv.lines,
-            symbols: Vec::new(),
+            symbols,
         }, true))
     }
 

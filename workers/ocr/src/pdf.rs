@@ -7,7 +7,8 @@
 //! process under RLIMIT_AS/RLIMIT_CPU and a wall-clock timeout contains all of these, costs a few
 //! milliseconds to start, and poppler is the most battle-tested PDF reader available here.
 //! `pdfinfo` gives page count, encryption and page sizes; `pdftotext -bbox-layout` the text
-//! layer with word boxes; `pdftoppm` renders the pages that need OCR.
+//! layer with word boxes; `pdftoppm` renders the pages that need OCR; `pdfimages -list` says which
+//! text-layer pages hold an image worth a 2D-Doc search.
 
 use crate::error::OcrError;
 use crate::subprocess::{self, Budget, RunError};
@@ -190,6 +191,29 @@ pub fn parse_bbox_layout(xhtml: &str) -> Vec<LayerPage> {
     pages
 }
 
+/// The 1-based pages holding at least one image, in order (from `pdfimages -list`).
+pub fn image_pages(path: &Path, cfg: &OcrConfig) -> Result<Vec<u32>, OcrError> {
+    let mut cmd = Command::new(&cfg.pdfimages);
+    cmd.arg("-list").arg("-f").arg("1").arg("-l").arg(cfg.max_pages.to_string()).arg(path);
+    let out = subprocess::run(cmd, budget(cfg, cfg.pdf_helper_timeout, 4 << 20)).map_err(run_err)?;
+    Ok(parse_image_list(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Page numbers of the image rows of a `pdfimages -list` table (masks and stencils skipped).
+fn parse_image_list(list: &str) -> Vec<u32> {
+    let mut pages: Vec<u32> = list
+        .lines()
+        .filter_map(|l| {
+            let mut cols = l.split_whitespace();
+            let page = cols.next()?.parse().ok()?;
+            let kind = cols.nth(1)?;
+            (kind == "image").then_some(page)
+        })
+        .collect();
+    pages.dedup();
+    pages
+}
+
 /// Renders one page to 8-bit grayscale at `dpi`.
 pub fn render(path: &Path, cfg: &OcrConfig, page: u32, dpi: u32) -> Result<image::GrayImage, OcrError> {
     let dir = tempfile::tempdir().map_err(|e| OcrError::Helper(format!("temp dir: {e}")))?;
@@ -242,6 +266,16 @@ mod tests {
     fn detects_cut_pdfs() {
         assert!(looks_truncated(b"%PDF-1.4\n1 0 obj\n<<"));
         assert!(!looks_truncated(b"%PDF-1.4\n...startxref\n123\n%%EOF\n"));
+    }
+
+    #[test]
+    fn lists_pages_with_images() {
+        let list = "page   num  type   width height color comp bpc  enc interp  object ID x-ppi y-ppi size ratio\n\
+            --------------------------------------------------------------------------------------------\n\
+               1     0 image     416   416  gray    1   8  image  no         3  0   484   484 7001B 4.0%\n\
+               1     1 smask     416   416  gray    1   8  image  no         4  0   484   484 7001B 4.0%\n\
+               3     2 image     100   100  gray    1   8  jpeg   no         9  0   484   484 7001B 4.0%\n";
+        assert_eq!(parse_image_list(list), vec![1, 3]);
     }
 
     #[test]
