@@ -161,3 +161,100 @@ pub fn process(paths: &[&Path]) -> BTreeMap<String, Value> {
         })
         .collect()
 }
+
+/// Where the JSON Schemas' `$id`s live (src/events.rs's `SCHEMA_BASE`); the files are in `schemas/`.
+pub const SCHEMA_BASE: &str = "https://tamis.example/schemas/";
+
+/// The local file of a schema URL (`https://tamis.example/schemas/<name>.json` -> `schemas/<name>.json`).
+pub fn schema_file(url: &str) -> Option<PathBuf> {
+    let name = url.strip_prefix(SCHEMA_BASE)?;
+    let ok = name.ends_with(".json") && !name.contains('/') && !name.contains("..");
+    ok.then(|| root().join("schemas").join(name))
+}
+
+/// Every schema in `schemas/`, by file name (`work.v1.json`...). With `strict`, every object
+/// schema that lists its `properties` also gets `unevaluatedProperties: false`: the published
+/// schemas let consumers ignore unknown keys (additive v1 changes), while Tamis's own output must
+/// not carry a key its schema does not document.
+pub fn load_schemas(strict: bool) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(root().join("schemas")).expect("schemas/ folder") {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let mut v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()));
+            if strict {
+                make_strict(&mut v);
+            }
+            out.insert(p.file_name().unwrap().to_string_lossy().into_owned(), v);
+        }
+    }
+    out
+}
+
+/// Adds `unevaluatedProperties: false` to every `type: object` schema with `properties`.
+pub fn make_strict(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if m.get("type") == Some(&Value::String("object".into()))
+                && m.contains_key("properties")
+                && !m.contains_key("additionalProperties")
+            {
+                m.insert("unevaluatedProperties".into(), Value::Bool(false));
+            }
+            m.values_mut().for_each(make_strict);
+        }
+        Value::Array(a) => a.iter_mut().for_each(make_strict),
+        _ => {}
+    }
+}
+
+/// A validator for one schema file, with every other schema file registered under its `$id` so
+/// `$ref`s between them resolve offline (no retrieval, no network). Formats (uuid, date-time)
+/// are asserted.
+pub fn schema_validator(name: &str, strict: bool) -> jsonschema::Validator {
+    let schemas = load_schemas(strict);
+    let schema = schemas.get(name).unwrap_or_else(|| panic!("no schema schemas/{name}"));
+    let mut builder = jsonschema::Registry::new();
+    for (file, s) in &schemas {
+        let id = s["$id"].as_str().unwrap_or_else(|| panic!("schemas/{file} has no $id"));
+        assert_eq!(id, format!("{SCHEMA_BASE}{file}"), "schemas/{file}: $id must be its published URL");
+        builder = builder.add(id, s.clone()).unwrap_or_else(|e| panic!("schemas/{file}: {e}"));
+    }
+    let registry = builder.prepare().unwrap_or_else(|e| panic!("schema registry: {e}"));
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .with_registry(&registry)
+        .offline()
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap_or_else(|e| panic!("schemas/{name} does not compile: {e}"))
+}
+
+/// The validation errors of `instance` against schema file `name`, one line each (empty: valid).
+pub fn schema_errors(name: &str, strict: bool, instance: &Value) -> Vec<String> {
+    let v = schema_validator(name, strict);
+    v.iter_errors(instance).map(|e| format!("at {}: {e}", e.instance_path())).collect()
+}
+
+/// Panics unless `instance` is valid against schema file `name` (strict: no undocumented key).
+pub fn assert_valid(name: &str, instance: &Value, what: &str) {
+    let errors = schema_errors(name, true, instance);
+    assert!(
+        errors.is_empty(),
+        "{what} does not match schemas/{name}:\n  {}\n{}",
+        errors.join("\n  "),
+        serde_json::to_string_pretty(instance).unwrap_or_default()
+    );
+}
+
+/// Panics, saying why, unless the event is valid against the schema its `dataschema` names (the
+/// URL mapped to the local file in `schemas/`), in strict mode.
+pub fn validate_event(ev: &Value) {
+    let what = format!("event {} (type {}, subject {})", ev["id"], ev["type"], ev["subject"]);
+    let url = ev["dataschema"].as_str().unwrap_or_else(|| panic!("{what} has no dataschema"));
+    let file = schema_file(url).unwrap_or_else(|| panic!("{what}: dataschema {url} is not under {SCHEMA_BASE}"));
+    assert!(file.is_file(), "{what}: dataschema {url} has no file {}", file.display());
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert_valid(&name, ev, &what);
+}
