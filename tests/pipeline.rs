@@ -66,6 +66,8 @@ async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions()
     for (key, ev) in &tap.events {
         assert_eq!(ev["specversion"], "1.0");
         assert_eq!(ev["caseid"], "case-42");
+        // The event is what its `dataschema` (schemas/<name>.json) says, with no undocumented key.
+        validate_event(ev);
         if key.starts_with("document.received.") {
             received += 1;
         } else if outcome_transition(key).is_some() {
@@ -112,6 +114,24 @@ async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions()
     for stage in ["ocr", "classify", "extract", "route"] {
         assert_eq!(ns.depth(stage).await, 0, "{stage} queue drained");
     }
+
+    // Every review item waiting is what schemas/review_item.v1.json says (read without acking:
+    // they go back to their queues when the channel closes).
+    let mut items = 0;
+    {
+        let conn = lapin::Connection::connect(AMQP_URL, lapin::ConnectionProperties::default()).await.unwrap();
+        let ch = conn.create_channel().await.unwrap();
+        for t in tamis_shared::DocumentType::BUILT_IN {
+            let queue = format!("{}.review.{}", ns.prefix, t.as_str());
+            while let Some(m) = ch.basic_get(queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: false }).await.unwrap() {
+                let item: Value = serde_json::from_slice(&m.delivery.data).expect("review items are JSON");
+                assert_valid("review_item.v1.json", &item, &format!("review item in {queue}"));
+                items += 1;
+            }
+        }
+        let _ = conn.close(0, "done".into()).await;
+    }
+    assert_eq!(items, reviews, "every review item was read and validated");
 
     assert_eq!(worker.stop(), Some(0), "worker exits 0 on SIGTERM");
     ns.cleanup().await;
