@@ -218,6 +218,225 @@ fn doc_number(num: &[u8], cd: u8, optional: &[u8]) -> Option<String> {
     None
 }
 
+/// What the tolerant re-reader found: the MRZ with the best document number, and every other
+/// number that also passed both its own check digit and the composite one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reread {
+    /// The MRZ, with the document number read at the fewest repairs.
+    pub mrz: Mrz,
+    /// Repairs the best number needed (deleted noise, look-alike swaps).
+    pub cost: u8,
+    /// Other numbers that pass every check digit too, with the repairs each needed.
+    pub alternatives: Vec<(String, u8)>,
+}
+
+/// Look-alikes tesseract swaps in MRZ fonts, both ways. Pairs whose values differ by a multiple
+/// of 10 (G/6, U/0, L/1) are left out: no check digit can tell them apart, so trying them only
+/// makes readings nothing verifies.
+fn swaps(c: u8) -> &'static [u8] {
+    match c {
+        b'0' => b"ODQ",
+        b'O' | b'D' | b'Q' => b"0",
+        b'1' => b"IT",
+        b'I' => b"1",
+        b'T' => b"17",
+        b'7' => b"T",
+        b'/' => b"7",
+        b'2' => b"Z",
+        b'Z' => b"2",
+        b'5' => b"S",
+        b'S' => b"5",
+        b'8' => b"B",
+        b'B' => b"8",
+        b'9' => b"Y",
+        b'Y' => b"9",
+        _ => b"",
+    }
+}
+
+/// Every 10-character reading (9 characters and a check digit) of a damaged number zone within
+/// `max` repairs: noise deleted, look-alikes swapped, one stray character dropped.
+fn number_readings(seg: &[u8], max: u8) -> Vec<(Vec<u8>, u8)> {
+    fn go(seg: &[u8], i: usize, cur: &mut Vec<u8>, cost: u8, max: u8, out: &mut Vec<(Vec<u8>, u8)>) {
+        if cur.len() > 10 || cost > max {
+            return;
+        }
+        if i == seg.len() {
+            if cur.len() == 10 {
+                out.push((cur.clone(), cost));
+            }
+            return;
+        }
+        let c = seg[i];
+        if c.is_ascii_alphanumeric() {
+            cur.push(c);
+            go(seg, i + 1, cur, cost, max, out);
+            cur.pop();
+        }
+        for &a in swaps(c) {
+            cur.push(a);
+            go(seg, i + 1, cur, cost + 1, max, out);
+            cur.pop();
+        }
+        // Punctuation in an MRZ is noise; dropping a letter or digit is a repair.
+        go(seg, i + 1, cur, cost + u8::from(c.is_ascii_alphanumeric() || !c.is_ascii()), max, out);
+    }
+    let mut out = vec![];
+    go(seg, 0, &mut vec![], 0, max, &mut out);
+    out
+}
+
+/// Upper-cases and drops spaces, keeping punctuation (unlike [`clean_line`]) so that noise can be
+/// told from characters.
+fn raw_line(l: &str) -> Vec<u8> {
+    let mut out = vec![];
+    for c in l.chars() {
+        match c {
+            ' ' | '\t' => {}
+            '«' => out.extend_from_slice(b"<<"),
+            c if c.is_ascii() => out.push(c.to_ascii_uppercase() as u8),
+            _ => out.push(b'?'),
+        }
+    }
+    // Noise before the first character (a card edge read as '|') would shift the header.
+    let lead = out.iter().position(|c| c.is_ascii_alphanumeric() || *c == b'<').unwrap_or(out.len());
+    out.split_off(lead)
+}
+
+/// Letters OCR reads in runs of fillers.
+fn fillerish(c: u8) -> bool {
+    matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'?')
+}
+
+/// The date block (birth, check, sex, expiry, check) with both check digits passing.
+fn date_block(b: &[u8]) -> Option<(usize, Vec<u8>)> {
+    let dig = |c: u8| match c {
+        b'O' | b'Q' | b'D' | b'U' => b'0',
+        b'I' | b'L' | b'T' => b'1',
+        b'Z' => b'2',
+        b'S' => b'5',
+        b'G' => b'6',
+        b'B' => b'8',
+        _ => c,
+    };
+    for i in 0..b.len().saturating_sub(14) {
+        let mut w = b[i..i + 15].to_vec();
+        for j in (0..7).chain(8..15) {
+            w[j] = dig(w[j]);
+        }
+        let ok = |f: &[u8], d: u8| f.iter().all(|c| c.is_ascii_digit()) && d.is_ascii_digit() && check_digit(f) == d;
+        if matches!(w[7], b'M' | b'F' | b'<') && ok(&w[0..6], w[6]) && ok(&w[8..14], w[14]) {
+            return Some((i, w));
+        }
+    }
+    None
+}
+
+impl Mrz {
+    /// Re-reads an MRZ too damaged for [`Mrz::find`]: finds the date block by its two check digits,
+    /// then tries the usual OCR confusions (noise characters, look-alikes, a doubled character) in
+    /// the document number and keeps only readings where the number's check digit AND the
+    /// composite check digit pass. Names are taken as read (no check digit covers them).
+    pub fn reread(lines: &[&str]) -> Option<Reread> {
+        let raw: Vec<Vec<u8>> = lines.iter().map(|l| raw_line(l)).collect();
+        for (li, b) in raw.iter().enumerate() {
+            let Some((i, block)) = date_block(b) else { continue };
+            // The tail after the block: nationality (TD1) or optional data, then the composite digit.
+            let mut tail: Vec<u8> = b[i + 15..].to_vec();
+            while tail.last().is_some_and(|c| !c.is_ascii_digit()) {
+                tail.pop();
+            }
+            let Some(&composite) = tail.last() else { continue };
+            let body = &tail[..tail.len() - 1];
+            let optional = |part: &[u8], n: usize| -> Option<Vec<u8>> {
+                // Only empty optional data is re-read (fillers and what OCR makes of them).
+                (part.iter().all(|c| fillerish(*c)) && part.len() + 4 >= n && part.len() <= n + 4).then(|| vec![b'<'; n])
+            };
+            let letters = |x: &[u8]| x.len() == 3 && x.iter().all(|c| c.is_ascii_uppercase());
+            let td1 = i == 0 && body.len() >= 3 && letters(&body[..3]);
+            let (seg, nat, comp_tail, l1_opt, names_line, code, state);
+            if td1 {
+                // TD1: line 1 is the nearest line above starting with a 5-character header.
+                let Some(up) = (0..li).rev().map(|k| &raw[k]).find(|u| u.len() >= 20 && u.contains(&b'<')) else { continue };
+                let end = up[5..].iter().position(|c| *c == b'<').map_or(up.len(), |p| p + 5);
+                seg = up[5..end].to_vec();
+                let Some(o1) = optional(&up[end..], 15) else { continue };
+                l1_opt = o1;
+                nat = body[..3].to_vec();
+                let Some(o2) = optional(&body[3..], 11) else { continue };
+                comp_tail = o2;
+                names_line = raw.get(li + 1).cloned();
+                code = up[0..2].to_vec();
+                state = up[2..5].to_vec();
+            } else if i >= 13 && letters(&b[i - 3..i]) {
+                // TD2/TD3: number, check, nationality, then the block, on the same line.
+                seg = b[..i - 3].to_vec();
+                nat = b[i - 3..i].to_vec();
+                if body.is_empty() {
+                    continue;
+                }
+                let (o, ocd) = body.split_at(body.len() - 1);
+                let n = if b.len() > 40 { 14 } else { 7 };
+                let Some(mut o) = optional(o, n) else { continue };
+                o.push(if ocd[0] == b'<' || fillerish(ocd[0]) { b'<' } else { ocd[0] });
+                comp_tail = o;
+                l1_opt = vec![];
+                let up = (0..li).rev().map(|k| &raw[k]).find(|u| u.len() >= 20 && u.contains(&b'<')).cloned();
+                code = up.as_ref().map(|u| u[0..2].to_vec()).unwrap_or_default();
+                state = up.as_ref().map(|u| u[2..5].to_vec()).unwrap_or_default();
+                names_line = up.map(|u| u[5..].to_vec());
+            } else {
+                continue;
+            }
+            let mut found: Vec<(Vec<u8>, u8)> = vec![];
+            for (r, cost) in number_readings(&seg, 2) {
+                let (num, cd) = r.split_at(9);
+                if !check(num, cd[0]) {
+                    continue;
+                }
+                let mut comp = r.clone();
+                comp.extend_from_slice(&l1_opt);
+                comp.extend_from_slice(&block[0..7]);
+                comp.extend_from_slice(&block[8..15]);
+                comp.extend_from_slice(&comp_tail);
+                if !td1 {
+                    // TD2/TD3 composite: number+check, birth+check, expiry+check, optional+check.
+                    comp = r.clone();
+                    comp.extend_from_slice(&block[0..7]);
+                    comp.extend_from_slice(&block[8..15]);
+                    comp.extend_from_slice(&comp_tail);
+                }
+                if check(&comp, composite) {
+                    match found.iter_mut().find(|(n, _)| n.as_slice() == num) {
+                        Some(f) => f.1 = f.1.min(cost),
+                        None => found.push((num.to_vec(), cost)),
+                    }
+                }
+            }
+            found.sort_by_key(|f| f.1);
+            let Some((best, cost)) = found.first().cloned() else { continue };
+            let (surname, given_names) = names_line.map(|n| names(&n)).unwrap_or_default();
+            let (birth_date, expiry_date) = Self::dates(&block[0..6], &block[8..14]);
+            let text = |x: &[u8]| String::from_utf8_lossy(x).replace('<', "");
+            let mrz = Mrz {
+                format: if td1 { MrzFormat::Td1 } else if b.len() > 40 { MrzFormat::Td3 } else { MrzFormat::Td2 },
+                document_code: if code.iter().any(|c| c.is_ascii_uppercase()) { text(&code) } else { "?".into() },
+                issuing_state: text(&state),
+                surname,
+                given_names,
+                document_number: text(&best),
+                nationality: nationality(&nat),
+                birth_date,
+                sex: sex(block[7]),
+                expiry_date,
+                corrected: true,
+            };
+            return Some(Reread { mrz, cost, alternatives: found[1..].iter().map(|f| (text(&f.0), f.1)).collect() });
+        }
+        None
+    }
+}
+
 impl Mrz {
     /// Parses MRZ lines already split (2 or 3). Letters read in numeric fields are repaired.
     pub fn parse(lines: &[&str]) -> Result<Mrz, IdError> {
@@ -413,6 +632,19 @@ mod tests {
         comp.extend_from_slice(&b[21..43]);
         l2.push(check_digit(&comp) as char);
         ["P<UTODOE<<JOHN<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<".to_string(), l2]
+    }
+
+    #[test]
+    fn reread_repairs_noise_and_lookalikes_under_both_checks() {
+        // Check digit read as B, an ampersand inserted, O for 0: every check digit still passes.
+        let r = Mrz::reread(&["IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<", "5910232M3201222FRA<<<<<<<<<<<4", "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<"]).unwrap();
+        assert_eq!(r.mrz.document_number, "2NPZEX3NK");
+        assert_eq!(r.mrz.surname, "IMBERT");
+        let r = Mrz::reread(&["P<FRACOUTURIER<<NOEL<ERIC<<<<<<<<<<<<<<<<<<<", "24&SP375365FRA0706298M3403048<<<<<<<<<<<<<<<8"]).unwrap();
+        assert_eq!(r.mrz.document_number, "24SP37536");
+        assert_eq!(r.mrz.given_names, "NOEL ERIC");
+        // A wrong composite digit: no reading passes.
+        assert!(Mrz::reread(&["IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<", "5910232M3201222FRA<<<<<<<<<<<5", "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<"]).is_none());
     }
 
     proptest! {

@@ -3,7 +3,7 @@
 
 use crate::doc::Doc;
 use crate::Out;
-use tamis_shared::ids::{check_digit, clean_line, Mrz};
+use tamis_shared::ids::{check_digit, clean_line, Mrz, Reread};
 use tamis_shared::taxonomy::fold;
 use tamis_shared::FieldSource;
 
@@ -92,7 +92,15 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
 
 pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     let raw: Vec<&str> = doc.lines.iter().map(|l| l.text.as_str()).collect();
-    let m = Mrz::find(&raw).or_else(|| partial_mrz(doc));
+    let mut reread: Option<Reread> = None;
+    let m = Mrz::find(&raw)
+        .or_else(|| {
+            let r = Mrz::reread(&raw)?;
+            let m = r.mrz.clone();
+            reread = Some(r);
+            Some(m)
+        })
+        .or_else(|| partial_mrz(doc));
     let Some(m) = m else {
         // Without an MRZ the printed zone alone is not certain enough to accept automatically.
         for f in out.fields.values_mut() {
@@ -117,7 +125,38 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         out.fields.insert(name.to_string(), mk(v, valid));
     };
     let partial = m.document_code.is_empty();
-    if partial && !m.document_number.is_empty() {
+    if let Some(r) = &reread {
+        // Re-read through OCR confusions: the number's own check digit and the composite one both
+        // pass, but so might another reading; the printed zone, read apart, must pick it.
+        let fold_ocr = |s: &str| s.bytes().map(as_digit).collect::<Vec<u8>>();
+        let printed = out.fields.get("document_number").map(|p| p.value.clone());
+        if std::env::var("TAMIS_DEBUG_MRZ").is_ok() {
+            eprintln!("REREAD {} cost={} alts={:?} printed={:?}", r.mrz.document_number, r.cost, r.alternatives, printed);
+        }
+        let best = &r.mrz.document_number;
+        // Readings needing no more repairs than the best one are its real competitors.
+        let rivals: Vec<&String> = r.alternatives.iter().filter(|a| a.1 <= r.cost).map(|a| &a.0).collect();
+        let agrees = |n: &str| printed.as_deref().is_some_and(|p| fold_ocr(p) == fold_ocr(n));
+        let (value, conf) = if rivals.is_empty() {
+            // Printed zone agreeing is a second, independent read; a reading needing no repair
+            // beyond dropping noise passed two check digits as it stood.
+            (best.clone(), if agrees(best) { 0.95 } else if r.cost == 0 { 0.9 } else { 0.78 })
+        } else {
+            let exact: Vec<&String> = std::iter::once(best).chain(rivals.iter().copied()).filter(|n| printed.as_deref() == Some(n.as_str())).collect();
+            if let [one] = exact.as_slice() {
+                ((*one).clone(), 0.9)
+            } else {
+                out.finding(
+                    "ambiguous:document_number".into(),
+                    "Several readings of the damaged machine-readable zone pass every check digit; the printed number does not settle it.",
+                );
+                (best.clone(), 0.6)
+            }
+        };
+        let mut f = mk(value, Some(true));
+        f.confidence = conf;
+        out.fields.insert("document_number".into(), f);
+    } else if partial && !m.document_number.is_empty() {
         // One check digit read out of a damaged line: right one time in ten by chance, so only
         // the printed number agreeing (up to look-alike letters) makes it sure.
         let fold_ocr = |s: &str| s.bytes().map(as_digit).collect::<Vec<u8>>();
