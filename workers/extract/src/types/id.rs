@@ -90,6 +90,24 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
     None
 }
 
+/// The printed form of a name whose folded tokens are exactly `tokens`, found on a line outside
+/// the MRZ where the name ends the line (alone or after a label).
+fn printed_name(doc: &Doc, tokens: &[String]) -> Option<String> {
+    let n = tokens.len();
+    doc.lines.iter().filter(|l| !l.text.contains('<')).find_map(|l| {
+        let t = &l.tokens;
+        if t.len() < n || t.len() > n + 2 {
+            return None;
+        }
+        let s = t.len() - n;
+        let run = t[s..].iter().map(|x| &x.0).eq(tokens.iter());
+        // Whatever precedes the name must be a label (letters only), not more name-like words read
+        // in the same run of text.
+        let label = t[..s].iter().all(|x| x.0.len() >= 3 && !l.words[x.1].text.chars().next().is_some_and(|c| c.is_uppercase() && l.words[x.1].text.chars().all(|c| !c.is_lowercase())));
+        (run && label).then(|| l.span_text(t[s].1, t[t.len() - 1].1 + 1).replace(',', ""))
+    })
+}
+
 pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     let raw: Vec<&str> = doc.lines.iter().map(|l| l.text.as_str()).collect();
     let mut reread: Option<Reread> = None;
@@ -230,6 +248,13 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             let mut f = mk(mrz_v.clone(), None);
             // Names carry no check digit: without the printed zone agreeing, a person must look.
             f.confidence = if suspicious { 0.6 } else { 0.78 };
+            // The printed zone, read apart from the MRZ, spelling the same name token for token
+            // (a line of its own, or ending the line after a label) is a second read.
+            if let Some(printed) = printed_name(doc, &mt) {
+                f.value = printed;
+                f.confidence = 0.95;
+                f.valid = Some(true);
+            }
             out.fields.insert(name.to_string(), f);
         }
     }
