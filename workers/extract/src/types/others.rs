@@ -133,6 +133,24 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
         let base = if bankish.iter().any(|b| f.contains(b)) { 0.92 } else { 0.6 };
         set(out, doc, "bank_name", i, name, base, source);
     }
+    // The holder read twice (a RIB printed in two copies, the holder block repeated), each time
+    // as a whole run of text that starts and ends with the name, is two reads agreeing.
+    if let Some(h) = out.fields.get_mut("account_holder") {
+        let want: Vec<String> = fold(&h.value).split(' ').filter(|t| !t.is_empty()).map(String::from).collect();
+        let whole_runs = doc
+            .lines
+            .iter()
+            .filter(|l| {
+                let Some((first, after)) = l.find(&want) else { return false };
+                let starts = first == 0 || l.words[first - 1].seg != l.words[first].seg;
+                let ends = after >= l.words.len() || l.run_end(first) == after;
+                starts && ends && l.words[first..after].iter().all(|w| w.conf >= 0.5)
+            })
+            .count();
+        if !want.is_empty() && whole_runs >= 2 && h.confidence < 0.9 {
+            h.confidence = 0.9;
+        }
+    }
 }
 
 pub(crate) fn payslip(doc: &Doc, source: FieldSource, out: &mut Out) {
