@@ -148,9 +148,6 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         // pass, but so might another reading; the printed zone, read apart, must pick it.
         let fold_ocr = |s: &str| s.bytes().map(as_digit).collect::<Vec<u8>>();
         let printed = out.fields.get("document_number").map(|p| p.value.clone());
-        if std::env::var("TAMIS_DEBUG_MRZ").is_ok() {
-            eprintln!("REREAD {} cost={} alts={:?} printed={:?}", r.mrz.document_number, r.cost, r.alternatives, printed);
-        }
         let best = &r.mrz.document_number;
         // Readings needing no more repairs than the best one are its real competitors.
         let rivals: Vec<&String> = r.alternatives.iter().filter(|a| a.1 <= r.cost).map(|a| &a.0).collect();
