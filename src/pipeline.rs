@@ -20,6 +20,8 @@ pub struct Stages {
     classifier: Classifier,
     extractor: Extractor,
     router: Router,
+    /// Signers whose 2D-Docs are trusted; none means barcodes are read but never trusted.
+    trust: Option<tamis_twoddoc::TrustList>,
     max_file_bytes: u64,
     engines: usize,
 }
@@ -44,7 +46,15 @@ impl Stages {
             page_timeout: std::time::Duration::from_secs(config.limits.page_timeout_secs),
             ..OcrConfig::default()
         };
+        let trust = match &config.twoddoc_trust_list {
+            Some(p) => Some(
+                tamis_twoddoc::TrustList::from_path(p)
+                    .with_context(|| format!("2D-Doc trust list {}", p.display()))?,
+            ),
+            None => None,
+        };
         Ok(Arc::new(Stages {
+            trust,
             ocr: Ocr::new(ocr_config),
             ocr_slots: Semaphore::new(config.workers.ocr_engines),
             classifier: Classifier::with_taxonomy(taxonomy.clone()),
@@ -107,9 +117,13 @@ impl Stages {
         self.classifier.process(work);
     }
 
-    /// Field extraction (cheap, runs inline).
+    /// Field extraction, then 2D-Doc verification (cheap, runs inline).
     pub fn extract(&self, work: &mut Work) {
         self.extractor.process(work);
+        // A verified 2D-Doc outranks what was read from the print, so it is applied last.
+        if work.failure.is_none() {
+            tamis_twoddoc::apply_with(work, self.trust.as_ref());
+        }
     }
 
     /// The routing decision.

@@ -20,6 +20,9 @@ pub struct Config {
     pub taxonomy: Option<PathBuf>,
     /// Routing policy file (thresholds, required fields); default: the one built in.
     pub policy: Option<PathBuf>,
+    /// 2D-Doc trust list (certificates by CA id and certificate id). Env: `TAMIS_2DDOC_TRUST_LIST`.
+    /// Default none: barcodes are read but not trusted.
+    pub twoddoc_trust_list: Option<PathBuf>,
 }
 
 /// How to reach RabbitMQ and how hard to lean on it.
@@ -140,6 +143,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             taxonomy: None,
             policy: None,
+            twoddoc_trust_list: None,
         }
     }
 }
@@ -188,6 +192,9 @@ impl Config {
         }
         if let Some(v) = env("TAMIS_POLICY") {
             config.policy = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TAMIS_2DDOC_TRUST_LIST").filter(|v| !v.is_empty()) {
+            config.twoddoc_trust_list = Some(PathBuf::from(v));
         }
         config.validate()?;
         Ok(config)

@@ -266,7 +266,16 @@ pub fn apply_with(work: &mut Work, trust: Option<&TrustList>) {
                 continue;
             }
         }
+        // A verified barcode of this very type is the strongest type evidence there is.
+        doc.confidence = doc.confidence.max(0.99);
         for m in map_fields(dd) {
+            // What extract could not settle about this field, the signature now settles.
+            let settled = |code: &str| {
+                code.strip_suffix(m.name).is_some_and(|head| {
+                    matches!(head, "missing:" | "invalid:" | "ambiguous:" | "low_confidence:")
+                })
+            };
+            doc.findings.retain(|f| !settled(&f.code));
             let printed = doc.fields.get(m.name);
             let agrees = printed.is_some_and(|f| same(&f.value, &m.value, m.compare));
             let field = match printed {
