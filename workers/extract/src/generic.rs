@@ -58,11 +58,17 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
             if after < line.words.len() {
                 let end = if is_textual(f.kind) { line.run_end(after) } else { line.words.len() };
                 let text = line.span_text(after, end);
-                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p)) {
+                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
                     let (ocr, bbox) = line.span_meta(after, end);
                     out.push(Cand { p, place: 0.95, ocr, page: line.page, bbox, rank: label_rank + 1.0 });
                     continue;
                 }
+            }
+            // A date label that runs on into more words of the same phrase ("titulaire du
+            // contrat") is a word of a sentence, not a heading over a date below. (Other kinds
+            // keep their below reads: "BIC (Bank Identifier Code)" heads its value.)
+            if f.kind == FieldKind::Date && after < line.words.len() && line.run_end(first) > after {
+                continue;
             }
             // Below: the next line(s) of the same page, in the label's column when boxes exist.
             let label_box = line.span_meta(first, after).1;
@@ -70,10 +76,14 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 if next.page != line.page {
                     break;
                 }
+                // The excluded words disqualify the line a value is read from, too.
+                if excludes.iter().any(|e| !e.is_empty() && format!(" {} ", next.folded).contains(&format!(" {e} "))) {
+                    continue;
+                }
                 let (a, b) = words_below(next, label_box).unwrap_or((0, next.words.len()));
                 let b = if is_textual(f.kind) { next.run_end(a).min(b.max(a + 1)) } else { b };
                 let text = next.span_text(a, b);
-                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p)) {
+                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
                     let (ocr, bbox) = next.span_meta(a, b);
                     // An address below its label may continue on further lines: not sure enough alone.
                     let place = if f.kind == FieldKind::Address { 0.65 } else if k == i + 1 { 0.85 } else { 0.7 };
@@ -102,6 +112,15 @@ pub fn confidence(best: &Cand, all: &[Cand]) -> f32 {
         c *= 0.7;
     }
     c.clamp(0.0, 0.999)
+}
+
+/// A date that opens a range ("du 13/01/2025 au 12/02/2025") is the start of a period (a
+/// subscription, a consumption), not the date of a single event.
+fn starts_range(f: &FieldDef, text: &str) -> bool {
+    static RANGE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+        regex::Regex::new(r"^(?:\d{1,2} \d{1,2} \d{2,4}|\d{1,2} [a-z]+ \d{4}|\d{4} \d{1,2} \d{1,2}) (?:au|jusqu au) \d").unwrap()
+    });
+    f.kind == FieldKind::Date && RANGE.is_match(&fold(text))
 }
 
 /// Words that head columns or blocks and are never part of a person's name.
