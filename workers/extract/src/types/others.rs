@@ -280,8 +280,17 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
 }
 
 pub(crate) fn energy(doc: &Doc, source: FieldSource, out: &mut Out) {
-    if let Some((i, n)) = titled_names(doc).into_iter().next() {
+    let holder = titled_names(doc).into_iter().next();
+    if let Some((i, n)) = holder.clone() {
         set(out, doc, "holder_name", i, n, 0.88, source);
+    }
+    // No labelled supply address: the holder's postal block (the lines under the titled name, in
+    // its column, down to the postcode line) is the address the bill is sent to, which is the
+    // supply address for a household. Less sure than a label.
+    if !out.fields.contains_key("address") {
+        if let Some((i, text)) = holder.and_then(|(i, _)| address_block(doc, i).map(|a| (i, a))) {
+            set(out, doc, "address", i + 1, text, 0.75, source);
+        }
     }
     if !out.fields.contains_key("issue_date") {
         for (i, l) in doc.lines.iter().enumerate().take(8) {
@@ -292,6 +301,45 @@ pub(crate) fn energy(doc: &Doc, source: FieldSource, out: &mut Out) {
         }
     }
 }
+
+/// The address lines printed under the titled name on line `i`: in the name's column, at most four
+/// lines, ending with a postcode and town. None when no postcode line closes the block.
+fn address_block(doc: &Doc, i: usize) -> Option<String> {
+    let name = &doc.lines[i];
+    let title = name.words.iter().position(|w| ["m", "mme", "madame", "monsieur", "mlle", "mr"].contains(&fold(&w.text).as_str()))?;
+    let tb = name.words[title].bbox;
+    let mut parts: Vec<String> = vec![];
+    for l in doc.lines.iter().skip(i + 1).take(6) {
+        if l.page != name.page || parts.len() >= 4 {
+            break;
+        }
+        let start = match tb {
+            Some(t) => {
+                let tol = t.h as i64 * 2;
+                let Some(k) = l.words.iter().position(|w| w.bbox.is_some_and(|b| (b.x as i64 - t.x as i64).abs() <= tol)) else { continue };
+                k
+            }
+            None => 0,
+        };
+        let text = norm::tidy(&l.span_text(start, l.run_end(start)));
+        if text.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+            continue;
+        }
+        let postcode = POSTCODE_TOWN.is_match(&text);
+        // A line with a long digit run is a reference or a phone number, not an address line.
+        if !postcode && text.split_whitespace().any(|t| t.chars().filter(|c| c.is_ascii_digit()).count() >= 6) {
+            return None;
+        }
+        parts.push(text);
+        if postcode {
+            return (parts.len() >= 2).then(|| parts.join(", "));
+        }
+    }
+    None
+}
+
+static POSTCODE_TOWN: once_cell::sync::Lazy<regex::Regex> =
+    once_cell::sync::Lazy::new(|| regex::Regex::new(r"^(?:F-)?\d{5}\s+\p{L}").unwrap());
 
 pub(crate) fn employer(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, n)) = after_phrase(doc, "atteste que") {
