@@ -64,6 +64,19 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                     continue;
                 }
             }
+            // Nothing after the label on its row: on a skewed photo the value printed to its right
+            // may sit on a row of its own, a little above or below. Take the nearest such row.
+            if after >= line.words.len() {
+                if let Some(next) = beside(doc, i, first, after) {
+                    let b = if is_textual(f.kind) { next.run_end(0) } else { next.words.len() };
+                    let text = next.span_text(0, b);
+                    if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
+                        let (ocr, bbox) = next.span_meta(0, b);
+                        out.push(Cand { p, place: 0.8, ocr, page: next.page, bbox, rank: label_rank + 0.5 });
+                        continue;
+                    }
+                }
+            }
             // A date label that runs on into more words of the same phrase ("titulaire du
             // contrat") is a word of a sentence, not a heading over a date below. (Other kinds
             // keep their below reads: "BIC (Bank Identifier Code)" heads its value.)
@@ -80,7 +93,12 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 if excludes.iter().any(|e| !e.is_empty() && format!(" {} ", next.folded).contains(&format!(" {e} "))) {
                     continue;
                 }
-                let (a, b) = words_below(next, label_box).unwrap_or((0, next.words.len()));
+                // With boxes, only words in the label's column are below it.
+                let (a, b) = match words_below(next, label_box) {
+                    Some(r) => r,
+                    None if label_box.is_some() && next.words.iter().any(|w| w.bbox.is_some()) => continue,
+                    None => (0, next.words.len()),
+                };
                 let b = if is_textual(f.kind) { next.run_end(a).min(b.max(a + 1)) } else { b };
                 let text = next.span_text(a, b);
                 if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
@@ -112,6 +130,27 @@ pub fn confidence(best: &Cand, all: &[Cand]) -> f32 {
         c *= 0.7;
     }
     c.clamp(0.0, 0.999)
+}
+
+/// The row printed to the right of the label on line `i` (words `first..after`) when it was not
+/// merged into the label's row: same page, starting right of the label, vertical centres within
+/// most of a line height. The nearest in height wins.
+fn beside(doc: &Doc, i: usize, first: usize, after: usize) -> Option<&L> {
+    let line = &doc.lines[i];
+    let lb = line.span_meta(first, after).1?;
+    let centre = lb.y as i64 * 2 + lb.h as i64;
+    doc.lines
+        .iter()
+        .enumerate()
+        .filter(|(j, l)| *j != i && l.page == line.page)
+        .filter_map(|(_, l)| {
+            let b = l.bbox?;
+            let d = (b.y as i64 * 2 + b.h as i64 - centre).abs();
+            let tol = (lb.h.max(b.h) as i64 * 9) / 5;
+            (b.x > lb.x + lb.w && d <= tol).then_some((d, l))
+        })
+        .min_by_key(|x| x.0)
+        .map(|(_, l)| l)
 }
 
 /// A date that opens a range ("du 13/01/2025 au 12/02/2025") is the start of a period (a
