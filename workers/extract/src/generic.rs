@@ -101,10 +101,18 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 };
                 let b = if is_textual(f.kind) { next.run_end(a).min(b.max(a + 1)) } else { b };
                 let text = next.span_text(a, b);
-                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
-                    let (ocr, bbox) = next.span_meta(a, b);
-                    // An address below its label may continue on further lines: not sure enough alone.
-                    let place = if f.kind == FieldKind::Address { 0.65 } else if k == i + 1 { 0.85 } else { 0.7 };
+                if let Some(mut p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
+                    let (mut ocr, bbox) = next.span_meta(a, b);
+                    // An address below its label may continue on further lines: not sure enough alone,
+                    // unless the block is read down to its postcode and town.
+                    let mut place = if f.kind == FieldKind::Address { 0.65 } else if k == i + 1 { 0.85 } else { 0.7 };
+                    if f.kind == FieldKind::Address && !POSTCODE_TOWN.is_match(&p.value) {
+                        if let Some((more, conf)) = address_rest(doc, k, label_box) {
+                            p.value = format!("{}, {}", p.value, more);
+                            ocr = ocr.min(conf);
+                            place = 0.8;
+                        }
+                    }
                     out.push(Cand { p, place, ocr, page: next.page, bbox, rank: label_rank - (k - i) as f32 * 0.5 });
                     break;
                 }
@@ -153,6 +161,41 @@ fn beside(doc: &Doc, i: usize, first: usize, after: usize) -> Option<&L> {
         .map(|(_, l)| l)
 }
 
+/// A postcode and a town, as the last line of a French address.
+static POSTCODE_TOWN: once_cell::sync::Lazy<regex::Regex> =
+    once_cell::sync::Lazy::new(|| regex::Regex::new(r"(?:^|\s)(?:F-)?\d{5}\s+\p{L}").unwrap());
+
+/// The lines that continue an address block started on line `k`, in the label's column, down to
+/// and including the postcode line (at most three more lines). None when no postcode closes it.
+fn address_rest(doc: &Doc, k: usize, label_box: Option<BBox>) -> Option<(String, f32)> {
+    let first = &doc.lines[k];
+    let mut parts = vec![];
+    let mut conf: f32 = 1.0;
+    for l in doc.lines.iter().skip(k + 1).take(3) {
+        if l.page != first.page {
+            return None;
+        }
+        let (a, b) = match words_below(l, label_box) {
+            Some(r) => r,
+            None if label_box.is_some() && l.words.iter().any(|w| w.bbox.is_some()) => return None,
+            None => (0, l.words.len()),
+        };
+        let b = l.run_end(a).min(b.max(a + 1));
+        let text = crate::norm::tidy(&l.span_text(a, b));
+        let postcode = POSTCODE_TOWN.is_match(&text);
+        // Long digit runs are references and phone numbers, not address lines.
+        if text.is_empty() || (!postcode && text.split_whitespace().any(|t| t.chars().filter(|c| c.is_ascii_digit()).count() >= 6)) {
+            return None;
+        }
+        conf = conf.min(l.span_meta(a, b).0);
+        parts.push(text);
+        if postcode {
+            return Some((parts.join(", "), conf));
+        }
+    }
+    None
+}
+
 /// A date that opens a range ("du 13/01/2025 au 12/02/2025") is the start of a period (a
 /// subscription, a consumption), not the date of a single event.
 fn starts_range(f: &FieldDef, text: &str) -> bool {
@@ -176,4 +219,54 @@ fn plausible(f: &FieldDef, p: &Parsed) -> bool {
         return false;
     }
     toks.len() >= 2 || f.name == "surname" || f.name == "given_names"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamis_shared::taxonomy::Taxonomy;
+    use tamis_shared::{Line, Page, TextSource};
+
+    fn doc(lines: &[&str]) -> Doc {
+        let page = Page {
+            number: 1,
+            width: 0,
+            height: 0,
+            rotation: 0,
+            skew: 0.0,
+            source: TextSource::TextLayer,
+            confidence: 1.0,
+            lines: lines.iter().map(|t| Line { text: t.to_string(), bbox: None, words: vec![] }).collect(),
+            symbols: vec![],
+        };
+        Doc::new(std::iter::once(&page))
+    }
+
+    fn best(d: &Doc, field: &str) -> Option<String> {
+        let tax = Taxonomy::builtin();
+        let f = tax.get("energy_bill").unwrap().fields.iter().find(|f| f.name == field).unwrap().clone();
+        by_label(d, &f).first().map(|c| c.p.value.clone())
+    }
+
+    #[test]
+    fn an_address_under_its_heading_is_read_down_to_the_postcode() {
+        let d = doc(&["Lieu de consommation", "12 chemin des Vignes", "Résidence Le Parc", "21000 Dijon", "Montant à payer 45,10 €"]);
+        assert_eq!(best(&d, "address").as_deref(), Some("12 chemin des Vignes, Résidence Le Parc, 21000 Dijon"));
+    }
+
+    #[test]
+    fn a_period_start_is_not_an_issue_date_nor_is_a_date_before_which_to_pay() {
+        let d = doc(&["Titulaire du contrat : Anne ROY", "Consommation", "À régler avant le 31/03/2025", "Abonnement du 13/01/2025 au 12/02/2025"]);
+        assert_eq!(best(&d, "issue_date"), None);
+        let d = doc(&["Facture du 17/03/2025", "Abonnement du 13/01/2025 au 12/02/2025"]);
+        assert_eq!(best(&d, "issue_date").as_deref(), Some("2025-03-17"));
+    }
+
+    #[test]
+    fn the_total_including_tax_is_the_amount_due_but_not_the_total_before_tax() {
+        let d = doc(&["Total HT 137,29 €", "TVA 20 % 27,46 €", "Total TTC 164,75 €"]);
+        assert_eq!(best(&d, "amount_due").as_deref(), Some("164.75"));
+        let d = doc(&["Total TTC 120,00 €", "Déjà réglé (mensualités) 100,00 €", "Reste à payer 20,00 €"]);
+        assert_eq!(best(&d, "amount_due").as_deref(), Some("20.00"));
+    }
 }

@@ -53,6 +53,12 @@ fn id_card_scan() {
     insta::assert_json_snapshot!(run("id_card_scan"));
 }
 
+/// Another issuer's layout: "Adresse du point de livraison", "Montant total … TTC" and "Total TTC".
+#[test]
+fn energy_bill_photo() {
+    insta::assert_json_snapshot!(run("energy_bill_photo"));
+}
+
 #[test]
 fn bank_details_photo() {
     insta::assert_json_snapshot!(run("bank_details_photo"));
