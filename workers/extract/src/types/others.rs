@@ -292,6 +292,7 @@ pub(crate) fn energy(doc: &Doc, source: FieldSource, out: &mut Out) {
             set(out, doc, "address", i + 1, text, 0.75, source);
         }
     }
+    energy_totals(doc, out);
     if !out.fields.contains_key("issue_date") {
         for (i, l) in doc.lines.iter().enumerate().take(8) {
             if let Some(d) = norm::date(&l.text) {
@@ -299,6 +300,41 @@ pub(crate) fn energy(doc: &Doc, source: FieldSource, out: &mut Out) {
                 break;
             }
         }
+    }
+}
+
+/// The last amount with cents on the first line whose tokens pass `pick`.
+fn token_row(doc: &Doc, pick: impl Fn(&[&str]) -> bool) -> Vec<f64> {
+    doc.lines
+        .iter()
+        .filter(|l| pick(&l.tokens.iter().map(|t| t.0.as_str()).collect::<Vec<_>>()))
+        .filter_map(|l| norm::amounts(&l.text).into_iter().filter(|a| a.1).last().and_then(|a| a.0.parse::<f64>().ok()))
+        .collect()
+}
+
+/// A bill's totals must add up: total before tax plus VAT equals the total including tax. When
+/// they do and the amount due is that total, the amount is checked; when they do not, the page
+/// was misread or edited and the amount due cannot be accepted as is.
+fn energy_totals(doc: &Doc, out: &mut Out) {
+    let has = |t: &[&str], w: &str| t.contains(&w);
+    let ht = token_row(doc, |t| has(t, "total") && (has(t, "ht") || (has(t, "hors") && has(t, "tva"))) && !has(t, "ttc"));
+    let ttc = token_row(doc, |t| has(t, "total") && has(t, "ttc") && !has(t, "ht") && !has(t, "hors"));
+    let total_vat = token_row(doc, |t| has(t, "total") && has(t, "tva") && !has(t, "ht") && !has(t, "ttc") && !has(t, "hors"));
+    let vat_lines = token_row(doc, |t| t.first() == Some(&"tva") && !has(t, "ht") && !has(t, "ttc") && !has(t, "hors"));
+    let vat = total_vat.first().copied().or_else(|| (!vat_lines.is_empty()).then(|| vat_lines.iter().sum()));
+    let (Some(&ht), Some(vat), Some(&ttc)) = (ht.first(), vat, ttc.first()) else { return };
+    let Some(due) = out.fields.get("amount_due").and_then(|f| f.value.parse::<f64>().ok()) else { return };
+    let adds_up = (ht + vat - ttc).abs() < 0.015;
+    if let Some(f) = out.fields.get_mut("amount_due") {
+        if !adds_up {
+            f.confidence = f.confidence.min(0.5);
+        } else if (due - ttc).abs() < 0.005 {
+            f.confidence = f.confidence.max(0.95);
+            f.valid = Some(true);
+        }
+    }
+    if !adds_up {
+        out.finding("inconsistent:amounts".into(), "Total before tax plus VAT does not equal the total including tax.");
     }
 }
 
