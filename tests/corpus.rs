@@ -64,8 +64,7 @@ fn dev_corpus_scores_hold() {
     };
     let dev = shared.join("corpus/dev");
     let out = tempfile::NamedTempFile::new().unwrap();
-    let status = tamis().arg("process").arg(&dev).arg("--out").arg(out.path()).status().unwrap();
-    assert!(status.success());
+    process_to(&[&dev], &[], out.path());
     let s = score(&shared, &dev.join("truth.jsonl"), out.path());
     println!("{}", s["summary"].as_str().unwrap());
     assert_eq!(s["missing_predictions"], 0);
@@ -102,21 +101,8 @@ fn signed_2d_docs_are_trusted_and_forgeries_go_to_a_person() {
     };
     let dir = shared.join("corpus/2ddoc");
     let out = tempfile::NamedTempFile::new().unwrap();
-    let status = tamis()
-        .env("TAMIS_2DDOC_TRUST_LIST", dir.join("trust/trust_list.json"))
-        .arg("process")
-        .arg(&dir)
-        .arg("--out")
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let got: std::collections::BTreeMap<String, Value> = std::fs::read_to_string(out.path())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .map(|v| (v["file"].as_str().unwrap().to_string(), v))
-        .collect();
+    let trust = dir.join("trust/trust_list.json");
+    let got = process_to(&[&dir], &[("TAMIS_2DDOC_TRUST_LIST", &trust)], out.path());
     for t in truth(&dir.join("truth.jsonl")) {
         let file = t["file"].as_str().unwrap();
         let p = &got[file];

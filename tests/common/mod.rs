@@ -150,9 +150,18 @@ impl Drop for Worker {
 /// Runs `tamis process` on paths and returns its prediction lines by file.
 pub fn process(paths: &[&Path]) -> BTreeMap<String, Value> {
     let out = tempfile::NamedTempFile::new().unwrap();
-    let status = tamis().arg("process").args(paths).arg("--out").arg(out.path()).stderr(Stdio::inherit()).status().unwrap();
+    process_to(paths, &[], out.path())
+}
+
+/// Runs `tamis process` with extra environment, keeping the prediction file at `out` (for score.py).
+pub fn process_to(paths: &[&Path], env: &[(&str, &Path)], out: &Path) -> BTreeMap<String, Value> {
+    let mut c = tamis();
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let status = c.arg("process").args(paths).arg("--out").arg(out).stderr(Stdio::inherit()).status().unwrap();
     assert!(status.success(), "tamis process failed: {status}");
-    std::fs::read_to_string(out.path())
+    std::fs::read_to_string(out)
         .unwrap()
         .lines()
         .map(|l| {
