@@ -70,9 +70,10 @@ fn dev_corpus_scores_hold() {
     assert_eq!(s["missing_predictions"], 0);
     let f = |v: &Value| v.as_f64().unwrap();
     // Floors at the figures measured when this gate was set; raise them as the stages improve.
-    assert!(f(&s["classification"]["accuracy"]) >= 0.97, "type accuracy fell: {}", s["summary"]);
-    assert!(f(&s["fields"]["overall"]["f1"]) >= 0.85, "field F1 fell: {}", s["summary"]);
-    assert!(f(&s["auto_accept_error_rate"]) <= 0.06, "auto-accept errors rose: {}", s["summary"]);
+    assert!(f(&s["classification"]["accuracy"]) >= 0.98, "type accuracy fell: {}", s["summary"]);
+    assert!(f(&s["fields"]["overall"]["f1"]) >= 0.93, "field F1 fell: {}", s["summary"]);
+    assert!(f(&s["auto_accept_error_rate"]) <= 0.005, "auto-accept errors rose: {}", s["summary"]);
+    assert!(f(&s["straight_through_rate"]) >= 0.50, "straight-through fell: {}", s["summary"]);
     assert_eq!(s["errors_on_valid_documents"], 0, "a valid document was rejected as unusable");
 }
 
