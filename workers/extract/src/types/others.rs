@@ -290,6 +290,11 @@ pub(crate) fn energy(doc: &Doc, source: FieldSource, out: &mut Out) {
     if !out.fields.contains_key("address") {
         if let Some((i, text)) = holder.and_then(|(i, _)| address_block(doc, i).map(|a| (i, a))) {
             set(out, doc, "address", i + 1, text, 0.75, source);
+        } else if let Some(n) = out.fields.get("holder_name").map(|f| f.value.clone()) {
+            // The block may print the name without a title.
+            if let Some((i, text)) = bare_name(doc, &n).and_then(|(i, w)| block_under(doc, i, w).map(|a| (i, a))) {
+                set(out, doc, "address", i + 1, text, 0.7, source);
+            }
         }
     }
     energy_totals(doc, out);
@@ -343,7 +348,24 @@ fn energy_totals(doc: &Doc, out: &mut Out) {
 fn address_block(doc: &Doc, i: usize) -> Option<String> {
     let name = &doc.lines[i];
     let title = name.words.iter().position(|w| ["m", "mme", "madame", "monsieur", "mlle", "mr"].contains(&fold(&w.text).as_str()))?;
-    let tb = name.words[title].bbox;
+    block_under(doc, i, title)
+}
+
+/// The holder's name printed on its own, without a title, at the head of a block (not after a
+/// label on the same run): (line, first word).
+fn bare_name(doc: &Doc, name: &str) -> Option<(usize, usize)> {
+    let toks: Vec<String> = fold(name).split(' ').map(String::from).collect();
+    doc.lines.iter().enumerate().find_map(|(i, l)| {
+        let (first, _) = l.find(&toks)?;
+        let heads = first == 0 || l.words[first - 1].seg != l.words[first].seg || l.run_end(first - 1) <= first;
+        heads.then_some((i, first))
+    })
+}
+
+/// The address lines under word `w` of line `i`, in its column, down to the postcode line.
+fn block_under(doc: &Doc, i: usize, w: usize) -> Option<String> {
+    let name = &doc.lines[i];
+    let tb = name.words[w].bbox;
     let mut parts: Vec<String> = vec![];
     for l in doc.lines.iter().skip(i + 1).take(6) {
         if l.page != name.page || parts.len() >= 4 {
@@ -441,4 +463,58 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
 
 pub(crate) fn sick(doc: &Doc, source: FieldSource, out: &mut Out) {
     let _ = (doc, source, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use tamis_shared::{Line, Page, TextSource};
+
+    fn doc(lines: &[&str]) -> Doc {
+        let page = Page {
+            number: 1,
+            width: 0,
+            height: 0,
+            rotation: 0,
+            skew: 0.0,
+            source: TextSource::TextLayer,
+            confidence: 1.0,
+            lines: lines.iter().map(|t| Line { text: t.to_string(), bbox: None, words: vec![] }).collect(),
+            symbols: vec![],
+        };
+        Doc::new(std::iter::once(&page))
+    }
+
+    fn energy_out(d: &Doc, holder: Option<&str>) -> Out {
+        let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
+        if let Some(h) = holder {
+            out.fields.insert("holder_name".into(), field(h.into(), 0.9, 1, None, FieldSource::TextLayer, None));
+        }
+        energy(d, FieldSource::TextLayer, &mut out);
+        out
+    }
+
+    #[test]
+    fn the_postal_block_under_the_holder_is_the_address_when_no_label_gives_one() {
+        let d = doc(&["Facture", "Mme Anne ROY", "5 rue Neuve", "Bât. A", "69001 Lyon", "Montant à payer 12,00 €"]);
+        let out = energy_out(&d, None);
+        assert_eq!(out.fields["address"].value, "5 rue Neuve, Bât. A, 69001 Lyon");
+        // Without a title, the holder's name read after its label heads the block.
+        let d = doc(&["Titulaire du contrat : Anne ROY", "Anne ROY", "5 rue Neuve", "69001 Lyon"]);
+        assert_eq!(energy_out(&d, Some("Anne ROY")).fields["address"].value, "5 rue Neuve, 69001 Lyon");
+        // A block that never reaches a postcode is not an address.
+        let d = doc(&["Mme Anne ROY", "N° client : 1234567890", "69001 Lyon"]);
+        assert!(!energy_out(&d, None).fields.contains_key("address"));
+    }
+
+    #[test]
+    fn totals_that_do_not_add_up_block_the_amount_due() {
+        let d = doc(&["Total HT 148,10 €", "TVA 20 % 29,62 €", "Total TTC 106,63 €"]);
+        let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
+        out.fields.insert("amount_due".into(), field("106.63".into(), 0.9, 1, None, FieldSource::TextLayer, None));
+        energy(&d, FieldSource::TextLayer, &mut out);
+        assert!(out.fields["amount_due"].confidence <= 0.5);
+        assert!(out.findings.iter().any(|f| f.code == "inconsistent:amounts"));
+    }
 }
