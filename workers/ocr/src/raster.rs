@@ -75,15 +75,32 @@ fn decode_single(bytes: &[u8], media: MediaType, cfg: &OcrConfig) -> Result<Gray
         }
     })?;
     check_dimensions(w, h, cfg)?;
-    if cut {
-        // Decoders fill a cut JPEG with grey and call it success: refuse it ourselves.
+    if cut && media != MediaType::Jpeg {
         return Err(OcrError::Truncated("the image stops before its end".into()));
     }
     let img = reader().decode().map_err(|e| match e {
         image::ImageError::Limits(_) => OcrError::TooLarge("the image needs too much memory to decode".into()),
+        _ if cut => OcrError::Truncated("the image stops before its end".into()),
         _ => OcrError::Corrupt("the image data is damaged".into()),
     })?;
-    Ok(img.to_luma8())
+    let gray = img.to_luma8();
+    // Decoders fill a cut JPEG with flat grey and call it success, yet many real JPEGs merely
+    // lack their end marker with every scan line present: only a flat tail means data is missing.
+    if cut && flat_tail(&gray) {
+        return Err(OcrError::Truncated("the image stops before its end".into()));
+    }
+    Ok(gray)
+}
+
+/// True when the bottom rows (a tenth of the image, at least 8) hold one single grey level.
+fn flat_tail(img: &GrayImage) -> bool {
+    let (w, h) = img.dimensions();
+    let rows = (h / 10).max(8).min(h);
+    let mut values = (h - rows..h).flat_map(|y| (0..w).map(move |x| (x, y))).map(|(x, y)| img.get_pixel(x, y)[0]);
+    match values.next() {
+        Some(first) => values.all(|v| v == first),
+        None => true,
+    }
 }
 
 fn decode_tiff(bytes: &[u8], cfg: &OcrConfig) -> Result<Vec<GrayImage>, OcrError> {
