@@ -77,10 +77,12 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                     }
                 }
             }
-            // A date label that runs on into more words of the same phrase ("titulaire du
-            // contrat") is a word of a sentence, not a heading over a date below. (Other kinds
-            // keep their below reads: "BIC (Bank Identifier Code)" heads its value.)
-            if f.kind == FieldKind::Date && after < line.words.len() && line.run_end(first) > after {
+            // A date or amount label that runs on into more words of the same phrase ("titulaire
+            // du contrat", "le revenu fiscal de référence et le nombre de parts peuvent…") is a
+            // word of a sentence, not a heading over a value below. (Other kinds keep their below
+            // reads: "BIC (Bank Identifier Code)" heads its value.)
+            let phrase_kind = matches!(f.kind, FieldKind::Date | FieldKind::Amount | FieldKind::Decimal);
+            if phrase_kind && after < line.words.len() && line.run_end(first) > after {
                 continue;
             }
             // Below: the next line(s) of the same page, in the label's column when boxes exist.
@@ -211,6 +213,11 @@ const NOT_NAMES: [&str; 14] = ["domiciliation", "agence", "banque", "adresse", "
 
 /// Rejects values that cannot be right for the field (a person needs a given name and a surname).
 fn plausible(f: &FieldDef, p: &Parsed) -> bool {
+    // The configured amounts (pay, rent, income, amount due) are never negative: a minus sign
+    // there is a dash printed between label and value.
+    if f.kind == FieldKind::Amount && p.value.starts_with('-') {
+        return false;
+    }
     if f.kind != FieldKind::Person {
         return true;
     }
