@@ -9,6 +9,44 @@ use crate::error::Failure;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// Confidences leave Tamis as short decimals in 0..=1: an `f32` widened to JSON's f64 would read
+/// 0.9300000071525574, and a NaN would become `null` and break the next stage's parse.
+mod confidence {
+    use serde::Serializer;
+
+    fn clean(x: f32) -> f64 {
+        if x.is_finite() {
+            ((x.clamp(0.0, 1.0) as f64) * 10_000.0).round() / 10_000.0
+        } else {
+            // An undefined confidence must never look confident.
+            0.0
+        }
+    }
+
+    pub fn serialize<S: Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(clean(*x))
+    }
+
+    pub fn serialize_opt<S: Serializer>(x: &Option<f32>, s: S) -> Result<S::Ok, S::Error> {
+        match x {
+            Some(v) => s.serialize_f64(clean(*v)),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn confidences_serialise_short_and_never_nan() {
+            #[derive(serde::Serialize)]
+            struct C(#[serde(serialize_with = "super::serialize")] f32);
+            assert_eq!(serde_json::to_string(&C(0.93)).unwrap(), "0.93");
+            assert_eq!(serde_json::to_string(&C(f32::NAN)).unwrap(), "0.0");
+            assert_eq!(serde_json::to_string(&C(1.5)).unwrap(), "1.0");
+        }
+    }
+}
+
 /// An axis-aligned box in page pixels (origin top-left) of the page image OCR read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BBox {
@@ -34,6 +72,7 @@ impl BBox {
 pub struct Word {
     pub text: String,
     /// 0..=1 (tesseract's 0..100 scaled); 1.0 for a text layer.
+    #[serde(serialize_with = "confidence::serialize")]
     pub confidence: f32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bbox: Option<BBox>,
@@ -83,6 +122,7 @@ pub struct Page {
     pub skew: f32,
     pub source: TextSource,
     /// Mean word confidence of the page, 0..=1.
+    #[serde(serialize_with = "confidence::serialize")]
     pub confidence: f32,
     pub lines: Vec<Line>,
     /// Machine-readable symbols found on the page (2D-Doc DataMatrix...), as decoded text.
@@ -132,6 +172,7 @@ pub struct Field {
     /// Normalised as FORMAT.md says (ISO dates, dot decimals, no spaces in identifiers...).
     pub value: String,
     /// 0..=1: how sure Tamis is that the value is right.
+    #[serde(serialize_with = "confidence::serialize")]
     pub confidence: f32,
     /// 1-based page it was read on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,6 +201,7 @@ pub struct DocumentResult {
     #[serde(rename = "type")]
     pub doc_type: DocumentType,
     /// Calibrated probability that the type is right.
+    #[serde(serialize_with = "confidence::serialize")]
     pub confidence: f32,
     /// 1-based page numbers of the file that belong to this document.
     pub pages: Vec<u32>,
@@ -177,7 +219,7 @@ pub struct Work {
     #[serde(default)]
     pub pages: Vec<Page>,
     /// Text-quality confidence of the whole file, 0..=1, filled by OCR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "confidence::serialize_opt")]
     pub text_quality: Option<f32>,
     /// Filled by classify (type, pages), completed by extract (fields, findings).
     #[serde(default)]
