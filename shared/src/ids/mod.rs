@@ -10,7 +10,7 @@ mod siren;
 
 pub use bic::Bic;
 pub use iban::{rib_key, Iban};
-pub use mrz::{check_digit, clean_line, Mrz, MrzFormat, Reread};
+pub use mrz::{as_digit, check_digit, clean_line, Mrz, MrzFormat, Reread};
 pub use nir::Nir;
 pub use ocr::{compact, repair_digits, Repaired};
 pub use siren::{Siren, Siret, TvaFr};

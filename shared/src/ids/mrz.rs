@@ -308,9 +308,9 @@ fn fillerish(c: u8) -> bool {
     matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'?')
 }
 
-/// The date block (birth, check, sex, expiry, check) with both check digits passing.
-fn date_block(b: &[u8]) -> Option<(usize, Vec<u8>)> {
-    let dig = |c: u8| match c {
+/// OCR look-alikes of digits, for the numeric zones of an MRZ (check digits guard every use).
+pub fn as_digit(c: u8) -> u8 {
+    match c {
         b'O' | b'Q' | b'D' | b'U' => b'0',
         b'I' | b'L' | b'T' => b'1',
         b'Z' => b'2',
@@ -318,7 +318,12 @@ fn date_block(b: &[u8]) -> Option<(usize, Vec<u8>)> {
         b'G' => b'6',
         b'B' => b'8',
         _ => c,
-    };
+    }
+}
+
+/// The date block (birth, check, sex, expiry, check) with both check digits passing.
+fn date_block(b: &[u8]) -> Option<(usize, Vec<u8>)> {
+    let dig = as_digit;
     for i in 0..b.len().saturating_sub(14) {
         let mut w = b[i..i + 15].to_vec();
         for j in (0..7).chain(8..15) {

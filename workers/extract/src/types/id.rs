@@ -3,25 +3,12 @@
 
 use crate::doc::Doc;
 use crate::Out;
-use tamis_shared::ids::{check_digit, clean_line, Mrz, Reread};
+use tamis_shared::ids::{as_digit, check_digit, clean_line, Mrz, Reread};
 use tamis_shared::taxonomy::fold;
 use tamis_shared::FieldSource;
 
 fn name_tokens(s: &str) -> Vec<String> {
     fold(&s.replace(['-', '\'', '’'], " ")).split(' ').filter(|t| !t.is_empty()).map(String::from).collect()
-}
-
-/// OCR look-alikes of digits, for the numeric zones of an MRZ.
-fn as_digit(c: u8) -> u8 {
-    match c {
-        b'O' | b'Q' | b'D' | b'U' => b'0',
-        b'I' | b'L' | b'T' => b'1',
-        b'Z' => b'2',
-        b'S' => b'5',
-        b'G' => b'6',
-        b'B' => b'8',
-        _ => c,
-    }
 }
 
 fn checks(field: &[u8], cd: u8) -> bool {
