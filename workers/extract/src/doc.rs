@@ -36,6 +36,23 @@ impl Doc {
     /// Builds the view over the given pages. Line fragments that share a visual row (a label and
     /// its value printed in two columns, a table row split by the text layer) are merged into one
     /// line, left to right, so that "label … value" reads as on paper.
+    /// A one-page document of plain text lines without geometry, for tests.
+    #[cfg(test)]
+    pub fn from_lines(lines: &[&str]) -> Doc {
+        let page = Page {
+            number: 1,
+            width: 0,
+            height: 0,
+            rotation: 0,
+            skew: 0.0,
+            source: TextSource::TextLayer,
+            confidence: 1.0,
+            lines: lines.iter().map(|t| Line { text: t.to_string(), bbox: None, words: vec![] }).collect(),
+            symbols: vec![],
+        };
+        Doc::new(std::iter::once(&page))
+    }
+
     pub fn new<'a>(pages: impl Iterator<Item = &'a Page>) -> Doc {
         let mut lines = vec![];
         for p in pages {

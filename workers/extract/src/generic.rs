@@ -232,21 +232,9 @@ fn plausible(f: &FieldDef, p: &Parsed) -> bool {
 mod tests {
     use super::*;
     use tamis_shared::taxonomy::Taxonomy;
-    use tamis_shared::{Line, Page, TextSource};
 
     fn doc(lines: &[&str]) -> Doc {
-        let page = Page {
-            number: 1,
-            width: 0,
-            height: 0,
-            rotation: 0,
-            skew: 0.0,
-            source: TextSource::TextLayer,
-            confidence: 1.0,
-            lines: lines.iter().map(|t| Line { text: t.to_string(), bbox: None, words: vec![] }).collect(),
-            symbols: vec![],
-        };
-        Doc::new(std::iter::once(&page))
+        Doc::from_lines(lines)
     }
 
     fn best(d: &Doc, field: &str) -> Option<String> {

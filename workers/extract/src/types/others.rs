@@ -469,21 +469,9 @@ pub(crate) fn sick(doc: &Doc, source: FieldSource, out: &mut Out) {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-    use tamis_shared::{Line, Page, TextSource};
 
     fn doc(lines: &[&str]) -> Doc {
-        let page = Page {
-            number: 1,
-            width: 0,
-            height: 0,
-            rotation: 0,
-            skew: 0.0,
-            source: TextSource::TextLayer,
-            confidence: 1.0,
-            lines: lines.iter().map(|t| Line { text: t.to_string(), bbox: None, words: vec![] }).collect(),
-            symbols: vec![],
-        };
-        Doc::new(std::iter::once(&page))
+        Doc::from_lines(lines)
     }
 
     fn energy_out(d: &Doc, holder: Option<&str>) -> Out {
