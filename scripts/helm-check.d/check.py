@@ -448,11 +448,13 @@ def hadolint(tools: Path) -> list[str]:
 BREAKS = [
     ("template syntax error", "templates/workers.yaml", "{{- if $cfg.enabled }}", "{{- if $cfg.enabled }}{{ if }}"),
     ("misspelled field (strict schema)", "templates/workers.yaml", "readinessProbe:", "readinesProbe:"),
-    ("wrong value type (schema)", "values.yaml", "terminationGracePeriodSeconds: 45", 'terminationGracePeriodSeconds: "45s"'),
+    ("wrong value type (Kubernetes schema)", "templates/workers.yaml", "revisionHistoryLimit: 5", 'revisionHistoryLimit: "five"'),
+    ("wrong value type (values.schema.json)", "values.yaml", "terminationGracePeriodSeconds: 45", 'terminationGracePeriodSeconds: "45s"'),
     ("probe on a port that is not ops (policy)", "templates/workers.yaml", "httpGet: {path: /readyz, port: ops}", "httpGet: {path: /readyz, port: metrics}"),
     ("OCR memory over 300Mi per engine (policy)", "values.yaml", "limits: {cpu: \"2\", memory: 560Mi}", "limits: {cpu: \"2\", memory: 1Gi}", None),
     ("ScaledObject field of the wrong type (CRD schema)", "templates/keda.yaml", "minReplicaCount: {{ $cfg.autoscaling.minReplicas }}", "minReplicaCount: {{ $cfg.autoscaling.minReplicas | quote }}"),
     ("ServiceMonitor interval not a duration (CRD schema)", "templates/servicemonitor.yaml", "interval: {{ .Values.serviceMonitor.interval }}", "interval: every-30s"),
+    ("misspelled values key (values.schema.json)", "values.yaml", "    engines: 2", "    engine: 2", None),
     ("config copy drifts from config/ (policy)", "files/policy.toml", "type_threshold = 0.90", "type_threshold = 0.10"),
 ]
 
