@@ -435,6 +435,16 @@ def check_files_in_sync() -> list[str]:
     ]
 
 
+def metrics_exported() -> tuple[list[str], str]:
+    """The contract's metrics must be the ones shared/src/metrics.rs registers (counters without _total)."""
+    source = ROOT / "shared" / "src" / "metrics.rs"
+    if not source.exists():
+        return [], " (shared/src/metrics.rs not there yet: not compared)"
+    registered = set(re.findall(r'"(tamis_[a-z_]+)"', source.read_text()))
+    missing = sorted(m for m in METRICS if m.removesuffix("_total") not in registered)
+    return [f"{m} is used by the dashboard or alerts but shared/src/metrics.rs does not register it" for m in missing], ""
+
+
 def hadolint(tools: Path) -> list[str]:
     dockerfile = ROOT / "Dockerfile"
     if not dockerfile.exists():
@@ -496,6 +506,8 @@ def main() -> int:
             results.append(Result(f"values set {label}", check_chart(CHART, values_file, args.tools)))
         except CheckFailed as e:
             results.append(Result(f"values set {label}", [str(e)]))
+    problems, note = metrics_exported()
+    results.append(Result(f"metric names match the workers'{note}", problems))
     results.append(Result("Dockerfile (hadolint)", hadolint(args.tools)))
     if not args.no_self_test:
         results.append(Result("self-test: broken charts are caught", self_test(args.tools)))
