@@ -11,6 +11,8 @@ caught, so this check cannot pass by checking nothing.
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import json
 import os
 import re
@@ -23,6 +25,10 @@ from pathlib import Path
 
 import kubernetes_validate.utils as kv
 import yaml
+
+# kubernetes-validate reads its schema files (the definitions are megabytes) on every call; they
+# never change during a run, and jsonschema does not modify them.
+kv.schema_contents = functools.lru_cache(maxsize=None)(kv.schema_contents)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "helm" / "tamis"
@@ -415,10 +421,54 @@ def deep_merge(into: dict, over: dict) -> None:
             into[k] = v
 
 
-def check_chart(chart: Path, values_file: Path | None, tools: Path) -> list[str]:
+def promtool(tools: Path) -> str:
+    return shutil.which("promtool") or str(tools / "promtool" / "root" / "usr" / "bin" / "promtool")
+
+
+def alert_rules(objs: list[tuple[str, dict]], chart: Path, values_file: Path | None, tools: Path, unit_tests: bool) -> list[str]:
+    """`promtool check rules` on every PrometheusRule; with the full values set, the unit tests of
+    ci/alert-tests.yaml too, and every alert must have a test in which it fires."""
+    problems = []
+    for path, rule in objs:
+        if rule["kind"] != "PrometheusRule":
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            rules = Path(tmp) / "rules.yaml"
+            rules.write_text(yaml.safe_dump(rule["spec"]))
+            p = subprocess.run([promtool(tools), "check", "rules", str(rules)], capture_output=True, text=True)
+            if p.returncode:
+                problems.append(f"promtool check rules {oid(path, rule)}: {(p.stdout + p.stderr).strip()}")
+                continue
+            if not unit_tests or values_file is None or values_file.name != "full-values.yaml":
+                continue
+            spec = copy.deepcopy(rule["spec"])
+            alerts = set()
+            for g in spec["groups"]:
+                for r in g["rules"]:
+                    r.pop("annotations", None)
+                    alerts.add(r["alert"])
+            rules.write_text(yaml.safe_dump(spec))
+            tests_file = chart / "ci" / "alert-tests.yaml"
+            shutil.copyfile(tests_file, Path(tmp) / "alert-tests.yaml")
+            p = subprocess.run([promtool(tools), "test", "rules", "alert-tests.yaml"], capture_output=True, text=True, cwd=tmp)
+            if p.returncode:
+                problems.append(f"promtool test rules ci/alert-tests.yaml: {(p.stdout + p.stderr).strip()}")
+            tested = {
+                t["alertname"]
+                for test in yaml.safe_load(tests_file.read_text())["tests"]
+                for t in test.get("alert_rule_test", [])
+                if t.get("exp_alerts")
+            }
+            if untested := sorted(alerts - tested):
+                problems.append(f"alerts without a test in ci/alert-tests.yaml where they fire: {untested}")
+    return problems
+
+
+def check_chart(chart: Path, values_file: Path | None, tools: Path, unit_tests: bool = True) -> list[str]:
     problems = lint(chart, values_file)
     objs = objects(render(chart, values_file))
     problems += validate_schemas(objs, tools)
+    problems += alert_rules(objs, chart, values_file, tools, unit_tests)
     try:
         problems += policy(objs, merged_values(chart, values_file))
     except (KeyError, TypeError, ValueError, IndexError) as e:
@@ -464,6 +514,8 @@ BREAKS = [
     ("OCR memory over 300Mi per engine (policy)", "values.yaml", "limits: {cpu: \"2\", memory: 560Mi}", "limits: {cpu: \"2\", memory: 1Gi}", None),
     ("ScaledObject field of the wrong type (CRD schema)", "templates/keda.yaml", "minReplicaCount: {{ $cfg.autoscaling.minReplicas }}", "minReplicaCount: {{ $cfg.autoscaling.minReplicas | quote }}"),
     ("ServiceMonitor interval not a duration (CRD schema)", "templates/servicemonitor.yaml", "interval: {{ .Values.serviceMonitor.interval }}", "interval: every-30s"),
+    ("alert rule that is not PromQL (promtool check)", "templates/prometheusrule.yaml", "> {{ $t.queueBacklog }}", ">> {{ $t.queueBacklog }}"),
+    ("alert waiting longer than its test expects (promtool test)", "templates/prometheusrule.yaml", "          for: 15m", "          for: 45m"),
     ("misspelled values key (values.schema.json)", "values.yaml", "    engines: 2", "    engine: 2", None),
     ("config copy drifts from config/ (policy)", "files/policy.toml", "type_threshold = 0.90", "type_threshold = 0.10"),
 ]
@@ -484,7 +536,8 @@ def self_test(tools: Path) -> list[str]:
                 continue
             f.write_text(text.replace(old, new, 1))
             try:
-                found = check_chart(chart, values_file, tools)
+                # The alert unit tests take seconds: only breaks of the rules need them.
+                found = check_chart(chart, values_file, tools, unit_tests=rel.endswith("prometheusrule.yaml"))
             except CheckFailed as e:
                 found = [str(e)]
             if not found:
