@@ -422,7 +422,7 @@ def deep_merge(into: dict, over: dict) -> None:
 
 
 def promtool(tools: Path) -> str:
-    return shutil.which("promtool") or str(tools / "promtool" / "root" / "usr" / "bin" / "promtool")
+    return shutil.which("promtool") or str(tools / "promtool" / "promtool")
 
 
 def alert_rules(objs: list[tuple[str, dict]], chart: Path, values_file: Path | None, tools: Path, unit_tests: bool) -> list[str]:
