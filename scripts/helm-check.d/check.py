@@ -208,6 +208,15 @@ def policy(objs: list[tuple[str, dict]], values: dict) -> list[str]:
         psc = spec.get("securityContext", {})
         if psc.get("runAsNonRoot") is not True:
             problems.append(f"{pname}: pod securityContext.runAsNonRoot is not true")
+        # The rest of what the Pod Security Standard "restricted" asks of a pod.
+        if psc.get("seccompProfile", {}).get("type") not in {"RuntimeDefault", "Localhost"}:
+            problems.append(f"{pname}: no RuntimeDefault seccomp profile")
+        allowed = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"}
+        for v in spec.get("volumes", []):
+            if not set(v) - {"name"} <= allowed:
+                problems.append(f"{pname}: volume {v['name']} is of a type the restricted standard refuses")
+        if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
+            problems.append(f"{pname}: shares a host namespace")
         if spec.get("automountServiceAccountToken") is not False:
             problems.append(f"{pname}: mounts a service account token it never uses")
         volumes = {v["name"]: v for v in spec.get("volumes", [])}
@@ -216,8 +225,10 @@ def policy(objs: list[tuple[str, dict]], values: dict) -> list[str]:
             sc = c.get("securityContext", {})
             if sc.get("readOnlyRootFilesystem") is not True or sc.get("allowPrivilegeEscalation") is not False:
                 problems.append(f"{where}: root filesystem not read-only or privilege escalation allowed")
-            if "ALL" not in sc.get("capabilities", {}).get("drop", []):
-                problems.append(f"{where}: capabilities do not drop ALL")
+            if "ALL" not in sc.get("capabilities", {}).get("drop", []) or sc.get("capabilities", {}).get("add"):
+                problems.append(f"{where}: capabilities do not drop ALL, or add some")
+            if sc.get("privileged") or any("hostPort" in p for p in c.get("ports", [])):
+                problems.append(f"{where}: privileged or binds a host port")
             res = c.get("resources", {})
             for kind in ("requests", "limits"):
                 for r in ("cpu", "memory"):
