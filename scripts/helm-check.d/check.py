@@ -490,7 +490,7 @@ def check_chart(chart: Path, values_file: Path | None, tools: Path, unit_tests: 
 
 def check_files_in_sync() -> list[str]:
     return [
-        f"helm/tamis/files/{f} differs from config/{f}: copy config/{f} into the chart"
+        f"helm/tamis/files/{f} differs from config/{f}: run scripts/helm-check --sync-config"
         for f in ("taxonomy.toml", "policy.toml")
         if (CHART / "files" / f).read_bytes() != (ROOT / "config" / f).read_bytes()
     ]
