@@ -3,6 +3,7 @@
 
 mod embedded;
 mod events;
+mod parked;
 mod pipeline;
 mod workers;
 
@@ -49,6 +50,30 @@ enum Command {
     },
     /// Declare the exchanges and queues (idempotent) and print them.
     Topology,
+    /// Inspect or replay the messages waiting in the parking queue.
+    Parked {
+        #[command(subcommand)]
+        action: ParkedAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ParkedAction {
+    /// One line per parked message: document id, stage, reason code, attempts, parked at.
+    List {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send parked messages back to the stage they failed in (removed from parking once confirmed).
+    Replay {
+        /// Only the messages of this document id.
+        #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+        id: Option<String>,
+        /// Every parked message.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 /// Tesseract is ~6x slower unless OpenMP is held to one thread, and OpenMP reads the variable
@@ -91,6 +116,11 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Submit { paths, case_id } => workers::submit_command(&config, paths, case_id).await,
             Command::Topology => workers::topology_command(&config).await,
+            Command::Parked { action: ParkedAction::List { json } } => parked::list_command(&config, json).await,
+            Command::Parked { action: ParkedAction::Replay { id, all: _ } } => {
+                let which = id.map(parked::Selection::Document).unwrap_or(parked::Selection::All);
+                parked::replay_command(&config, which).await
+            }
         }
     })
 }

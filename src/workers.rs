@@ -11,6 +11,7 @@ use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::{consume, Broker, Handled, InMessage, OutMessage};
 use tamis_shared::config::Config;
 use tamis_shared::error::StageError;
+use tamis_shared::retry::Backoff;
 use tamis_shared::topology::{Stage, Topology};
 use tamis_shared::{DocumentId, Envelope, Work};
 use tokio_util::sync::CancellationToken;
@@ -21,6 +22,7 @@ const WORK_TYPE: &str = "tamis.work.v1";
 fn work_message(topology: &Topology, stage: Stage, work: &Work) -> Result<OutMessage, StageError> {
     let body = serde_json::to_vec(work).map_err(|e| StageError::Transient {
         stage: "serialise",
+        reason: "serialise_failed",
         document_id: work.envelope.document_id.to_string(),
         message: e.to_string(),
     })?;
@@ -60,6 +62,7 @@ async fn handle(
                 } else {
                     let bytes = blobs.get(&work.envelope.blob).await.map_err(|e| StageError::Transient {
                         stage: "ocr",
+                        reason: "blob_unavailable",
                         document_id: id.to_string(),
                         message: e.to_string(),
                     })?;
@@ -86,29 +89,95 @@ async fn handle(
     Ok(Handled::Publish(vec![work_message(topology, next, &work)?]))
 }
 
-/// Runs the consumers of `which` stages until SIGINT/SIGTERM.
+/// Runs the consumers of `which` stages until SIGINT/SIGTERM, surviving broker restarts and
+/// dropped connections: each time the connection is lost it reconnects with capped exponential
+/// backoff, re-declares the topology and resumes consuming. What was in flight on the lost
+/// connection was not acknowledged, so the broker delivers it again (same message ids).
 pub async fn worker_command(config: &Config, stages: Arc<Stages>, which: Vec<Stage>) -> anyhow::Result<()> {
     stages.warm_up()?;
     let blobs = BlobStore::open(&config.blob.url)?;
     let name = format!("tamis-worker-{}", which.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+"));
-    let broker = Broker::connect(&config.amqp, &name, Duration::from_secs(60)).await?;
-    broker.declare_topology(&[]).await?;
     let cancel = CancellationToken::new();
     spawn_signal_handler(cancel.clone());
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(config.amqp.reconnect_max_secs));
+    let mut result = Ok(());
+    loop {
+        let connected = tokio::select! {
+            _ = cancel.cancelled() => break,
+            b = Broker::connect(&config.amqp, &name, Duration::ZERO) => b,
+        };
+        let broker = match connected {
+            Ok(b) => b.with_retry(&config.retry),
+            Err(e) => {
+                let wait = backoff.next_delay();
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "broker not reachable");
+                if sleep_or_cancel(wait, &cancel).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        let began = std::time::Instant::now();
+        let session = run_session(config, &broker, &stages, &blobs, &which, &cancel).await;
+        broker.close().await;
+        match session {
+            Ok(()) => break,
+            Err(Session::Lost(e)) => {
+                // A session that ran a while was a working connection: start backing off afresh.
+                if began.elapsed() > Duration::from_secs(30) {
+                    backoff.reset();
+                }
+                let wait = backoff.next_delay();
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "broker connection lost; reconnecting");
+                if sleep_or_cancel(wait, &cancel).await {
+                    break;
+                }
+            }
+            Err(Session::Fatal(e)) => {
+                cancel.cancel();
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    tracing::info!("worker stopped");
+    result
+}
+
+/// How a session on one connection ended, other than by shutdown.
+enum Session {
+    /// The connection or a consumer was lost: reconnect.
+    Lost(tamis_shared::broker::BrokerError),
+    /// A bug (a consumer task panicked): stop the process.
+    Fatal(anyhow::Error),
+}
+
+/// On one connection: declares the topology and runs a consumer per stage until shutdown
+/// (`Ok`) or until one of them loses the connection (every other one is then stopped too).
+async fn run_session(
+    config: &Config,
+    broker: &Broker,
+    stages: &Arc<Stages>,
+    blobs: &BlobStore,
+    which: &[Stage],
+    cancel: &CancellationToken,
+) -> Result<(), Session> {
+    broker.declare_topology(&[]).await.map_err(Session::Lost)?;
     let grace = Duration::from_secs(config.workers.shutdown_grace_secs);
+    let session = cancel.child_token();
     let mut tasks = tokio::task::JoinSet::new();
-    for stage in which {
+    for &stage in which {
         let prefetch = match stage {
             // OCR holds bytes and an engine per message: take no more than the engines can start.
             Stage::Ocr => (stages.engines() as u16).max(1),
             _ => config.amqp.prefetch,
         };
-        let (broker2, stages, blobs, cancel) = (broker.clone(), stages.clone(), blobs.clone(), cancel.clone());
+        let (broker2, stages, blobs, session) = (broker.clone(), stages.clone(), blobs.clone(), session.clone());
         let topology = broker.topology().clone();
         let queue = topology.stage_queue(stage);
         tasks.spawn(async move {
             let topology = Arc::new(topology);
-            consume(&broker2, &queue, prefetch, cancel, grace, move |msg| {
+            consume(&broker2, &queue, prefetch, session, grace, move |msg| {
                 let (stages, blobs, topology) = (stages.clone(), blobs.clone(), topology.clone());
                 async move { handle(stage, &stages, &blobs, &topology, msg).await }
             })
@@ -121,18 +190,26 @@ pub async fn worker_command(config: &Config, stages: Arc<Stages>, which: Vec<Sta
         match r {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
-                cancel.cancel();
-                result = Err(anyhow::Error::from(e));
+                session.cancel();
+                if result.is_ok() {
+                    result = Err(Session::Lost(e));
+                }
             }
             Err(e) => {
-                cancel.cancel();
-                result = Err(anyhow::anyhow!("a consumer task failed: {e}"));
+                session.cancel();
+                result = Err(Session::Fatal(anyhow::anyhow!("a consumer task failed: {e}")));
             }
         }
     }
-    broker.close().await;
-    tracing::info!("worker stopped");
     result
+}
+
+/// Sleeps `d` unless shutdown is requested first; true if it was.
+async fn sleep_or_cancel(d: Duration, cancel: &CancellationToken) -> bool {
+    tokio::select! {
+        _ = cancel.cancelled() => true,
+        _ = tokio::time::sleep(d) => false,
+    }
 }
 
 fn spawn_signal_handler(cancel: CancellationToken) {
@@ -156,7 +233,7 @@ pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case_id: Optio
     let inputs = crate::embedded::collect_inputs(&paths)?;
     anyhow::ensure!(!inputs.is_empty(), "no files found under the given paths");
     let blobs = BlobStore::open(&config.blob.url)?;
-    let broker = Broker::connect(&config.amqp, "tamis-submit", Duration::from_secs(10)).await?;
+    let broker = Broker::connect(&config.amqp, "tamis-submit", Duration::from_secs(10)).await?.with_retry(&config.retry);
     broker.declare_topology(&[]).await?;
     let topology = broker.topology().clone();
     for input in inputs {
@@ -181,7 +258,7 @@ pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case_id: Optio
 
 /// `tamis topology`: declares everything (idempotent) and prints it.
 pub async fn topology_command(config: &Config) -> anyhow::Result<()> {
-    let broker = Broker::connect(&config.amqp, "tamis-topology", Duration::from_secs(10)).await?;
+    let broker = Broker::connect(&config.amqp, "tamis-topology", Duration::from_secs(10)).await?.with_retry(&config.retry);
     broker.declare_topology(&[]).await?;
     let t = broker.topology();
     println!("broker {}", broker.url());
@@ -191,10 +268,11 @@ pub async fn topology_command(config: &Config) -> anyhow::Result<()> {
     for q in t.queues(&[]) {
         let binds: Vec<String> = q.bindings.iter().map(|(e, k)| format!("{e}[{k}]")).collect();
         println!(
-            "queue {} (quorum{}{}) <- {}",
+            "queue {} (quorum{}{}{}) <- {}",
             q.name,
             q.delivery_limit.map(|l| format!(", delivery-limit {l}")).unwrap_or_default(),
-            if q.dead_letter { format!(", dead-letter {}", t.dead_letter_exchange()) } else { String::new() },
+            q.message_ttl_ms.map(|ms| format!(", ttl {ms} ms")).unwrap_or_default(),
+            q.dead_letter.as_ref().map(|x| format!(", dead-letter {x}")).unwrap_or_default(),
             binds.join(", ")
         );
     }

@@ -28,6 +28,10 @@ pub enum BrokerError {
     Connect { url: String, source: lapin::Error },
     #[error("broker operation {op} failed: {source}")]
     Amqp { op: String, source: lapin::Error },
+    #[error("the consumer of {queue} was stopped by the broker or lost its connection; reconnecting")]
+    ConsumerLost { queue: String },
+    #[error("cannot read the broker's CA file {path}: {source} (set amqp.ca_file / TAMIS_AMQP_CA_FILE to a PEM file)")]
+    CaFile { path: std::path::PathBuf, source: std::io::Error },
     #[error("the broker refused (nack) a message published to {exchange}/{routing_key}; it was not stored")]
     Nacked { exchange: String, routing_key: String },
 }
@@ -68,6 +72,8 @@ pub struct Broker {
     publisher: Channel,
     topology: Topology,
     url: String,
+    /// Failures of one message before it is parked (`retry.max_attempts`).
+    max_attempts: u32,
 }
 
 impl Broker {
@@ -76,11 +82,12 @@ impl Broker {
     pub async fn connect(config: &AmqpConfig, name: &str, patience: Duration) -> Result<Broker, BrokerError> {
         let started = std::time::Instant::now();
         let mut delay = Duration::from_millis(200);
+        let tls = tls_config(config)?;
         let conn = loop {
-            let props = ConnectionProperties::default()
-                .with_connection_name(LongString::from(name.to_string()))
-                .enable_auto_recover();
-            match Connection::connect(&config.url, props).await {
+            // No lapin auto-recovery: the worker's supervisor reconnects, re-declares the topology
+            // and restarts its consumers itself (workers.rs), which it can report and test.
+            let props = ConnectionProperties::default().with_connection_name(LongString::from(name.to_string()));
+            match open(&config.url, props, &tls).await {
                 Ok(c) => break c,
                 Err(source) if started.elapsed() >= patience => {
                     return Err(BrokerError::Connect { url: redact_url(&config.url), source })
@@ -100,7 +107,20 @@ impl Broker {
             publisher,
             topology: Topology::new(&config.prefix, config.delivery_limit),
             url: redact_url(&config.url),
+            max_attempts: crate::config::RetryConfig::default().max_attempts,
         })
+    }
+
+    /// The same broker with the retry path of `retry` (delay tiers, attempts before parking).
+    pub fn with_retry(mut self, retry: &crate::config::RetryConfig) -> Broker {
+        self.topology = self.topology.with_retry_delays(&retry.delays());
+        self.max_attempts = retry.max_attempts;
+        self
+    }
+
+    /// Failures of one message before it is parked.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
     }
 
     /// The topology this broker declares.
@@ -131,11 +151,15 @@ impl Broker {
         for q in self.topology.queues(extra_types) {
             let mut args = FieldTable::default();
             args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
-            if q.dead_letter {
-                args.insert(
-                    "x-dead-letter-exchange".into(),
-                    AMQPValue::LongString(self.topology.dead_letter_exchange().into()),
-                );
+            if let Some(dlx) = &q.dead_letter {
+                args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString(dlx.as_str().into()));
+                // At-most-once (the default) would drop a message if its target could not take
+                // it; at-least-once needs reject-publish overflow.
+                args.insert("x-dead-letter-strategy".into(), AMQPValue::LongString("at-least-once".into()));
+                args.insert("x-overflow".into(), AMQPValue::LongString("reject-publish".into()));
+            }
+            if let Some(ttl) = q.message_ttl_ms {
+                args.insert("x-message-ttl".into(), AMQPValue::LongLongInt(ttl as i64));
             }
             if let Some(limit) = q.delivery_limit {
                 args.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(limit as i64));
@@ -208,6 +232,25 @@ impl Broker {
     }
 }
 
+/// The TLS settings of `amqps://` connections: the system's trusted roots, plus the CA of
+/// `amqp.ca_file` when set.
+fn tls_config(config: &AmqpConfig) -> Result<lapin::tcp::OwnedTLSConfig, BrokerError> {
+    let cert_chain = match &config.ca_file {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|source| BrokerError::CaFile { path: p.clone(), source })?),
+        None => None,
+    };
+    Ok(lapin::tcp::OwnedTLSConfig { identity: None, cert_chain })
+}
+
+async fn open(url: &str, props: ConnectionProperties, tls: &lapin::tcp::OwnedTLSConfig) -> lapin::Result<Connection> {
+    lapin::DefaultConnectionBuilder::new()?
+        .with_uri_str(url.to_string())
+        .with_properties(props)
+        .with_tls_config(tls.clone())
+        .connect()
+        .await
+}
+
 /// String headers of a delivery (non-string values are skipped: Tamis only writes strings).
 pub fn headers_of(props: &BasicProperties) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -275,6 +318,9 @@ where
                 }
                 continue;
             }
+            // The broker cancelled the consumer or the connection closed: not a shutdown, so the
+            // caller must reconnect.
+            None if !cancel.is_cancelled() => return Err(BrokerError::ConsumerLost { queue: queue.to_string() }),
             None => break,
         };
         let permit = match in_flight.clone().acquire_owned().await {
@@ -308,12 +354,11 @@ where
                 }
                 Ok(Handled::Poison(why)) => {
                     warn!(queue, reason = %why, "unusable message sent to parking");
-                    let _ = delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await;
+                    crate::retry::park_unreadable(&broker, delivery).await;
                 }
                 Err(e) => {
-                    warn!(queue, error = %e, "transient failure; requeueing");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                    warn!(queue, error = %e, "transient failure");
+                    crate::retry::retry_or_park(&broker, delivery, e.reason()).await;
                 }
             }
         });

@@ -16,6 +16,7 @@ pub struct Config {
     pub blob: BlobConfig,
     pub workers: WorkersConfig,
     pub limits: LimitsConfig,
+    pub retry: RetryConfig,
     /// Taxonomy file (types, keywords, label synonyms); default: the one built in.
     pub taxonomy: Option<PathBuf>,
     /// Routing policy file (thresholds, required fields); default: the one built in.
@@ -37,6 +38,14 @@ pub struct AmqpConfig {
     pub delivery_limit: u32,
     /// Prefix of every exchange and queue name. Env: `TAMIS_AMQP_PREFIX`. Default `tamis`.
     pub prefix: String,
+    /// A file holding the URL (a mounted secret), read at start-up; it wins over `url`.
+    /// Env: `TAMIS_AMQP_URL_FILE`. Default none.
+    pub url_file: Option<PathBuf>,
+    /// PEM file of the CA that signed the broker's certificate, for `amqps://` brokers whose CA
+    /// is not in the system store. Env: `TAMIS_AMQP_CA_FILE`. Default none (system store).
+    pub ca_file: Option<PathBuf>,
+    /// Longest wait between two reconnection attempts, seconds. Default 30.
+    pub reconnect_max_secs: u64,
 }
 
 impl std::fmt::Debug for AmqpConfig {
@@ -47,6 +56,9 @@ impl std::fmt::Debug for AmqpConfig {
             .field("prefetch", &self.prefetch)
             .field("delivery_limit", &self.delivery_limit)
             .field("prefix", &self.prefix)
+            .field("url_file", &self.url_file)
+            .field("ca_file", &self.ca_file)
+            .field("reconnect_max_secs", &self.reconnect_max_secs)
             .finish()
     }
 }
@@ -58,7 +70,36 @@ impl Default for AmqpConfig {
             prefetch: 4,
             delivery_limit: 5,
             prefix: "tamis".into(),
+            url_file: None,
+            ca_file: None,
+            reconnect_max_secs: 30,
         }
+    }
+}
+
+/// How a transient failure is retried: through delay queues, then parking.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetryConfig {
+    /// Delay tiers in milliseconds, shortest first: after the n-th failure a message waits the
+    /// n-th delay (the last one past the end) in a delay queue, then returns to its stage.
+    /// Env: `TAMIS_RETRY_DELAYS_MS` (comma-separated). Default `1000,5000,30000`.
+    pub delays_ms: Vec<u64>,
+    /// Failures of one message before it is parked with its error. Env: `TAMIS_RETRY_ATTEMPTS`.
+    /// Default 5.
+    pub max_attempts: u32,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig { delays_ms: crate::topology::DEFAULT_RETRY_DELAYS_MS.to_vec(), max_attempts: 5 }
+    }
+}
+
+impl RetryConfig {
+    /// The delay tiers as durations.
+    pub fn delays(&self) -> Vec<std::time::Duration> {
+        self.delays_ms.iter().map(|ms| std::time::Duration::from_millis(*ms)).collect()
     }
 }
 
@@ -141,6 +182,7 @@ impl Default for Config {
             blob: BlobConfig::default(),
             workers: WorkersConfig::default(),
             limits: LimitsConfig::default(),
+            retry: RetryConfig::default(),
             taxonomy: None,
             policy: None,
             twoddoc_trust_list: None,
@@ -168,6 +210,32 @@ impl Config {
         };
         if let Some(v) = env("TAMIS_AMQP_URL") {
             config.amqp.url = v;
+        }
+        if let Some(v) = env("TAMIS_AMQP_URL_FILE").filter(|v| !v.is_empty()) {
+            config.amqp.url_file = Some(PathBuf::from(v));
+        }
+        if let Some(p) = &config.amqp.url_file {
+            // The file's content is a secret: the error names the file, never what it holds.
+            let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+            config.amqp.url = text.trim().to_string();
+        }
+        if let Some(v) = env("TAMIS_AMQP_CA_FILE").filter(|v| !v.is_empty()) {
+            config.amqp.ca_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TAMIS_RETRY_DELAYS_MS") {
+            config.retry.delays_ms = v
+                .split(',')
+                .map(|d| d.trim().parse::<u64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError::Env {
+                    name: "TAMIS_RETRY_DELAYS_MS",
+                    message: "expected milliseconds separated by commas, e.g. 1000,5000,30000".into(),
+                })?;
+        }
+        if let Some(v) = env("TAMIS_RETRY_ATTEMPTS") {
+            config.retry.max_attempts = v
+                .parse()
+                .map_err(|_| ConfigError::Env { name: "TAMIS_RETRY_ATTEMPTS", message: "expected a whole number".into() })?;
         }
         if let Some(v) = env("TAMIS_AMQP_PREFIX") {
             config.amqp.prefix = v;
@@ -214,6 +282,20 @@ impl Config {
         }
         if self.amqp.prefix.is_empty() || self.amqp.prefix.contains(|c: char| c.is_whitespace() || c == '#' || c == '*') {
             return bad("amqp.prefix", "must be a non-empty name without spaces, '#' or '*'");
+        }
+        if let Some(p) = &self.amqp.ca_file {
+            if !p.is_file() {
+                return bad("amqp.ca_file", "must name a readable PEM file");
+            }
+        }
+        if self.amqp.reconnect_max_secs == 0 {
+            return bad("amqp.reconnect_max_secs", "must be at least 1");
+        }
+        if self.retry.delays_ms.is_empty() || self.retry.delays_ms.iter().any(|d| *d == 0 || *d > 86_400_000) {
+            return bad("retry.delays_ms", "must list at least one delay, each from 1 ms to 1 day");
+        }
+        if self.retry.max_attempts == 0 {
+            return bad("retry.max_attempts", "must be at least 1");
         }
         if self.blob.url.trim().is_empty() {
             return bad("blob.url", "must name a folder or a URL");
@@ -274,6 +356,28 @@ mod tests {
         assert_eq!(Config::load_from(Some(&p), |_| None).unwrap().amqp.prefetch, 9);
         std::fs::write(&p, "[amqp]\nprefech = 9\n").unwrap();
         assert!(matches!(Config::load_from(Some(&p), |_| None), Err(ConfigError::Parse { .. })));
+    }
+
+    #[test]
+    fn url_comes_from_a_secret_file_and_retry_tiers_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("amqp-url");
+        std::fs::write(&secret, "amqps://svc:hunter2@broker:5671/prod\n").unwrap();
+        let c = Config::load_from(None, |k| match k {
+            "TAMIS_AMQP_URL" => Some("amqp://guest:guest@elsewhere/%2f".into()),
+            "TAMIS_AMQP_URL_FILE" => Some(secret.to_string_lossy().into_owned()),
+            "TAMIS_RETRY_DELAYS_MS" => Some("200, 1000".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.amqp.url, "amqps://svc:hunter2@broker:5671/prod", "the file wins and is trimmed");
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert_eq!(c.retry.delays(), [std::time::Duration::from_millis(200), std::time::Duration::from_secs(1)]);
+        let e = Config::load_from(None, |k| (k == "TAMIS_RETRY_DELAYS_MS").then(|| "1s".to_string())).unwrap_err();
+        assert!(e.to_string().contains("TAMIS_RETRY_DELAYS_MS"), "{e}");
+        let e = Config::load_from(None, |k| (k == "TAMIS_AMQP_CA_FILE").then(|| "/nonexistent/ca.pem".to_string()))
+            .unwrap_err();
+        assert!(e.to_string().contains("amqp.ca_file"), "{e}");
     }
 
     #[test]

@@ -75,12 +75,27 @@ impl Failure {
     }
 }
 
-/// Why a stage could not process a message this time. The runner retries `Transient` errors and
-/// parks the message after the delivery limit; there is no other kind: input problems are
-/// `Failure`s carried in the message, not errors.
+/// Why a stage could not process a message this time. The runner retries `Transient` errors
+/// through the delay queues and parks the message, with its reason code, after the last attempt;
+/// there is no other kind: input problems are `Failure`s carried in the message, not errors.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
     /// Infrastructure trouble (blob store, broker, engine start-up): worth retrying.
-    #[error("transient failure in {stage} for document {document_id}: {message}")]
-    Transient { stage: &'static str, document_id: String, message: String },
+    #[error("transient failure in {stage} for document {document_id} ({reason}): {message}")]
+    Transient {
+        stage: &'static str,
+        /// Short snake_case code written on a parked message (`blob_unavailable`...); never data.
+        reason: &'static str,
+        document_id: String,
+        message: String,
+    },
+}
+
+impl StageError {
+    /// The reason code, safe to put in headers, logs and metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            StageError::Transient { reason, .. } => reason,
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod document;
 pub mod error;
 pub mod ids;
 pub mod outcome;
+pub mod retry;
 pub mod telemetry;
 pub mod topology;
 pub mod taxonomy;

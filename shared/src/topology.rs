@@ -7,6 +7,8 @@
 //! route worker ──> {prefix}.events (topic, document.<transition>.<type>)   outcome events
 //!              ──> {prefix}.review (direct, <type>) ──> {prefix}.review.<type>   review items
 //! any queue, delivery limit reached or rejected ──> {prefix}.dlx (fanout) ──> {prefix}.parking
+//! transient failure ──> {prefix}.retry.<delay> (fanout) ──> {prefix}.retry.<delay> (TTL)
+//!                   ──expired──> {prefix}.pipeline, same stage routing key
 //! ```
 
 use crate::document::DocumentType;
@@ -76,10 +78,13 @@ pub struct QueueSpec {
     pub name: String,
     /// (exchange, routing key) pairs.
     pub bindings: Vec<(String, String)>,
-    /// Dead-letter into the parking exchange (every queue but parking itself).
-    pub dead_letter: bool,
+    /// Exchange dead-lettered messages go to (at-least-once): the parking exchange for every
+    /// consumed queue, the pipeline exchange for delay queues, none for parking itself.
+    pub dead_letter: Option<String>,
     /// `x-delivery-limit`, for queues whose consumers may fail transiently.
     pub delivery_limit: Option<u32>,
+    /// `x-message-ttl` in milliseconds: set on delay queues only, whose messages wait it out.
+    pub message_ttl_ms: Option<u64>,
 }
 
 /// All names, derived from one prefix.
@@ -87,12 +92,38 @@ pub struct QueueSpec {
 pub struct Topology {
     pub prefix: String,
     pub delivery_limit: u32,
+    /// Delay tiers of the retry path, shortest first; one delay queue each.
+    pub retry_delays: Vec<std::time::Duration>,
+}
+
+/// The default delay tiers: 1 s, 5 s, 30 s.
+pub const DEFAULT_RETRY_DELAYS_MS: [u64; 3] = [1_000, 5_000, 30_000];
+
+/// A delay as it appears in a queue name: `500ms`, `5s`, `2m`.
+pub fn delay_name(d: std::time::Duration) -> String {
+    let ms = d.as_millis() as u64;
+    if ms % 60_000 == 0 && ms > 0 {
+        format!("{}m", ms / 60_000)
+    } else if ms % 1_000 == 0 && ms > 0 {
+        format!("{}s", ms / 1_000)
+    } else {
+        format!("{ms}ms")
+    }
 }
 
 impl Topology {
-    /// The topology under `prefix` (default `tamis`).
+    /// The topology under `prefix` (default `tamis`), with the default retry delays.
     pub fn new(prefix: &str, delivery_limit: u32) -> Self {
-        Topology { prefix: prefix.to_string(), delivery_limit }
+        let retry_delays = DEFAULT_RETRY_DELAYS_MS.iter().map(|ms| std::time::Duration::from_millis(*ms)).collect();
+        Topology { prefix: prefix.to_string(), delivery_limit, retry_delays }
+    }
+
+    /// The same topology with other retry delay tiers (empty keeps the defaults).
+    pub fn with_retry_delays(mut self, delays: &[std::time::Duration]) -> Self {
+        if !delays.is_empty() {
+            self.retry_delays = delays.to_vec();
+        }
+        self
     }
 
     /// Exchange carrying documents between stages; routing key = stage name.
@@ -123,6 +154,18 @@ impl Topology {
     pub fn parking_queue(&self) -> String {
         format!("{}.parking", self.prefix)
     }
+    /// Exchange (fanout) and queue (with a TTL) of one retry delay tier: `{prefix}.retry.<delay>`.
+    /// A message published there with its stage's routing key comes back to that stage's queue
+    /// when the delay has passed.
+    pub fn retry_queue(&self, delay: std::time::Duration) -> String {
+        format!("{}.retry.{}", self.prefix, delay_name(delay))
+    }
+    /// The delay before attempt `attempt + 1` after `attempt` failures (1-based): the tiers in
+    /// order, then the longest again.
+    pub fn retry_delay(&self, attempt: u32) -> std::time::Duration {
+        let i = (attempt.max(1) as usize - 1).min(self.retry_delays.len().saturating_sub(1));
+        self.retry_delays.get(i).copied().unwrap_or(std::time::Duration::from_secs(1))
+    }
 
     /// Routing key of an outcome event: `document.<transition>.<type>` (type `none` when unknown).
     pub fn event_routing_key(transition: &str, doc_type: Option<&DocumentType>) -> String {
@@ -137,6 +180,9 @@ impl Topology {
             ExchangeSpec { name: self.review_exchange(), kind: ExchangeKind::Direct },
             ExchangeSpec { name: self.dead_letter_exchange(), kind: ExchangeKind::Fanout },
         ]
+        .into_iter()
+        .chain(self.retry_delays.iter().map(|d| ExchangeSpec { name: self.retry_queue(*d), kind: ExchangeKind::Fanout }))
+        .collect()
     }
 
     /// Every queue with its bindings. Review queues exist for the built-in types; a custom type's
@@ -147,23 +193,35 @@ impl Topology {
             .map(|s| QueueSpec {
                 name: self.stage_queue(*s),
                 bindings: vec![(self.pipeline_exchange(), s.as_str().to_string())],
-                dead_letter: true,
+                dead_letter: Some(self.dead_letter_exchange()),
                 delivery_limit: Some(self.delivery_limit),
+                message_ttl_ms: None,
             })
             .collect();
         for t in DocumentType::BUILT_IN.iter().chain(extra_types) {
             q.push(QueueSpec {
                 name: self.review_queue(t),
                 bindings: vec![(self.review_exchange(), t.as_str().to_string())],
-                dead_letter: true,
+                dead_letter: Some(self.dead_letter_exchange()),
                 delivery_limit: None,
+                message_ttl_ms: None,
+            });
+        }
+        for d in &self.retry_delays {
+            q.push(QueueSpec {
+                name: self.retry_queue(*d),
+                bindings: vec![(self.retry_queue(*d), String::new())],
+                dead_letter: Some(self.pipeline_exchange()),
+                delivery_limit: None,
+                message_ttl_ms: Some(d.as_millis() as u64),
             });
         }
         q.push(QueueSpec {
             name: self.parking_queue(),
             bindings: vec![(self.dead_letter_exchange(), String::new())],
-            dead_letter: false,
+            dead_letter: None,
             delivery_limit: None,
+            message_ttl_ms: None,
         });
         q
     }
@@ -180,11 +238,32 @@ mod tests {
         for s in Stage::ALL {
             let q = qs.iter().find(|q| q.name == t.stage_queue(s)).unwrap();
             assert_eq!(q.bindings, vec![("tamis.pipeline".to_string(), s.as_str().to_string())]);
-            assert!(q.dead_letter);
+            assert_eq!(q.dead_letter.as_deref(), Some("tamis.dlx"));
             assert_eq!(q.delivery_limit, Some(5));
         }
         assert_eq!(qs.iter().filter(|q| q.name.starts_with("tamis.review.")).count(), 12);
-        assert!(!qs.iter().find(|q| q.name == "tamis.parking").unwrap().dead_letter);
+        assert_eq!(qs.iter().find(|q| q.name == "tamis.parking").unwrap().dead_letter, None);
+    }
+
+    #[test]
+    fn delay_queues_wait_then_return_to_the_pipeline() {
+        let t = Topology::new("tamis", 5);
+        let qs = t.queues(&[]);
+        let names: Vec<&str> = qs.iter().filter(|q| q.message_ttl_ms.is_some()).map(|q| q.name.as_str()).collect();
+        assert_eq!(names, ["tamis.retry.1s", "tamis.retry.5s", "tamis.retry.30s"]);
+        for q in qs.iter().filter(|q| q.message_ttl_ms.is_some()) {
+            assert_eq!(q.dead_letter.as_deref(), Some("tamis.pipeline"), "{}", q.name);
+            assert_eq!(q.bindings, vec![(q.name.clone(), String::new())]);
+            assert!(t.exchanges().iter().any(|e| e.name == q.name && e.kind == ExchangeKind::Fanout));
+        }
+        let ms = |v| std::time::Duration::from_millis(v);
+        assert_eq!(t.retry_delay(1), ms(1_000));
+        assert_eq!(t.retry_delay(3), ms(30_000));
+        assert_eq!(t.retry_delay(9), ms(30_000), "past the tiers, the longest delay again");
+        let t = t.with_retry_delays(&[ms(200), ms(1_500), ms(120_000)]);
+        assert_eq!(t.retry_queue(t.retry_delay(1)), "tamis.retry.200ms");
+        assert_eq!(t.retry_queue(t.retry_delay(2)), "tamis.retry.1500ms");
+        assert_eq!(t.retry_queue(t.retry_delay(3)), "tamis.retry.2m");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod node;
+
 use futures::StreamExt;
 use lapin::options::*;
 use lapin::types::FieldTable;
@@ -74,9 +76,16 @@ impl Namespace {
 
     /// Removes this namespace's exchanges and queues.
     pub async fn cleanup(&self) {
+        self.cleanup_with_delays(&[]).await
+    }
+
+    /// Removes this namespace's exchanges and queues, with the retry tiers of `delays_ms` (the
+    /// default tiers when empty).
+    pub async fn cleanup_with_delays(&self, delays_ms: &[u64]) {
         let Ok(conn) = Connection::connect(AMQP_URL, ConnectionProperties::default()).await else { return };
         let Ok(ch) = conn.create_channel().await else { return };
-        let t = tamis_shared::topology::Topology::new(&self.prefix, 5);
+        let delays: Vec<Duration> = delays_ms.iter().map(|ms| Duration::from_millis(*ms)).collect();
+        let t = tamis_shared::topology::Topology::new(&self.prefix, 5).with_retry_delays(&delays);
         for q in t.queues(&[]) {
             let _ = ch.queue_delete(q.name.as_str().into(), QueueDeleteOptions::default()).await;
         }
