@@ -30,11 +30,12 @@ fn main() {
         .filter(|p| p.is_file() && p.extension().map_or(true, |e| e != "jsonl" && e != "md"))
         .collect();
     files.sort();
-    // Experiment switches (not for production): TAMIS_OCR_UPSCALE=0, TAMIS_OCR_DESKEW=0.
+    // Experiment switches (not for production): TAMIS_OCR_UPSCALE=0, TAMIS_OCR_DESKEW=0, TAMIS_OCR_MRZ=0.
     let mut config = OcrConfig::default();
     let off = |k: &str| std::env::var(k).map(|v| v == "0").unwrap_or(false);
     config.upscale = !off("TAMIS_OCR_UPSCALE");
     config.deskew = !off("TAMIS_OCR_DESKEW");
+    config.mrz_pass = !off("TAMIS_OCR_MRZ");
     let threads = config.engines.max(1);
     let ocr = Arc::new(Ocr::new(config));
     let files = Arc::new(files);

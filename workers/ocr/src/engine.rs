@@ -44,7 +44,12 @@ pub enum Layout {
     /// One uniform block (PSM 6): on photos with uneven light, layout analysis sometimes takes
     /// text regions for pictures and drops them; a single block still reads them.
     SingleBlock,
+    /// The lines of a machine-readable zone (PSM 6, alphabet restricted to `A-Z0-9<`).
+    MrzZone,
 }
+
+/// The characters of an ICAO 9303 machine-readable zone.
+const MRZ_ALPHABET: &CStr = c"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /// Result of orientation detection: clockwise quarter turn to apply to make the page upright.
 #[derive(Clone, Copy, Debug)]
@@ -81,8 +86,12 @@ impl Engine {
             ts::TessBaseAPISetSourceResolution(self.api, dpi.clamp(70, 1200) as i32);
             let psm = match layout {
                 Layout::Auto => ts::TessPageSegMode_PSM_AUTO,
-                Layout::SingleBlock => ts::TessPageSegMode_PSM_SINGLE_BLOCK,
+                Layout::SingleBlock | Layout::MrzZone => ts::TessPageSegMode_PSM_SINGLE_BLOCK,
             };
+            // The whitelist is engine state: set on every call so an MRZ read never leaks into
+            // the next page's.
+            let whitelist = if layout == Layout::MrzZone { MRZ_ALPHABET } else { c"" };
+            ts::TessBaseAPISetVariable(self.api, c"tessedit_char_whitelist".as_ptr(), whitelist.as_ptr());
             ts::TessBaseAPISetPageSegMode(self.api, psm);
             let monitor = ts::TessMonitorCreate();
             let ms = deadline.as_millis().min(i32::MAX as u128) as i32;

@@ -8,6 +8,7 @@
 mod engine;
 mod error;
 mod lang;
+mod mrz;
 mod pdf;
 mod preprocess;
 mod raster;
@@ -77,6 +78,9 @@ pub struct OcrConfig {
     pub pdfimages: PathBuf,
     /// Search page images for DataMatrix symbols (2D-Doc) and fill `Page.symbols` (default true).
     pub find_symbols: bool,
+    /// Re-read a page's machine-readable zone, cropped, scaled and restricted to the MRZ
+    /// alphabet, when the first reading of it fails its check digits (default true).
+    pub mrz_pass: bool,
 }
 
 impl Default for OcrConfig {
@@ -106,6 +110,7 @@ impl Default for OcrConfig {
             pdftoppm: "pdftoppm".into(),
             pdfimages: "pdfimages".into(),
             find_symbols: true,
+            mrz_pass: true,
         }
     }
 }
@@ -455,6 +460,13 @@ impl Ocr {
             if read_score(&other) > read_score(&tsv) {
                 tsv = other;
             }
+        }
+        if cfg.mrz_pass {
+            mrz::improve(img, dpi, &mut tsv, |band, dpi| {
+                let deadline = self.remaining(started)?;
+                let mut engine = self.pool.lease().map_err(engine_err)?;
+                engine.recognize(band.as_raw(), band.width(), band.height(), dpi, Layout::MrzZone, deadline).map_err(engine_err)
+            })?;
         }
         Ok(Reading {
             tsv,
