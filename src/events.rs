@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 use tamis_shared::broker::OutMessage;
+use tamis_shared::telemetry;
 use tamis_shared::topology::Topology;
 use tamis_shared::{Decision, DocumentId, DocumentType, Envelope, Outcome};
 
@@ -67,12 +68,25 @@ fn cloud_event(
     if let Some(c) = case_id {
         e["caseid"] = json!(c);
     }
-    for k in ["traceparent", "tracestate"] {
-        if let Some(v) = trace.get(k) {
+    // The span producing the event (route's stage span, submit's span) puts the event in the
+    // document's trace; outside any traced span, the submission's context is the best we know.
+    let current = telemetry::current_trace_context();
+    let trace = if current.contains_key(telemetry::TRACEPARENT) { &current } else { trace };
+    for k in [telemetry::TRACEPARENT, telemetry::TRACESTATE] {
+        if let Some(v) = trace.get(k).filter(|v| !v.is_empty()) {
             e[k] = json!(v);
         }
     }
     e
+}
+
+/// Adds `"case_id"` to `data` only when there is one: unknown means absent, everywhere (events,
+/// outcomes, review items), never null.
+fn with_case_id(mut data: Value, case_id: Option<&str>) -> Value {
+    if let Some(c) = case_id {
+        data["case_id"] = json!(c);
+    }
+    data
 }
 
 fn message(topology: &Topology, t: Transition, doc_type: Option<&DocumentType>, id: &DocumentId, event: Value) -> OutMessage {
@@ -93,12 +107,12 @@ fn message(topology: &Topology, t: Transition, doc_type: Option<&DocumentType>, 
 pub fn received(topology: &Topology, env: &Envelope) -> OutMessage {
     let data = json!({
         "document_id": env.document_id,
-        "case_id": env.case_id,
         "file_name": env.file_name,
         "sha256": env.blob.sha256,
         "media_type": env.blob.media_type.mime(),
         "size": env.blob.size,
     });
+    let data = with_case_id(data, env.case_id.as_deref());
     let ev = cloud_event(Transition::Received, &env.document_id, env.case_id.as_deref(), &env.trace, data);
     message(topology, Transition::Received, None, &env.document_id, ev)
 }
@@ -115,11 +129,11 @@ pub fn outcome(topology: &Topology, env: &Envelope, o: &Outcome) -> OutMessage {
 pub fn review_item(topology: &Topology, env: &Envelope, o: &Outcome) -> OutMessage {
     let item = json!({
         "document_id": o.document_id,
-        "case_id": o.case_id,
         "blob": env.blob,
         "file_name": env.file_name,
         "outcome": o,
     });
+    let item = with_case_id(item, o.case_id.as_deref());
     // Custom types have no queue of their own unless declared: they wait in the `other` queue
     // rather than being dropped as unroutable.
     let t = match o.doc_type() {

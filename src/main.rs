@@ -95,7 +95,24 @@ fn ensure_omp_thread_limit() {
 fn main() -> anyhow::Result<()> {
     ensure_omp_thread_limit();
     let cli = Cli::parse();
-    tamis_shared::telemetry::init("info");
+    let telemetry = tamis_shared::telemetry::init("info", &service_name(&cli.command));
+    let result = run(cli);
+    // Outside the runtime: the exporter's blocking HTTP client must not run inside it.
+    telemetry.shutdown();
+    result
+}
+
+/// The `service.name` of this process in traces (unless OTEL_SERVICE_NAME says otherwise).
+fn service_name(command: &Command) -> String {
+    match command {
+        Command::Process { .. } => "tamis-process".into(),
+        Command::Worker { stage } => format!("tamis-worker-{stage}"),
+        Command::Submit { .. } => "tamis-submit".into(),
+        Command::Topology => "tamis-topology".into(),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {

@@ -12,8 +12,12 @@ use tamis_shared::broker::{consume, Broker, Handled, InMessage, OutMessage};
 use tamis_shared::config::Config;
 use tamis_shared::error::StageError;
 use tamis_shared::retry::Backoff;
+use tamis_shared::metrics::{self, StageOutcome};
+use tamis_shared::ops::{self, Readiness};
+use tamis_shared::telemetry;
+use tracing::Instrument;
 use tamis_shared::topology::{Stage, Topology};
-use tamis_shared::{DocumentId, Envelope, Work};
+use tamis_shared::{DocumentId, Envelope, ErrorCode, Work};
 use tokio_util::sync::CancellationToken;
 
 const WORK_TYPE: &str = "tamis.work.v1";
@@ -39,7 +43,12 @@ fn work_message(topology: &Topology, stage: Stage, work: &Work) -> Result<OutMes
     })
 }
 
-/// What a stage does with one message: the messages it must publish before the input is acked.
+/// How often a worker refreshes the `tamis_queue_messages` gauge: often enough for an alert on a
+/// growing backlog, rare enough that passive declares cost the broker nothing.
+const QUEUE_DEPTH_EVERY: Duration = Duration::from_secs(15);
+
+/// What a stage does with one message, measured: its duration, outcome, reason code and how
+/// long it waited in the queue go to the metrics.
 async fn handle(
     stage: Stage,
     stages: &Arc<Stages>,
@@ -47,11 +56,55 @@ async fn handle(
     topology: &Topology,
     msg: InMessage,
 ) -> Result<Handled, StageError> {
+    let m = metrics::global();
+    if let Some(lag) = msg.queue_lag() {
+        m.queue_lag(stage.as_str(), lag.as_secs_f64());
+    }
+    let span = tracing::info_span!(
+        "stage",
+        otel.name = format!("stage {}", stage.as_str()),
+        tamis.stage = stage.as_str(),
+        tamis.document.id = msg.headers.get("document_id").map(String::as_str).unwrap_or_default(),
+        tamis.outcome = tracing::field::Empty,
+        tamis.error.code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let result = run_stage(stage, stages, blobs, topology, msg).instrument(span.clone()).await;
+    m.stage_duration(stage.as_str(), started.elapsed().as_secs_f64());
+    let outcome = match &result {
+        Ok((Handled::Poison(_), _)) => StageOutcome::Parked,
+        Ok((_, Some(code))) => {
+            m.stage_error(stage.as_str(), code.as_str());
+            span.record("tamis.error.code", code.as_str());
+            StageOutcome::Error
+        }
+        Ok((_, None)) => StageOutcome::Ok,
+        Err(_) => StageOutcome::Retried,
+    };
+    m.stage_document(stage.as_str(), outcome);
+    span.record("tamis.outcome", outcome.as_str());
+    if matches!(outcome, StageOutcome::Parked | StageOutcome::Retried) {
+        span.record("otel.status_code", "error");
+    }
+    result.map(|(handled, _)| handled)
+}
+
+/// What a stage does with one message: the messages it must publish before the input is acked,
+/// and the reason code if the document failed at this stage.
+async fn run_stage(
+    stage: Stage,
+    stages: &Arc<Stages>,
+    blobs: &BlobStore,
+    topology: &Topology,
+    msg: InMessage,
+) -> Result<(Handled, Option<ErrorCode>), StageError> {
     let mut work: Work = match serde_json::from_slice(&msg.body) {
         Ok(w) => w,
-        Err(e) => return Ok(Handled::Poison(format!("not a Tamis work message: {e}"))),
+        Err(e) => return Ok((Handled::Poison(format!("not a Tamis work message: {e}")), None)),
     };
     let id = work.envelope.document_id;
+    let failed_before = work.failure.is_some();
     let started = std::time::Instant::now();
     match stage {
         Stage::Ocr => {
@@ -78,15 +131,21 @@ async fn handle(
             if outcome.decision == tamis_shared::Decision::Review {
                 out.push(events::review_item(topology, &work.envelope, &outcome));
             }
-            tracing::info!(document_id = %id, decision = outcome.decision.as_str(),
-                doc_type = outcome.doc_type().map(|t| t.as_str()).unwrap_or("none"),
+            let doc_type = outcome.doc_type().map(|t| t.as_str()).unwrap_or("none");
+            let m = metrics::global();
+            m.decision(doc_type, outcome.decision.as_str());
+            if let Some(primary) = outcome.primary() {
+                m.type_confidence(doc_type, primary.document.confidence as f64);
+            }
+            tracing::info!(document_id = %id, decision = outcome.decision.as_str(), doc_type,
                 reasons = outcome.reasons.len(), "routed");
-            return Ok(Handled::Publish(out));
+            return Ok((Handled::Publish(out), None));
         }
     }
     tracing::debug!(document_id = %id, stage = stage.as_str(), ms = started.elapsed().as_millis() as u64, "stage done");
+    let failed_here = if failed_before { None } else { work.failure.as_ref().map(|f| f.code) };
     let next = stage.next().expect("only route has no next stage");
-    Ok(Handled::Publish(vec![work_message(topology, next, &work)?]))
+    Ok((Handled::Publish(vec![work_message(topology, next, &work)?]), failed_here))
 }
 
 /// Runs the consumers of `which` stages until SIGINT/SIGTERM, surviving broker restarts and
@@ -97,8 +156,21 @@ pub async fn worker_command(config: &Config, stages: Arc<Stages>, which: Vec<Sta
     stages.warm_up()?;
     let blobs = BlobStore::open(&config.blob.url)?;
     let name = format!("tamis-worker-{}", which.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("+"));
+    // The ops server starts first, so liveness answers while the broker is still awaited.
+    let readiness = Readiness::new();
+    let ops_cancel = CancellationToken::new();
+    ops::serve(&config.workers.health_addr, readiness.clone(), ops_cancel.clone()).await?;
     let cancel = CancellationToken::new();
     spawn_signal_handler(cancel.clone());
+    let names = Topology::new(&config.amqp.prefix, config.amqp.delivery_limit);
+    readiness.expect_consumers(&which.iter().map(|s| names.stage_queue(*s)).collect::<Vec<_>>());
+    {
+        let (readiness, cancel) = (readiness.clone(), cancel.clone());
+        tokio::spawn(async move {
+            cancel.cancelled().await;
+            readiness.set_stopping();
+        });
+    }
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(config.amqp.reconnect_max_secs));
     let mut result = Ok(());
     loop {
@@ -107,7 +179,7 @@ pub async fn worker_command(config: &Config, stages: Arc<Stages>, which: Vec<Sta
             b = Broker::connect(&config.amqp, &name, Duration::ZERO) => b,
         };
         let broker = match connected {
-            Ok(b) => b.with_retry(&config.retry),
+            Ok(b) => b.with_retry(&config.retry).with_readiness(readiness.clone()),
             Err(e) => {
                 let wait = backoff.next_delay();
                 tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "broker not reachable");
@@ -140,6 +212,7 @@ pub async fn worker_command(config: &Config, stages: Arc<Stages>, which: Vec<Sta
             }
         }
     }
+    ops_cancel.cancel();
     tracing::info!("worker stopped");
     result
 }
@@ -165,6 +238,9 @@ async fn run_session(
     broker.declare_topology(&[]).await.map_err(Session::Lost)?;
     let grace = Duration::from_secs(config.workers.shutdown_grace_secs);
     let session = cancel.child_token();
+    // Every queue, not just this worker's: review and parking backlogs have no consumer here.
+    let watched: Vec<String> = broker.topology().queues(&[]).into_iter().map(|q| q.name).collect();
+    spawn_queue_depths(broker.clone(), watched, session.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for &stage in which {
         let prefetch = match stage {
@@ -212,6 +288,23 @@ async fn sleep_or_cancel(d: Duration, cancel: &CancellationToken) -> bool {
     }
 }
 
+/// Refreshes the queue-depth gauge of `queues` until `cancel`.
+fn spawn_queue_depths(broker: Broker, queues: Vec<String>, cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(QUEUE_DEPTH_EVERY);
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = every.tick() => {}
+            }
+            match broker.queue_depths(&queues).await {
+                Ok(depths) => depths.iter().for_each(|(q, n)| metrics::global().queue_messages(q, *n)),
+                Err(e) => tracing::debug!(error = %e, "queue depths not read this time"),
+            }
+        }
+    });
+}
+
 fn spawn_signal_handler(cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
@@ -239,18 +332,25 @@ pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case_id: Optio
     for input in inputs {
         let bytes = tokio::fs::read(&input.path).await.with_context(|| format!("cannot read {}", input.path.display()))?;
         let blob = blobs.put(bytes::Bytes::from(bytes)).await?;
-        let envelope = Envelope {
-            document_id: DocumentId::new(),
-            case_id: case_id.clone(),
-            file_name: input.name.clone(),
-            blob,
-            submitted_at: time::OffsetDateTime::now_utc(),
-            trace: Default::default(),
+        let document_id = DocumentId::new();
+        // Each document's trace starts here and follows it through every worker to its outcome.
+        let span = tracing::info_span!("submit", otel.name = "tamis submit", tamis.document.id = %document_id);
+        let submitted = async {
+            let envelope = Envelope {
+                document_id,
+                case_id: case_id.clone(),
+                file_name: input.name.clone(),
+                blob,
+                submitted_at: time::OffsetDateTime::now_utc(),
+                trace: telemetry::current_trace_context(),
+            };
+            let work = Work::new(envelope);
+            broker.publish(&events::received(&topology, &work.envelope)).await?;
+            broker.publish(&work_message(&topology, Stage::Ocr, &work)?).await?;
+            anyhow::Ok(())
         };
-        let work = Work::new(envelope);
-        broker.publish(&events::received(&topology, &work.envelope)).await?;
-        broker.publish(&work_message(&topology, Stage::Ocr, &work)?).await?;
-        println!("{}\t{}", work.envelope.document_id, input.name);
+        submitted.instrument(span).await?;
+        println!("{}\t{}", document_id, input.name);
     }
     broker.close().await;
     Ok(())

@@ -5,6 +5,7 @@
 use crate::config::{redact_url, AmqpConfig};
 use crate::document::DocumentType;
 use crate::error::StageError;
+use crate::ops::Readiness;
 use crate::topology::{ExchangeKind, Topology};
 use futures::StreamExt;
 use lapin::options::{
@@ -19,7 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn};
+use crate::telemetry;
+use tracing::{debug, info, warn, Instrument};
 
 /// What went wrong talking to the broker.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +67,20 @@ pub struct InMessage {
     pub headers: BTreeMap<String, String>,
 }
 
+/// Header carrying the publication time in Unix milliseconds (the AMQP `timestamp` property only
+/// has seconds), from which consumers measure queue lag.
+pub const PUBLISHED_AT_MS: &str = "published_at_ms";
+
+impl InMessage {
+    /// How long the message waited since it was published (None if the publisher did not say,
+    /// or the clocks disagree by more than the wait).
+    pub fn queue_lag(&self) -> Option<Duration> {
+        let sent: u128 = self.headers.get(PUBLISHED_AT_MS)?.parse().ok()?;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+        Some(Duration::from_millis(now.checked_sub(sent)? as u64))
+    }
+}
+
 /// One connection with a confirming publisher channel.
 #[derive(Clone)]
 pub struct Broker {
@@ -74,6 +90,8 @@ pub struct Broker {
     url: String,
     /// Failures of one message before it is parked (`retry.max_attempts`).
     max_attempts: u32,
+    /// Told when the connection opens or drops and when consumers start or stop.
+    readiness: Readiness,
 }
 
 impl Broker {
@@ -108,6 +126,7 @@ impl Broker {
             topology: Topology::new(&config.prefix, config.delivery_limit),
             url: redact_url(&config.url),
             max_attempts: crate::config::RetryConfig::default().max_attempts,
+            readiness: Readiness::new(),
         })
     }
 
@@ -121,6 +140,42 @@ impl Broker {
     /// Failures of one message before it is parked.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
+    }
+
+    /// Reports the connection state (now, and on every drop and recovery) and the consumers'
+    /// state to `readiness`, which the ops server's `/readyz` reads.
+    pub fn with_readiness(mut self, readiness: Readiness) -> Broker {
+        readiness.set_broker_connected(self.is_connected());
+        let mut events = self.conn.events_listener();
+        let r = readiness.clone();
+        tokio::spawn(async move {
+            while let Some(event) = events.next().await {
+                match event {
+                    lapin::Event::Connected => r.set_broker_connected(true),
+                    lapin::Event::Error(_) => r.set_broker_connected(false),
+                    _ => {}
+                }
+            }
+            r.set_broker_connected(false);
+        });
+        self.readiness = readiness;
+        self
+    }
+
+    /// Messages ready in each queue (passive declares on one short-lived channel).
+    pub async fn queue_depths(&self, queues: &[String]) -> Result<Vec<(String, u32)>, BrokerError> {
+        let ch = self.conn.create_channel().await.map_err(amqp("channel.open"))?;
+        let mut out = Vec::with_capacity(queues.len());
+        for q in queues {
+            let opts = QueueDeclareOptions { passive: true, ..Default::default() };
+            let declared = ch
+                .queue_declare(q.as_str().into(), opts, FieldTable::default())
+                .await
+                .map_err(amqp(format!("queue.declare passive {q}")))?;
+            out.push((q.clone(), declared.message_count()));
+        }
+        let _ = ch.close(200, "queue depths read".into()).await;
+        Ok(out)
     }
 
     /// The topology this broker declares.
@@ -185,12 +240,23 @@ impl Broker {
         Ok(names)
     }
 
-    /// Publishes a persistent message and waits until the broker has confirmed it.
+    /// Publishes a persistent message and waits until the broker has confirmed it, in a publish
+    /// span whose trace context travels in the message headers.
     pub async fn publish(&self, m: &OutMessage) -> Result<(), BrokerError> {
+        let document_id = m.headers.get("document_id").map(String::as_str);
+        let span = telemetry::publish_span(&m.exchange, &m.routing_key, &m.message_id, m.body.len(), document_id);
+        let mut headers = m.headers.clone();
+        telemetry::inject(&span, &mut headers);
+        self.publish_with(m, &headers).instrument(span).await
+    }
+
+    async fn publish_with(&self, m: &OutMessage, string_headers: &BTreeMap<String, String>) -> Result<(), BrokerError> {
         let mut headers = FieldTable::default();
-        for (k, v) in &m.headers {
+        for (k, v) in string_headers {
             headers.insert(k.as_str().into(), AMQPValue::LongString(v.as_str().into()));
         }
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        headers.insert(PUBLISHED_AT_MS.into(), AMQPValue::LongString(now.as_millis().to_string().into()));
         let props = BasicProperties::default()
             .with_delivery_mode(2)
             .with_content_type(ShortString::from(m.content_type.as_str()))
@@ -228,6 +294,7 @@ impl Broker {
 
     /// Closes the connection (unacknowledged deliveries return to their queues).
     pub async fn close(&self) {
+        self.readiness.set_broker_connected(false);
         let _ = self.conn.close(200, "shutting down".into()).await;
     }
 }
@@ -302,6 +369,7 @@ where
         .await
         .map_err(amqp(format!("basic.consume {queue}")))?;
     info!(queue, prefetch, "consuming");
+    broker.readiness.set_consumer_running(queue, true);
     let handler = Arc::new(handler);
     let in_flight = Arc::new(Semaphore::new(prefetch as usize));
     loop {
@@ -313,9 +381,11 @@ where
             Some(Ok(d)) => d,
             Some(Err(e)) => {
                 warn!(queue, error = %e, "consumer error, waiting for the connection to recover");
+                broker.readiness.set_consumer_running(queue, false);
                 if let Err(e) = channel.wait_for_recovery(e).await {
                     return Err(BrokerError::Amqp { op: format!("recover consumer of {queue}"), source: e });
                 }
+                broker.readiness.set_consumer_running(queue, true);
                 continue;
             }
             // The broker cancelled the consumer or the connection closed: not a shutdown, so the
@@ -330,13 +400,22 @@ where
         let broker = broker.clone();
         let handler = handler.clone();
         let queue = queue.to_string();
+        let headers = headers_of(&delivery.properties);
+        let span = telemetry::process_span(
+            &queue,
+            delivery.exchange.as_str(),
+            delivery.routing_key.as_str(),
+            delivery.properties.message_id().as_ref().map(|id| id.as_str()),
+            delivery.delivery_tag,
+            &headers,
+        );
         tokio::spawn(async move {
             let _permit = permit;
             let msg = InMessage {
                 body: delivery.data.clone(),
                 routing_key: delivery.routing_key.to_string(),
                 redelivered: delivery.redelivered,
-                headers: headers_of(&delivery.properties),
+                headers,
             };
             match handler(msg).await {
                 Ok(Handled::Publish(outs)) => {
@@ -361,9 +440,10 @@ where
                     crate::retry::retry_or_park(&broker, delivery, e.reason()).await;
                 }
             }
-        });
+        }.instrument(span));
     }
     debug!(queue, "stopping consumer");
+    broker.readiness.set_consumer_running(queue, false);
     let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
     // Let in-flight work finish (and be acked) within the grace period; what does not finish is
     // requeued by the broker when the channel closes.

@@ -125,9 +125,9 @@ pub struct WorkersConfig {
     /// Tesseract engines (and documents OCRed at once). Env: `TAMIS_OCR_ENGINES`.
     /// Default: the number of cores.
     pub ocr_engines: usize,
-    /// Health and metrics listen address of `tamis worker`. Env: `TAMIS_HEALTH_ADDR`.
-    /// Default none (no endpoint).
-    pub health_addr: Option<String>,
+    /// Listen address (`ip:port`) of the ops server of `tamis worker` (`/healthz`, `/readyz`,
+    /// `/metrics`). Env: `TAMIS_HEALTH_ADDR`. Default `0.0.0.0:9090`; port 0 picks a free port.
+    pub health_addr: String,
     /// Seconds a worker has to finish in-flight work after SIGTERM. Default 30.
     pub shutdown_grace_secs: u64,
 }
@@ -136,7 +136,7 @@ impl Default for WorkersConfig {
     fn default() -> Self {
         WorkersConfig {
             ocr_engines: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-            health_addr: None,
+            health_addr: crate::ops::DEFAULT_ADDR.into(),
             shutdown_grace_secs: 30,
         }
     }
@@ -253,7 +253,7 @@ impl Config {
                 .map_err(|_| ConfigError::Env { name: "TAMIS_OCR_ENGINES", message: "expected a whole number".into() })?;
         }
         if let Some(v) = env("TAMIS_HEALTH_ADDR") {
-            config.workers.health_addr = Some(v);
+            config.workers.health_addr = v;
         }
         if let Some(v) = env("TAMIS_TAXONOMY") {
             config.taxonomy = Some(PathBuf::from(v));
@@ -302,6 +302,9 @@ impl Config {
         }
         if self.workers.ocr_engines == 0 || self.workers.ocr_engines > 64 {
             return bad("workers.ocr_engines", "must be between 1 and 64");
+        }
+        if self.workers.health_addr.parse::<std::net::SocketAddr>().is_err() {
+            return bad("workers.health_addr", "must be an ip:port address such as 0.0.0.0:9090");
         }
         if self.limits.max_pages == 0 || self.limits.max_file_bytes == 0 || self.limits.max_page_pixels == 0 {
             return bad("limits", "every limit must be above zero");

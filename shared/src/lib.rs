@@ -8,6 +8,8 @@ pub mod config;
 pub mod document;
 pub mod error;
 pub mod ids;
+pub mod metrics;
+pub mod ops;
 pub mod outcome;
 pub mod retry;
 pub mod telemetry;

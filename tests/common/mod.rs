@@ -21,6 +21,8 @@ pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 pub fn tamis() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tamis"));
     c.env("OMP_THREAD_LIMIT", "1").env("TAMIS_LOG_FORMAT", "json").env("RUST_LOG", "info");
+    // Workers of concurrent tests must not fight over the default ops port 9090.
+    c.env("TAMIS_HEALTH_ADDR", "127.0.0.1:0");
     c
 }
 
@@ -127,7 +129,13 @@ pub struct Worker(pub Child);
 
 impl Worker {
     pub fn start(ns: &Namespace, stage: &str, log: &Path) -> Worker {
+        Self::start_with(ns, stage, log, &[])
+    }
+
+    /// As `start`, with extra environment (OTEL_*, RUST_LOG...).
+    pub fn start_with(ns: &Namespace, stage: &str, log: &Path, env: &[(&str, &str)]) -> Worker {
         let mut c = tamis();
+        c.envs(env.iter().copied());
         ns.apply(&mut c).args(["worker", stage]).stdout(Stdio::null()).stderr(std::fs::File::create(log).unwrap());
         Worker(c.spawn().expect("start tamis worker"))
     }
@@ -275,4 +283,110 @@ pub fn validate_event(ev: &Value) {
     assert!(file.is_file(), "{what}: dataschema {url} has no file {}", file.display());
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
     assert_valid(&name, ev, &what);
+}
+
+/// The address a worker's ops server bound (read from its JSON log), waiting up to `timeout`.
+pub fn ops_addr(log: &Path, timeout: Duration) -> std::net::SocketAddr {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        for line in text.lines() {
+            if let Ok(v) = serde_json::from_str::<Value>(line) {
+                if v["message"].as_str().is_some_and(|m| m.starts_with("ops server listening")) {
+                    return v["addr"].as_str().unwrap().parse().unwrap();
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "the worker never said where its ops server listens; log:\n{text}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `GET path` over plain HTTP/1.1: (status, body).
+pub fn http_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the ops server");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    // Bodies here are small; a chunked one is de-chunked by dropping the size lines.
+    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 || tail.len() < n {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = tail[n..].trim_start_matches("\r\n");
+        }
+        out
+    } else {
+        body.to_string()
+    };
+    (status, body)
+}
+
+/// A capturing OTLP/HTTP trace receiver (tests/otlp_receiver.py, real protobuf decoding with the
+/// opentelemetry-proto package), killed on drop.
+pub struct OtlpReceiver {
+    child: Child,
+    /// `http://127.0.0.1:<port>`: the value for OTEL_EXPORTER_OTLP_ENDPOINT.
+    pub endpoint: String,
+    /// One JSON line per received span.
+    pub spans_file: PathBuf,
+}
+
+impl OtlpReceiver {
+    /// Starts the receiver, writing under `dir`.
+    pub fn start(dir: &Path) -> OtlpReceiver {
+        use std::io::BufRead;
+        let spans_file = dir.join("spans.jsonl");
+        let mut child = Command::new("python3")
+            .arg(root().join("tests/otlp_receiver.py"))
+            .arg(&spans_file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 must be installed (scripts/system-deps --tests)");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let port: u16 = first.trim().parse().unwrap_or_else(|_| {
+            panic!("the OTLP receiver did not start (is opentelemetry-proto installed? scripts/system-deps --tests): {first:?}")
+        });
+        OtlpReceiver { child, endpoint: format!("http://127.0.0.1:{port}"), spans_file }
+    }
+
+    /// Every span received so far.
+    pub fn spans(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.spans_file)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("the receiver writes JSON lines"))
+            .collect()
+    }
+
+    /// The raw protobuf bodies received, as (lossy) text, for searching.
+    pub fn raw_text(&self) -> String {
+        let mut p = self.spans_file.clone().into_os_string();
+        p.push(".raw");
+        String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned()
+    }
+
+    /// Environment that makes a `tamis` process export to this receiver, flushing quickly.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![("OTEL_EXPORTER_OTLP_ENDPOINT", self.endpoint.clone()), ("OTEL_BSP_SCHEDULE_DELAY", "200".into())]
+    }
+}
+
+impl Drop for OtlpReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
