@@ -109,6 +109,7 @@ fn service_name(command: &Command) -> String {
         Command::Worker { stage } => format!("tamis-worker-{stage}"),
         Command::Submit { .. } => "tamis-submit".into(),
         Command::Topology => "tamis-topology".into(),
+        _ => "tamis".into(),
     }
 }
 
