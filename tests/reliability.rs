@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use common::node;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -77,7 +78,15 @@ async fn transient_failures_retry_through_delay_queues_then_park_and_replay_reco
     let log = logs.path().join("w.log");
     let worker = start_worker(&ns, "all", &log);
     let parked = wait_depth(&ns, "parking", 1, Duration::from_secs(60)).await;
-    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    // The worker logs the parking once the broker confirmed it, so just after the queue shows it.
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("message parked") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_eq!(parked, 1, "parked after 3 attempts; worker log:\n{text}");
     assert_eq!(text.matches("retry scheduled").count(), 2, "two retries (attempts 1 and 2), then parked:\n{text}");
     assert!(text.contains("message parked"), "{text}");
@@ -211,4 +220,62 @@ async fn unusable_inputs_are_rejected_at_once_not_retried() {
     assert_eq!(ns.depth("parking").await, 0, "no unusable input is parked");
     assert_eq!(worker.stop(), Some(0));
     ns.cleanup_with_delays(&[200, 400]).await;
+}
+
+/// Runs openssl with `args` in `dir`.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl must be installed");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn amqps_with_a_private_ca_works_and_an_untrusted_broker_is_refused() {
+    // A private CA and a broker certificate for localhost, then a private RabbitMQ node with a
+    // TLS listener (the shared broker on 5672 has none and must not be reconfigured).
+    let certs = tempfile::tempdir().unwrap();
+    let d = certs.path();
+    openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=tamis-test-ca"]);
+    openssl(d, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+    std::fs::write(d.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+    openssl(d, &["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+    let tls_port = node::free_port();
+    let conf = format!(
+        "listeners.ssl.local = 127.0.0.1:{tls_port}\nssl_options.cacertfile = {0}/ca.pem\nssl_options.certfile = {0}/server.pem\nssl_options.keyfile = {0}/server.key\nssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n",
+        d.display()
+    );
+    let node = node::PrivateNode::start("tls", &conf).expect("RabbitMQ must be installed (scripts/system-deps --tests)");
+    let url = format!("amqps://guest:s3cret-not-logged@localhost:{tls_port}/%2f");
+    let run_topology = |ca: Option<&Path>| {
+        let mut c = tamis();
+        c.env("TAMIS_AMQP_URL", &url).env("TAMIS_AMQP_PREFIX", "tls-check").env("TAMIS_BLOB_URL", d.join("blobs"));
+        if let Some(ca) = ca {
+            c.env("TAMIS_AMQP_CA_FILE", ca);
+        }
+        c.arg("topology").output().unwrap()
+    };
+    // guest's password is "guest": a wrong one is refused after the TLS handshake, which is what
+    // shows the handshake worked; then the right one declares the topology.
+    let out = run_topology(Some(&d.join("ca.pem")));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success());
+    assert!(!err.contains("s3cret-not-logged"), "the password never shows: {err}");
+    assert!(err.contains("guest:***@localhost"), "the URL shows redacted: {err}");
+    let url_ok = format!("amqps://guest:guest@localhost:{tls_port}/%2f");
+    let mut c = tamis();
+    let out = c
+        .env("TAMIS_AMQP_URL", &url_ok)
+        .env("TAMIS_AMQP_PREFIX", "tls-check")
+        .env("TAMIS_BLOB_URL", d.join("blobs"))
+        .env("TAMIS_AMQP_CA_FILE", d.join("ca.pem"))
+        .arg("topology")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "amqps with the private CA: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("queue tls-check.ocr (quorum"), "{text}");
+    // Without the CA the broker's certificate is not trusted: refused.
+    let mut c = tamis();
+    let out = c.env("TAMIS_AMQP_URL", &url_ok).env("TAMIS_AMQP_PREFIX", "tls-check").env("TAMIS_BLOB_URL", d.join("blobs")).arg("topology").output().unwrap();
+    assert!(!out.status.success(), "a broker certificate from an unknown CA must be refused");
+    drop(node);
 }

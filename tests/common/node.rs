@@ -37,7 +37,10 @@ fn port_open(port: u16) -> bool {
 impl PrivateNode {
     /// Starts a node (plus `extra_conf` lines of rabbitmq.conf); None when RabbitMQ is not installed.
     pub fn start(tag: &str, extra_conf: &str) -> Option<PrivateNode> {
-        if Command::new(script("rabbitmq-server")).arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+        // Only look for the script: running it, even with --help, would start a default node.
+        let installed = script("rabbitmq-server").is_file()
+            || std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("rabbitmq-server").is_file()));
+        if !installed {
             return None;
         }
         let dir = tempfile::Builder::new().prefix("tamis-rmq-").tempdir().unwrap();
