@@ -79,14 +79,15 @@ async fn transient_failures_retry_through_delay_queues_then_park_and_replay_reco
     let worker = start_worker(&ns, "all", &log);
     let parked = wait_depth(&ns, "parking", 1, Duration::from_secs(60)).await;
     // The worker logs the parking once the broker confirmed it, so just after the queue shows it.
-    let mut text = String::new();
-    for _ in 0..50 {
-        text = std::fs::read_to_string(&log).unwrap_or_default();
-        if text.contains("message parked") {
-            break;
+    let mut tries = 0;
+    let text = loop {
+        let t = std::fs::read_to_string(&log).unwrap_or_default();
+        tries += 1;
+        if t.contains("message parked") || tries > 50 {
+            break t;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    };
     assert_eq!(parked, 1, "parked after 3 attempts; worker log:\n{text}");
     assert_eq!(text.matches("retry scheduled").count(), 2, "two retries (attempts 1 and 2), then parked:\n{text}");
     assert!(text.contains("message parked"), "{text}");
