@@ -100,14 +100,26 @@ pub fn estimate_skew(img: &GrayImage, max_deg: f32) -> f32 {
     } else {
         img.clone()
     };
-    let t = otsu(&small);
     let (sw, sh) = small.dimensions();
+    // Ink is what is darker than its neighbourhood, not than the whole page: on photos a global
+    // threshold takes shaded background and vignetting for ink, whose slant then wins the search
+    // (seen on the dev corpus: every phone photo measured at the -4.75 degree edge of the range).
+    let integral = integral_image(&small);
+    let r = 10u32;
+    let local_mean = |x: u32, y: u32| -> f32 {
+        let (x0, y0, x1, y1) = (x.saturating_sub(r), y.saturating_sub(r), (x + r + 1).min(sw), (y + r + 1).min(sh));
+        let at = |x: u32, y: u32| integral[(y as usize) * (sw as usize + 1) + x as usize];
+        let sum = at(x1, y1) + at(x0, y0) - at(x1, y0) - at(x0, y1);
+        sum as f32 / ((x1 - x0) * (y1 - y0)) as f32
+    };
     // Ignore a margin: dark scanner edges and photo backgrounds are not text.
     let (mx, my) = (sw / 20, sh / 20);
     let mut pts: Vec<(f32, f32)> = Vec::new();
     for y in my..sh.saturating_sub(my) {
         for x in mx..sw.saturating_sub(mx) {
-            if small.get_pixel(x, y).0[0] < t {
+            let v = small.get_pixel(x, y).0[0] as f32;
+            let m = local_mean(x, y);
+            if v < m - (0.12 * m).max(12.0) {
                 pts.push((x as f32, y as f32));
             }
         }
@@ -156,6 +168,20 @@ pub fn estimate_skew(img: &GrayImage, max_deg: f32) -> f32 {
         a += 0.05;
     }
     (best.0 * 100.0).round() / 100.0
+}
+
+/// Summed-area table with a zero first row and column: `(w + 1) * (h + 1)` entries.
+fn integral_image(img: &GrayImage) -> Vec<u64> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let mut t = vec![0u64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0u64;
+        for x in 0..w {
+            row += img.as_raw()[y * w + x] as u64;
+            t[(y + 1) * (w + 1) + x + 1] = t[y * (w + 1) + x + 1] + row;
+        }
+    }
+    t
 }
 
 /// Turns the image clockwise by `deg` degrees (to undo a counter-clockwise skew of `deg`),
