@@ -186,7 +186,12 @@ fn names(field: &[u8]) -> (String, String) {
 }
 
 fn nationality(field: &[u8]) -> Option<String> {
-    let s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
+    let mut s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
+    // One digit among letters is OCR's reading of a letter (UT0, F1N); a code of digits is not a
+    // country (some states print a numeric code) and stays unknown.
+    if s.len() == 3 && s.bytes().filter(|c| c.is_ascii_digit()).count() == 1 {
+        s = s.chars().map(|c| match c { '0' => 'O', '1' => 'I', '2' => 'Z', '5' => 'S', '6' => 'G', '8' => 'B', c => c }).collect();
+    }
     // Germany and Slovenia print their two-letter forms padded with fillers.
     match s.as_str() {
         "D" => return Some("DEU".into()),
@@ -474,12 +479,24 @@ impl Mrz {
             }
             None
         };
+        // Names never hold a run of three fillers: from the first such run the name line is
+        // padding, which OCR reads as K, E, S or stray digits. No check digit covers names, so
+        // only the padding is rewritten.
+        let name_fix = |l: &str, n: usize| -> Option<String> {
+            let p = l.get(5..)?.find("<<<")? + 5;
+            (p <= n).then(|| format!("{}{}", &l[..p], "<".repeat(n - p)))
+        };
         for i in 0..cand.len() {
             for (n, k) in [(44usize, 2usize), (36, 2), (30, 3)] {
                 if i + k > cand.len() {
                     continue;
                 }
-                let ls: Option<Vec<String>> = cand[i..i + k].iter().map(|l| fit(l, n)).collect();
+                let name_line = if k == 3 { 2 } else { 0 };
+                let ls: Option<Vec<String>> = cand[i..i + k]
+                    .iter()
+                    .enumerate()
+                    .map(|(j, l)| if j == name_line { name_fix(l, n).or_else(|| fit(l, n)) } else { fit(l, n) })
+                    .collect();
                 if let Some(ls) = ls {
                     for v in variants(&ls) {
                         let refs: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
@@ -600,6 +617,17 @@ fn sex(c: u8) -> char {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn padding_misread_in_the_name_line_and_a_digit_in_the_nationality_are_repaired() {
+        let lines = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<KKKEKE6K<<", "L898902C36UT07408122F1204159ZE184226B<<<<<10"];
+        let m = Mrz::find(&lines).expect("the check digits pass once the padding is restored");
+        assert_eq!(m.surname, "ERIKSSON");
+        assert_eq!(m.given_names, "ANNA MARIA");
+        assert_eq!(m.nationality.as_deref(), Some("UTO"));
+        // A numeric nationality is not a country code.
+        assert_eq!(nationality(b"132"), None);
+    }
 
     #[test]
     fn icao_specimen_td3() {

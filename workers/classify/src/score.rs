@@ -97,7 +97,9 @@ impl Scorer {
         let all = lines.join(" ");
         let top = lines.iter().take(12).cloned().collect::<Vec<_>>().join(" ");
         let raw: Vec<&str> = page.lines.iter().map(|l| l.text.as_str()).collect();
-        let mrz = Mrz::find(&raw);
+        // A zone too damaged for a full parse still proves an identity document when the
+        // tolerant re-reader passes its date block, number and composite check digits.
+        let mrz = Mrz::find(&raw).or_else(|| Mrz::reread(&raw).map(|r| r.mrz));
         let iban_ok = page.lines.iter().any(|l| has_valid_iban(&l.text));
         let mut strong = mrz.is_some();
         let mut scores = Vec::new();
