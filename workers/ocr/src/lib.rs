@@ -226,7 +226,10 @@ impl Ocr {
             .map_err(|e| OcrError::Helper(format!("temp file: {e}")))?;
         std::io::Write::write_all(&mut file, bytes).map_err(|e| OcrError::Helper(format!("temp file: {e}")))?;
         let path = file.path();
-        let info = pdf::info(path, cfg, false)?;
+        let (info, fast_layer) = match pdf::info_and_text_layer(path, cfg) {
+            Some((info, layer)) => (info, Some(layer)),
+            None => (pdf::info(path, cfg, false)?, None),
+        };
         if info.pages > cfg.max_pages {
             return Err(OcrError::TooManyPages { pages: info.pages, limit: cfg.max_pages });
         }
@@ -242,12 +245,15 @@ impl Ocr {
             }
         }
         // A broken or slow text layer is not fatal: those pages are OCRed instead.
-        let layer = match pdf::text_layer(path, cfg, info.pages) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::debug!(error = %e, "no usable text layer");
-                Vec::new()
-            }
+        let layer = match fast_layer {
+            Some(l) => l,
+            None => match pdf::text_layer(path, cfg, info.pages) {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::debug!(error = %e, "no usable text layer");
+                    Vec::new()
+                }
+            },
         };
         let mut pages: Vec<Option<(Page, bool)>> = vec![None; info.pages as usize];
         let mut todo = Vec::new();
@@ -269,7 +275,7 @@ impl Ocr {
                 _ => todo.push(n),
             }
         }
-        if cfg.find_symbols {
+        if cfg.find_symbols && pdf::may_hold_images(bytes) {
             self.search_text_layer_pages(path, &mut pages, started);
         }
         if !todo.is_empty() {

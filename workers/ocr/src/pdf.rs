@@ -31,6 +31,8 @@ pub struct PdfInfo {
 pub struct LayerPage {
     pub width: u32,
     pub height: u32,
+    /// The page size in points, as poppler printed it.
+    pub points: (f64, f64),
     pub lines: Vec<Line>,
 }
 
@@ -141,6 +143,46 @@ fn bbox_of(tag: &str) -> Option<BBox> {
     Some(BBox { x, y, w: to_px(x0.max(x1)).saturating_sub(x), h: to_px(y0.max(y1)).saturating_sub(y) })
 }
 
+/// The born-digital fast path: one `pdftotext` run in place of `pdfinfo` then `pdftotext` (each
+/// poppler start costs ~10 ms of CPU, most of a born-digital document's OCR stage). It asks for
+/// one page more than the limit, so a clean run that printed between 1 and `max_pages` pages has
+/// given the page count and sizes `pdfinfo` would. Anything else (failure, cut output, no page,
+/// too many pages: encrypted, broken or hostile files) returns `None` and the caller takes the
+/// `pdfinfo` path, whose error mapping is unchanged.
+pub fn info_and_text_layer(path: &Path, cfg: &OcrConfig) -> Option<(PdfInfo, Vec<LayerPage>)> {
+    let mut cmd = Command::new(&cfg.pdftotext);
+    cmd.arg("-bbox-layout").arg("-enc").arg("UTF-8").arg("-f").arg("1").arg("-l").arg((cfg.max_pages + 1).to_string());
+    cmd.arg(path).arg("-");
+    let out = subprocess::run(cmd, budget(cfg, cfg.pdf_helper_timeout, 64 << 20)).ok()?;
+    if !out.success || out.stdout_truncated {
+        return None;
+    }
+    let layer = parse_bbox_layout(&String::from_utf8_lossy(&out.stdout));
+    if layer.is_empty() || layer.len() > cfg.max_pages as usize {
+        return None;
+    }
+    let info = PdfInfo { pages: layer.len() as u32, sizes: layer.iter().map(|p| p.points).collect() };
+    Some((info, layer))
+}
+
+/// False only when no image XObject can be in the file: an image is a stream, streams are never
+/// packed in object streams, so its `/Subtype /Image` key is always in the raw bytes. Saves the
+/// `pdfimages` run on most born-digital files. (An inline image — `BI … ID … EI` inside a
+/// compressed content stream — is not seen; 2D-Docs are placed as image XObjects.)
+pub fn may_hold_images(bytes: &[u8]) -> bool {
+    const KEY: &[u8] = b"/Subtype";
+    let mut rest = bytes;
+    while let Some(i) = rest.windows(KEY.len()).position(|w| w == KEY) {
+        let after = &rest[i + KEY.len()..];
+        let value = after.iter().position(|b| !b" \t\r\n\x0c\x00".contains(b)).map(|j| &after[j..]).unwrap_or(&[]);
+        if value.starts_with(b"/Image") && !value.get(6).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
 /// Parses the XHTML of `pdftotext -bbox-layout` (one tag per line, as poppler writes it).
 pub fn parse_bbox_layout(xhtml: &str) -> Vec<LayerPage> {
     let mut pages = Vec::new();
@@ -152,11 +194,8 @@ pub fn parse_bbox_layout(xhtml: &str) -> Vec<LayerPage> {
             if let Some(p) = page.take() {
                 pages.push(p);
             }
-            page = Some(LayerPage {
-                width: attr(t, "width").map(to_px).unwrap_or(0),
-                height: attr(t, "height").map(to_px).unwrap_or(0),
-                lines: Vec::new(),
-            });
+            let (w, h) = (attr(t, "width").unwrap_or(0.0), attr(t, "height").unwrap_or(0.0));
+            page = Some(LayerPage { width: to_px(w), height: to_px(h), points: (w.abs(), h.abs()), lines: Vec::new() });
         } else if t.starts_with("<line ") {
             line = Some(Line { text: String::new(), bbox: bbox_of(t), words: Vec::new() });
         } else if t.starts_with("<word ") {
@@ -260,6 +299,16 @@ mod tests {
         assert_eq!(p[0].lines[0].text, "Net &co");
         assert_eq!(p[0].lines[0].bbox, Some(BBox { x: 300, y: 300, w: 300, h: 50 }));
         assert!(p[1].lines.is_empty());
+    }
+
+    #[test]
+    fn finds_image_xobjects_in_the_raw_bytes() {
+        assert!(may_hold_images(b"<< /Type /XObject /Subtype /Image /Width 10 >>"));
+        assert!(may_hold_images(b"<</Type/XObject/Subtype/Image/Width 10>>"));
+        assert!(may_hold_images(b"<< /Subtype\n/Image >>"));
+        assert!(!may_hold_images(b"<< /Subtype /Form >> /ProcSet [/PDF /Text /ImageB /ImageC]"));
+        assert!(!may_hold_images(b"<< /Subtype /ImageMask >>"));
+        assert!(!may_hold_images(b""));
     }
 
     #[test]
