@@ -1,6 +1,7 @@
 //! `tamis`: the command line that runs the pipeline embedded (`process`) or as RabbitMQ workers
 //! (`worker`, `submit`, `topology`).
 
+mod bench;
 mod embedded;
 mod events;
 mod parked;
@@ -55,6 +56,9 @@ enum Command {
         #[command(subcommand)]
         action: ParkedAction,
     },
+    /// Throughput benchmarks against the tesseract command line (issues #3 and #8).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Subcommand)]
@@ -139,6 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let which = id.map(parked::Selection::Document).unwrap_or(parked::Selection::All);
                 parked::replay_command(&config, which).await
             }
+            Command::Bench(cmd) => bench::bench_command(&config, cli.config.as_deref(), cmd).await,
         }
     })
 }

@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 const WORK_TYPE: &str = "tamis.work.v1";
 
 /// The message that carries `work` to `stage`.
-fn work_message(topology: &Topology, stage: Stage, work: &Work) -> Result<OutMessage, StageError> {
+pub(crate) fn work_message(topology: &Topology, stage: Stage, work: &Work) -> Result<OutMessage, StageError> {
     let body = serde_json::to_vec(work).map_err(|e| StageError::Transient {
         stage: "serialise",
         reason: "serialise_failed",
