@@ -133,6 +133,21 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
         let base = if bankish.iter().any(|b| f.contains(b)) { 0.92 } else { 0.6 };
         set(out, doc, "bank_name", i, name, base, source);
     }
+    // Joint accounts name two holders joined by "OU"/"ET"; a gap between the words can cut the
+    // read after the first one, which would then be accepted as the whole holder.
+    if let Some(h) = out.fields.get_mut("account_holder") {
+        let v = h.value.clone();
+        let joint = doc.lines.iter().find_map(|l| {
+            let rest = l.text.trim().strip_prefix(v.as_str())?;
+            let r = rest.trim_start();
+            (rest.starts_with(' ') && (r.starts_with("OU ") || r.starts_with("ET ") || r.starts_with("ou ") || r.starts_with("et ")))
+                .then(|| norm::person(&r[3..]).map(|second| format!("{v} {} {second}", &r[..2])))
+                .flatten()
+        });
+        if let Some(j) = joint {
+            h.value = j;
+        }
+    }
     // The holder read twice (a RIB printed in two copies, the holder block repeated), each time
     // as a whole run of text that starts and ends with the name, is two reads agreeing.
     if let Some(h) = out.fields.get_mut("account_holder") {
