@@ -19,6 +19,8 @@ pub enum Transition {
     Accepted,
     ReviewRequested,
     Rejected,
+    /// A person decided (the human outcome of a document that was sent to review).
+    Reviewed,
 }
 
 impl Transition {
@@ -29,6 +31,7 @@ impl Transition {
             Transition::Accepted => "accepted",
             Transition::ReviewRequested => "review_requested",
             Transition::Rejected => "rejected",
+            Transition::Reviewed => "reviewed",
         }
     }
 
@@ -125,15 +128,32 @@ pub fn outcome(topology: &Topology, env: &Envelope, o: &Outcome) -> OutMessage {
     message(topology, t, o.doc_type(), &o.document_id, ev)
 }
 
+/// `document.reviewed`: a person's decision, who made it, when, and what changed.
+pub fn reviewed(topology: &Topology, r: &tamis_route::review::Reviewed) -> OutMessage {
+    let data = serde_json::to_value(r).unwrap_or(Value::Null);
+    let t = Transition::Reviewed;
+    let mut ev = cloud_event(t, &r.document_id, r.case_id.as_deref(), &Default::default(), data);
+    // One event per decision (a document may be decided again if its item was re-queued).
+    ev["id"] = json!(r.document_id.transition_id(&format!("reviewed:{}", r.decision_id)).to_string());
+    ev["source"] = json!("urn:tamis:review");
+    message(topology, t, r.doc_type.as_ref(), &r.document_id, ev)
+}
+
 /// The review item put on the review queue of the document's type.
-pub fn review_item(topology: &Topology, env: &Envelope, o: &Outcome) -> OutMessage {
-    let item = json!({
-        "document_id": o.document_id,
-        "blob": env.blob,
-        "file_name": env.file_name,
-        "outcome": o,
-    });
-    let item = with_case_id(item, o.case_id.as_deref());
+pub fn review_item(topology: &Topology, work: &tamis_shared::Work, o: &Outcome) -> OutMessage {
+    let env = &work.envelope;
+    let item = tamis_route::review::ReviewItem {
+        document_id: o.document_id,
+        case_id: o.case_id.clone(),
+        blob: env.blob.clone(),
+        file_name: env.file_name.clone(),
+        outcome: o.clone(),
+        pages: work
+            .pages
+            .iter()
+            .map(|p| tamis_route::review::PageGeometry { number: p.number, width: p.width, height: p.height, rotation: p.rotation })
+            .collect(),
+    };
     // Custom types have no queue of their own unless declared: they wait in the `other` queue
     // rather than being dropped as unroutable.
     let t = match o.doc_type() {
@@ -148,7 +168,7 @@ pub fn review_item(topology: &Topology, env: &Envelope, o: &Outcome) -> OutMessa
         body: serde_json::to_vec(&item).unwrap_or_default(),
         content_type: "application/json".into(),
         message_id: o.document_id.transition_id("review_item").to_string(),
-        kind: format!("tamis.review_item.{EVENT_VERSION}"),
+        kind: tamis_route::review::REVIEW_ITEM_TYPE.into(),
         headers,
     }
 }

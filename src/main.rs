@@ -6,6 +6,7 @@ mod embedded;
 mod events;
 mod parked;
 mod pipeline;
+mod review;
 mod workers;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,15 @@ enum Command {
     /// Throughput benchmarks against the tesseract command line (issues #3 and #8).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The back-office web console (review inbox, dashboard): `tamis console --listen ADDR`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Console {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(subcommand)]
+        action: Option<ConsoleAction>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -78,6 +88,12 @@ enum ParkedAction {
         #[arg(long)]
         all: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ConsoleAction {
+    /// Read a password on stdin and print its argon2 hash for the console users file.
+    HashPassword,
 }
 
 /// Tesseract is ~6x slower unless OpenMP is held to one thread, and OpenMP reads the variable
@@ -144,6 +160,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 parked::replay_command(&config, which).await
             }
             Command::Bench(cmd) => bench::bench_command(&config, cli.config.as_deref(), cmd).await,
+            Command::Console { action: Some(ConsoleAction::HashPassword), .. } => {
+                let mut password = String::new();
+                std::io::stdin().read_line(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                anyhow::ensure!(!password.is_empty(), "type the password on stdin (it is not echoed anywhere else)");
+                println!("{}", tamis_console::auth::hash_password(password).map_err(anyhow::Error::msg)?);
+                Ok(())
+            }
+            Command::Console { listen, action: None } => Ok(tamis_console::serve(&config, &listen).await?),
         }
     })
 }

@@ -130,4 +130,9 @@ impl Stages {
     pub fn route(&self, work: &Work) -> Outcome {
         self.router.decide(work)
     }
+
+    /// The routing decision, knowing whether the same file was already submitted for the case.
+    pub fn route_with(&self, work: &Work, duplicate_of: Option<tamis_shared::DocumentId>) -> Outcome {
+        self.router.decide_with(work, duplicate_of)
+    }
 }

@@ -126,10 +126,11 @@ async fn run_stage(
         Stage::Classify => stages.classify(&mut work),
         Stage::Extract => stages.extract(&mut work),
         Stage::Route => {
-            let outcome = stages.route(&work);
+            let duplicate_of = crate::review::earlier_submission(blobs, &work).await?;
+            let outcome = stages.route_with(&work, duplicate_of);
             let mut out = vec![events::outcome(topology, &work.envelope, &outcome)];
             if outcome.decision == tamis_shared::Decision::Review {
-                out.push(events::review_item(topology, &work.envelope, &outcome));
+                out.push(events::review_item(topology, &work, &outcome));
             }
             let doc_type = outcome.doc_type().map(|t| t.as_str()).unwrap_or("none");
             let m = metrics::global();
@@ -256,6 +257,20 @@ async fn run_session(
             consume(&broker2, &queue, prefetch, session, grace, move |msg| {
                 let (stages, blobs, topology) = (stages.clone(), blobs.clone(), topology.clone());
                 async move { handle(stage, &stages, &blobs, &topology, msg).await }
+            })
+            .await
+        });
+    }
+    if which.contains(&Stage::Route) {
+        // The route worker also applies reviewers' decisions: both end a document's journey.
+        let (broker2, blobs, session) = (broker.clone(), blobs.clone(), session.clone());
+        let topology = Arc::new(broker.topology().clone());
+        let queue = topology.decisions_queue();
+        let prefetch = config.amqp.prefetch;
+        tasks.spawn(async move {
+            consume(&broker2, &queue, prefetch, session, grace, move |msg| {
+                let (blobs, topology) = (blobs.clone(), topology.clone());
+                async move { crate::review::handle_decision(&blobs, &topology, msg).await }
             })
             .await
         });

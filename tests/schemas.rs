@@ -13,10 +13,12 @@ use tamis_shared::{
 };
 
 /// The schema files, which must each have one example (and the examples one schema).
-const SCHEMAS: [&str; 7] = [
+const SCHEMAS: [&str; 9] = [
     "work.v1.json",
     "outcome.v1.json",
     "review_item.v1.json",
+    "review_decision.v1.json",
+    "document.reviewed.v1.json",
     "document.received.v1.json",
     "document.accepted.v1.json",
     "document.review_requested.v1.json",
@@ -67,7 +69,7 @@ fn every_schema_has_one_example_and_compiles() {
 }
 
 #[test]
-fn the_four_events_share_one_cloudevents_envelope() {
+fn the_events_share_one_cloudevents_envelope() {
     let schemas = load_schemas(false);
     let envelope = |name: &str| {
         let mut s = schemas[name].clone();
@@ -78,7 +80,7 @@ fn the_four_events_share_one_cloudevents_envelope() {
         (s["required"].clone(), s["properties"].clone())
     };
     let first = envelope("document.received.v1.json");
-    for t in ["accepted", "review_requested", "rejected"] {
+    for t in ["accepted", "review_requested", "rejected", "reviewed"] {
         assert_eq!(envelope(&format!("document.{t}.v1.json")), first, "document.{t}: envelope differs from document.received's");
     }
 }
@@ -153,6 +155,18 @@ fn mutated_examples_are_rejected() {
     let ri = "review_item.v1.json";
     mutate(ri, &|v| v["outcome"]["decision"] = json!("auto"), "a review item whose outcome is not review");
     mutate(ri, &|v| v["blob"]["media_type"] = json!("docx"), "an unknown media type");
+    mutate(ri, &|v| v["pages"][0]["rotation"] = json!(45), "a page rotation that is not a quarter turn");
+    let rd = "review_decision.v1.json";
+    mutate(rd, &|v| v["action"] = json!("approve"), "an unknown action");
+    mutate(rd, &|v| drop(v.as_object_mut().unwrap().remove("corrections")), "a correction without corrections");
+    mutate(rd, &|v| v["action"] = json!("reject"), "a rejection without a reason");
+    mutate(rd, &|v| v["action"] = json!("retype"), "a re-type without the new type");
+    mutate(rd, &|v| v["reviewer"] = json!(""), "an anonymous reviewer");
+    let rv = "document.reviewed.v1.json";
+    mutate(rv, &|v| v["data"]["changes"] = json!([]), "a correction that changed nothing");
+    mutate(rv, &|v| drop(v["data"]["changes"][0].as_object_mut().unwrap().remove("before")), "a change without its before value");
+    mutate(rv, &|v| v["data"]["action"] = json!("reject"), "a rejection without a reason");
+    mutate(rv, &|v| v["data"]["decided_at"] = json!("yesterday"), "a decision time that is not RFC 3339");
     // Strict mode (used on Tamis's own output) catches an undocumented key the open schema allows.
     let mut extra = example(w);
     extra["documents"][0]["fields"]["amount_due"]["currency"] = json!("EUR");
@@ -176,6 +190,14 @@ fn examples_are_exactly_what_the_rust_types_serialise() {
     assert_eq!(o.decision, Decision::Review);
     let blob: tamis_shared::BlobRef = assert_round_trip(&item["blob"], "examples/review_item.v1.json blob");
     assert_eq!(blob.sha256, o.sha256);
+    assert_round_trip::<tamis_route::review::ReviewItem>(&item, "examples/review_item.v1.json");
+    // The reviewed event's data is exactly what the decision example makes of its item.
+    let decision: tamis_route::review::ReviewDecision =
+        assert_round_trip(&example("review_decision.v1.json"), "examples/review_decision.v1.json");
+    let reviewed = example("document.reviewed.v1.json");
+    let from_decision: Value = serde_json::from_str(&serde_json::to_string(&decision.apply().unwrap()).unwrap()).unwrap();
+    assert_eq!(from_decision, reviewed["data"], "examples/document.reviewed.v1.json data is not what the decision example gives");
+    assert_eq!(reviewed["subject"], json!(decision.document_id));
     let received = example("document.received.v1.json");
     assert_eq!(received["data"]["document_id"], json!(work.envelope.document_id));
     assert_eq!(received["data"]["sha256"], json!(work.envelope.blob.sha256));

@@ -95,6 +95,38 @@ impl BlobStore {
         }
         Ok(bytes)
     }
+
+    /// Writes a record under `key` only if nothing is there yet, so records are never overwritten
+    /// (the audit trail, the seen-files index). Returns the bytes already stored when there were
+    /// some, None when these were written. `key` must be built by Tamis (segments of ids and hex).
+    pub async fn put_once(&self, key: &str, bytes: Bytes) -> Result<Option<Bytes>, BlobError> {
+        use object_store::{PutMode, PutOptions};
+        let path = StorePath::from(key);
+        let err = |source| BlobError::Store { key: key.to_string(), source };
+        let opts = PutOptions { mode: PutMode::Create, ..Default::default() };
+        match self.store.put_opts(&path, bytes.into(), opts).await {
+            Ok(_) => Ok(None),
+            Err(object_store::Error::AlreadyExists { .. }) => {
+                let existing = self.store.get(&path).await.map_err(err)?.bytes().await.map_err(err)?;
+                Ok(Some(existing))
+            }
+            Err(e) => Err(err(e)),
+        }
+    }
+
+    /// Every record whose key starts with `prefix/`, as (key, bytes), in key order.
+    pub async fn records(&self, prefix: &str) -> Result<Vec<(String, Bytes)>, BlobError> {
+        use futures::TryStreamExt;
+        let err = |source| BlobError::Store { key: prefix.to_string(), source };
+        let mut metas: Vec<_> = self.store.list(Some(&StorePath::from(prefix))).try_collect().await.map_err(err)?;
+        metas.sort_by(|a, b| a.location.cmp(&b.location));
+        let mut out = Vec::new();
+        for m in metas {
+            let bytes = self.store.get(&m.location).await.map_err(err)?.bytes().await.map_err(err)?;
+            out.push((m.location.to_string(), bytes));
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +145,19 @@ mod tests {
         let on_disk = dir.path().join(&r.key);
         std::fs::write(on_disk, b"%PDF-1.4 HELLO").unwrap();
         assert!(matches!(store.get(&r).await, Err(BlobError::HashMismatch { .. })));
+    }
+
+    #[tokio::test]
+    async fn records_are_written_once_and_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().to_str().unwrap()).unwrap();
+        assert_eq!(store.put_once("audit/d1/a.json", Bytes::from_static(b"first")).await.unwrap(), None);
+        let again = store.put_once("audit/d1/a.json", Bytes::from_static(b"second")).await.unwrap();
+        assert_eq!(again, Some(Bytes::from_static(b"first")), "an existing record is kept, not overwritten");
+        store.put_once("audit/d1/b.json", Bytes::from_static(b"other")).await.unwrap();
+        store.put_once("audit/d2/a.json", Bytes::from_static(b"elsewhere")).await.unwrap();
+        let keys: Vec<String> = store.records("audit/d1").await.unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec!["audit/d1/a.json", "audit/d1/b.json"]);
     }
 
     #[tokio::test]

@@ -24,6 +24,8 @@ pub struct Config {
     /// 2D-Doc trust list (certificates by CA id and certificate id). Env: `TAMIS_2DDOC_TRUST_LIST`.
     /// Default none: barcodes are read but not trusted.
     pub twoddoc_trust_list: Option<PathBuf>,
+    /// The back-office console (`tamis console`).
+    pub console: ConsoleConfig,
 }
 
 /// How to reach RabbitMQ and how hard to lean on it.
@@ -162,6 +164,32 @@ impl Default for LimitsConfig {
     }
 }
 
+/// The review console: who may sign in and how long things last.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Users file (TOML: `[[users]]` with `name`, `role` = viewer|reviewer|admin and an argon2
+    /// `password_hash` from `tamis console hash-password`). Env: `TAMIS_CONSOLE_USERS`. Default none.
+    pub users_file: Option<PathBuf>,
+    /// Request header holding the login a trusted reverse proxy authenticated (e.g.
+    /// `X-Forwarded-User`); the role still comes from the users file. Env:
+    /// `TAMIS_CONSOLE_TRUSTED_HEADER`. Default none: off, only passwords sign in.
+    pub trusted_user_header: Option<String>,
+    /// Mark cookies `Secure` (sent over HTTPS only; browsers also accept them on localhost).
+    /// Default true.
+    pub secure_cookies: bool,
+    /// Minutes a session lasts without activity. Default 480.
+    pub session_minutes: u64,
+    /// Seconds a reviewer may hold an item untouched before it goes back to its queue. Default 900.
+    pub lease_secs: u64,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig { users_file: None, trusted_user_header: None, secure_cookies: true, session_minutes: 480, lease_secs: 900 }
+    }
+}
+
 /// A configuration that cannot be used; the process stops before doing any work.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -186,6 +214,7 @@ impl Default for Config {
             taxonomy: None,
             policy: None,
             twoddoc_trust_list: None,
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -264,6 +293,12 @@ impl Config {
         if let Some(v) = env("TAMIS_2DDOC_TRUST_LIST").filter(|v| !v.is_empty()) {
             config.twoddoc_trust_list = Some(PathBuf::from(v));
         }
+        if let Some(v) = env("TAMIS_CONSOLE_USERS").filter(|v| !v.is_empty()) {
+            config.console.users_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TAMIS_CONSOLE_TRUSTED_HEADER").filter(|v| !v.is_empty()) {
+            config.console.trusted_user_header = Some(v);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -308,6 +343,9 @@ impl Config {
         }
         if self.limits.max_pages == 0 || self.limits.max_file_bytes == 0 || self.limits.max_page_pixels == 0 {
             return bad("limits", "every limit must be above zero");
+        }
+        if self.console.session_minutes == 0 || self.console.lease_secs < 30 {
+            return bad("console", "session_minutes must be above zero and lease_secs at least 30");
         }
         Ok(())
     }

@@ -150,6 +150,12 @@ impl Topology {
     pub fn review_queue(&self, doc_type: &DocumentType) -> String {
         format!("{}.review.{}", self.prefix, doc_type.as_str())
     }
+    /// Queue of reviewers' decisions, bound to the review exchange with key `decision`.
+    pub fn decisions_queue(&self) -> String {
+        format!("{}.decisions", self.prefix)
+    }
+    /// Routing key of a reviewer's decision on the review exchange.
+    pub const DECISION_KEY: &'static str = "decision";
     /// Where messages go that could not be processed after the delivery limit.
     pub fn parking_queue(&self) -> String {
         format!("{}.parking", self.prefix)
@@ -216,6 +222,19 @@ impl Topology {
                 message_ttl_ms: Some(d.as_millis() as u64),
             });
         }
+        // Decisions are applied by a worker that may fail transiently, like a stage; the retry
+        // path sends a failed message back through the pipeline exchange with its routing key,
+        // hence the second binding.
+        q.push(QueueSpec {
+            name: self.decisions_queue(),
+            bindings: vec![
+                (self.review_exchange(), Self::DECISION_KEY.to_string()),
+                (self.pipeline_exchange(), Self::DECISION_KEY.to_string()),
+            ],
+            dead_letter: Some(self.dead_letter_exchange()),
+            delivery_limit: Some(self.delivery_limit),
+            message_ttl_ms: None,
+        });
         q.push(QueueSpec {
             name: self.parking_queue(),
             bindings: vec![(self.dead_letter_exchange(), String::new())],

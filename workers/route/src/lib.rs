@@ -1,13 +1,15 @@
 //! The route stage: applies the routing policy to a fully read file and decides whether each of
 //! its documents is accepted automatically, sent to a person (with reasons), or rejected.
 
+pub mod review;
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use tamis_shared::outcome::DocumentOutcome;
 use tamis_shared::taxonomy::Taxonomy;
-use tamis_shared::{Decision, DocumentResult, DocumentType, Outcome, Reason, Work};
+use tamis_shared::{Decision, DocumentId, DocumentResult, DocumentType, Outcome, Reason, Work};
 
 /// The built-in policy.
 pub const DEFAULT_POLICY: &str = include_str!("../../../config/policy.toml");
@@ -161,6 +163,27 @@ impl Router {
         outcome
     }
 
+    /// Decides like `decide`, knowing that the same file (same sha256) was already submitted for
+    /// the same case as `duplicate_of`: such a file always goes to a person.
+    pub fn decide_with(&self, work: &Work, duplicate_of: Option<DocumentId>) -> Outcome {
+        let mut outcome = self.decide(work);
+        let Some(first) = duplicate_of else { return outcome };
+        if outcome.decision == Decision::Error {
+            return outcome;
+        }
+        let reason = Reason::new(
+            "duplicate",
+            format!("The same file was already submitted for this case (document {first}); check whether it is a resubmission."),
+        );
+        for d in &mut outcome.documents {
+            d.decision = Decision::Review;
+            d.reasons.push(reason.clone());
+        }
+        outcome.decision = Decision::Review;
+        outcome.reasons.push(reason);
+        outcome
+    }
+
     fn reasons_for(&self, doc: &DocumentResult) -> Vec<Reason> {
         let t = doc.doc_type.as_str();
         let mut reasons = Vec::new();
@@ -292,6 +315,21 @@ mod tests {
         w.failure = Some(Failure::new("ocr", ErrorCode::Encrypted, "needs a password"));
         let o = r.decide(&w);
         assert_eq!((o.decision, o.reasons[0].code.as_str()), (Decision::Error, "encrypted"));
+    }
+
+    #[test]
+    fn duplicates_and_expired_documents_go_to_a_person() {
+        let r = Router::default();
+        let w = work_with(Some(rib(0.97, 0.99)));
+        assert_eq!(r.decide_with(&w, None).decision, Decision::Auto);
+        let o = r.decide_with(&w, Some(DocumentId::new()));
+        assert_eq!(o.decision, Decision::Review);
+        assert_eq!(o.reasons.last().unwrap().code, "duplicate");
+        assert_eq!(o.documents[0].decision, Decision::Review);
+        let mut d = rib(0.97, 0.99);
+        d.findings.push(Finding { code: "expired".into(), message: "The document's expiry date has passed.".into() });
+        let o = r.decide(&work_with(Some(d)));
+        assert_eq!((o.decision, o.reasons[0].code.as_str()), (Decision::Review, "expired"));
     }
 
     #[test]

@@ -1,0 +1,522 @@
+//! The Tamis back-office console (`tamis console --listen ADDR`): a dashboard of every queue and
+//! of throughput for operators, and a review inbox where reviewers take the next item, see the
+//! page with each field's box, and accept, correct, re-type or reject it with the keyboard.
+//! Server-rendered HTML (maud), a JSON API under `/api/`, sessions with CSRF tokens and roles;
+//! personal data only ever reaches reviewers.
+
+pub mod auth;
+pub mod i18n;
+mod pages;
+pub mod queues;
+pub mod render;
+
+use auth::{Role, Session, Sessions, Users};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::{header, request::Parts, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use i18n::Lang;
+use queues::{EventCounts, Leases};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tamis_route::review::{Action, ReviewDecision};
+use tamis_shared::blob::BlobStore;
+use tamis_shared::broker::Broker;
+use tamis_shared::config::Config;
+use tamis_shared::DocumentType;
+use uuid::Uuid;
+
+const SESSION_COOKIE: &str = "tamis_session";
+const LOGIN_CSRF_COOKIE: &str = "tamis_login_csrf";
+const LANG_COOKIE: &str = "tamis_lang";
+
+/// Why the console cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    #[error(transparent)]
+    Users(#[from] auth::UsersError),
+    #[error("no console users: set console.users_file (TAMIS_CONSOLE_USERS); see docs/review.md")]
+    NoUsers,
+    #[error(transparent)]
+    Broker(#[from] tamis_shared::broker::BrokerError),
+    #[error(transparent)]
+    Blob(#[from] tamis_shared::blob::BlobError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+}
+
+/// Everything the handlers share.
+pub struct App {
+    users: Users,
+    sessions: Sessions,
+    leases: Leases,
+    broker: Broker,
+    blobs: BlobStore,
+    counts: Arc<Mutex<EventCounts>>,
+    started: Instant,
+    secure_cookies: bool,
+    trusted_header: Option<String>,
+}
+
+impl App {
+    /// Connects to the broker and the blob store and loads the users.
+    pub async fn connect(config: &Config) -> Result<Arc<App>, ConsoleError> {
+        let users = match &config.console.users_file {
+            Some(p) => Users::from_path(p)?,
+            None => return Err(ConsoleError::NoUsers),
+        };
+        let broker = Broker::connect(&config.amqp, "tamis-console", Duration::from_secs(30)).await?;
+        broker.declare_topology(&[]).await?;
+        let blobs = BlobStore::open(&config.blob.url)?;
+        let c = &config.console;
+        let app = Arc::new(App {
+            users,
+            sessions: Sessions::new(Duration::from_secs(c.session_minutes * 60)),
+            leases: Leases::new(broker.clone(), blobs.clone(), Duration::from_secs(c.lease_secs)),
+            broker,
+            blobs,
+            counts: Arc::new(Mutex::new(EventCounts::default())),
+            started: Instant::now(),
+            secure_cookies: c.secure_cookies,
+            trusted_header: c.trusted_user_header.clone(),
+        });
+        let (b, counts) = (app.broker.clone(), app.counts.clone());
+        tokio::spawn(async move {
+            if let Err(e) = queues::tap_events(b, counts).await {
+                tracing::warn!(error = %e, "event counts unavailable");
+            }
+        });
+        let weak = Arc::downgrade(&app);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                let Some(app) = weak.upgrade() else { break };
+                app.leases.expire_idle().await;
+            }
+        });
+        Ok(app)
+    }
+}
+
+/// The console's routes.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/dashboard", get(dashboard_page))
+        .route("/review", get(review_page))
+        .route("/review/decide", post(decide_form))
+        .route("/review/page/{lease}/{page}", get(page_image))
+        .route("/api/dashboard", get(api_dashboard))
+        .route("/api/review/next", get(api_next))
+        .route("/api/review/decision", post(api_decision))
+        .route("/assets/console.css", get(|| async { asset("text/css", include_str!("../assets/console.css")) }))
+        .route("/assets/console.js", get(|| async { asset("text/javascript", include_str!("../assets/console.js")) }))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(app)
+}
+
+/// Serves the console on `listen` until the process is stopped.
+pub async fn serve(config: &Config, listen: &str) -> Result<(), ConsoleError> {
+    let app = App::connect(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| ConsoleError::Listen { addr: listen.to_string(), source })?;
+    tracing::info!(listen, "console listening");
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|source| ConsoleError::Listen { addr: listen.to_string(), source })
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "max-age=300")], body).into_response()
+}
+
+async fn security_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(k, header::HeaderValue::from_static(v));
+    };
+    set(h, "content-security-policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "no-referrer");
+    if !h.contains_key(header::CACHE_CONTROL) {
+        // Pages may hold personal data: never kept by the browser or a proxy.
+        set(h, "cache-control", "no-store");
+    }
+    r
+}
+
+/// The caller: language, session (if any) and the cookies to send back.
+pub struct Ctx {
+    lang: Lang,
+    session: Option<Session>,
+    jar: CookieJar,
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+impl FromRequestParts<Arc<App>> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Self::Rejection> {
+        let mut jar = CookieJar::from_headers(&parts.headers);
+        let asked = Query::<LangQuery>::try_from_uri(&parts.uri).ok().and_then(|q| q.0.lang).and_then(|l| Lang::parse(&l));
+        let lang = match asked {
+            Some(l) => {
+                jar = jar.add(cookie(LANG_COOKIE, l.tag().to_string(), app.secure_cookies, false));
+                l
+            }
+            None => jar
+                .get(LANG_COOKIE)
+                .and_then(|c| Lang::parse(c.value()))
+                .or_else(|| {
+                    parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(Lang::from_accept_language)
+                })
+                .unwrap_or(Lang::Fr),
+        };
+        let mut session = jar.get(SESSION_COOKIE).and_then(|c| app.sessions.get(c.value()));
+        if let (None, Some(h)) = (&session, &app.trusted_header) {
+            // The proxy authenticated this login; the role comes from the users file.
+            let login = parts.headers.get(h.as_str()).and_then(|v| v.to_str().ok()).map(str::trim);
+            if let Some(user) = login.and_then(|l| app.users.get(l)) {
+                let id = app.sessions.open(user);
+                session = app.sessions.get(&id);
+                jar = jar.add(cookie(SESSION_COOKIE, id, app.secure_cookies, true));
+            }
+        }
+        Ok(Ctx { lang, session, jar })
+    }
+}
+
+fn cookie(name: &'static str, value: String, secure: bool, http_only: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_path("/");
+    c.set_secure(secure);
+    c.set_http_only(http_only);
+    c.set_same_site(SameSite::Strict);
+    c
+}
+
+/// Refusals, as HTML for pages and JSON for the API. They never carry document data.
+enum Denied {
+    SignIn,
+    Forbidden,
+    Csrf,
+}
+
+impl Ctx {
+    fn require(&self, role: Role) -> Result<&Session, Denied> {
+        match &self.session {
+            None => Err(Denied::SignIn),
+            Some(s) if s.role < role => Err(Denied::Forbidden),
+            Some(s) => Ok(s),
+        }
+    }
+
+    fn page_denied(self, d: Denied) -> Response {
+        match d {
+            Denied::SignIn => (self.jar, Redirect::to("/login")).into_response(),
+            Denied::Forbidden => {
+                let body = pages::message(self.lang, self.session.as_ref(), self.lang.t("forbidden"));
+                (StatusCode::FORBIDDEN, self.jar, body).into_response()
+            }
+            Denied::Csrf => (StatusCode::FORBIDDEN, self.jar, "CSRF token missing or wrong: reload the page and try again").into_response(),
+        }
+    }
+}
+
+fn api_denied(d: Denied) -> Response {
+    let (code, msg) = match d {
+        Denied::SignIn => (StatusCode::UNAUTHORIZED, "sign in first"),
+        Denied::Forbidden => (StatusCode::FORBIDDEN, "your role does not allow this"),
+        Denied::Csrf => (StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token header"),
+    };
+    (code, Json(json!({ "error": msg }))).into_response()
+}
+
+fn check_csrf(s: &Session, given: Option<&str>) -> Result<(), Denied> {
+    match given {
+        Some(t) if auth::same_secret(t, &s.csrf) => Ok(()),
+        _ => Err(Denied::Csrf),
+    }
+}
+
+async fn login_page(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    if ctx.session.is_some() {
+        return (ctx.jar, Redirect::to("/dashboard")).into_response();
+    }
+    // Login CSRF: the form's token must match a cookie only this site could set.
+    let token = auth::token();
+    let jar = ctx.jar.add(cookie(LOGIN_CSRF_COOKIE, token.clone(), app.secure_cookies, true));
+    (jar, pages::login(ctx.lang, &token, q.contains_key("failed"))).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf: Option<String>,
+}
+
+async fn login(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<LoginForm>) -> Response {
+    let expected = ctx.jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());
+    let csrf_ok = matches!((&expected, &f.csrf), (Some(e), Some(g)) if auth::same_secret(e, g));
+    if !csrf_ok {
+        return ctx.page_denied(Denied::Csrf);
+    }
+    let name = f.username.trim().to_string();
+    let password = f.password;
+    let app2 = app.clone();
+    // Argon2 is deliberately slow: keep it off the async threads.
+    let user = tokio::task::spawn_blocking(move || app2.users.verify(&name, &password).cloned()).await.ok().flatten();
+    let Some(user) = user else {
+        tracing::info!("console sign-in refused");
+        return (ctx.jar, Redirect::to("/login?failed=1")).into_response();
+    };
+    let id = app.sessions.open(&user);
+    let jar = ctx.jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")).add(cookie(SESSION_COOKIE, id, app.secure_cookies, true));
+    let to = if user.role >= Role::Reviewer { "/review" } else { "/dashboard" };
+    (jar, Redirect::to(to)).into_response()
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+async fn logout(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<CsrfForm>) -> Response {
+    if let Err(d) = ctx.require(Role::Viewer).and_then(|s| check_csrf(s, f.csrf.as_deref())) {
+        return ctx.page_denied(d);
+    }
+    if let Some(c) = ctx.jar.get(SESSION_COOKIE) {
+        app.sessions.close(c.value());
+    }
+    let jar = ctx.jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    (jar, Redirect::to("/login")).into_response()
+}
+
+async fn dashboard_data(app: &App) -> serde_json::Value {
+    let queues = queues::depths(&app.broker).await;
+    let throughput = app.counts.lock().unwrap_or_else(|e| e.into_inner()).throughput(app.started);
+    let parked = queues.iter().find(|q| q.kind == "parking").and_then(|q| q.depth);
+    let waiting: u32 = queues.iter().filter(|q| q.kind == "review").filter_map(|q| q.depth).sum();
+    json!({
+        "queues": queues,
+        "throughput": throughput,
+        "parked": parked,
+        "waiting_review": waiting as usize + app.leases.held_count(),
+        "in_review": app.leases.held_count(),
+    })
+}
+
+async fn dashboard_page(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
+    let s = match ctx.require(Role::Viewer) {
+        Ok(s) => s.clone(),
+        Err(d) => return ctx.page_denied(d),
+    };
+    let data = dashboard_data(&app).await;
+    (ctx.jar, pages::dashboard(ctx.lang, &s, &data)).into_response()
+}
+
+async fn api_dashboard(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
+    if let Err(d) = ctx.require(Role::Viewer) {
+        return api_denied(d);
+    }
+    Json(dashboard_data(&app).await).into_response()
+}
+
+#[derive(Deserialize)]
+struct ReviewQuery {
+    #[serde(rename = "type")]
+    doc_type: Option<String>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+async fn review_page(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<ReviewQuery>) -> Response {
+    let s = match ctx.require(Role::Reviewer) {
+        Ok(s) => s.clone(),
+        Err(d) => return ctx.page_denied(d),
+    };
+    let only = q.doc_type.as_deref().and_then(|t| t.parse::<DocumentType>().ok());
+    let flash = match (q.done.is_some(), q.error.as_deref()) {
+        (_, Some("reason")) => Some((true, ctx.lang.t("need_reason").to_string())),
+        (_, Some(_)) => Some((true, ctx.lang.t("error").to_string())),
+        (true, None) => Some((false, ctx.lang.t("decided").to_string())),
+        _ => None,
+    };
+    match app.leases.next(&s.user, only.as_ref()).await {
+        Ok(lease) => (ctx.jar, pages::review(ctx.lang, &s, lease.as_ref(), flash)).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot take a review item");
+            let body = pages::message(ctx.lang, Some(&s), &e.to_string());
+            (StatusCode::SERVICE_UNAVAILABLE, ctx.jar, body).into_response()
+        }
+    }
+}
+
+async fn api_next(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<ReviewQuery>) -> Response {
+    let s = match ctx.require(Role::Reviewer) {
+        Ok(s) => s.clone(),
+        Err(d) => return api_denied(d),
+    };
+    let only = q.doc_type.as_deref().and_then(|t| t.parse::<DocumentType>().ok());
+    match app.leases.next(&s.user, only.as_ref()).await {
+        Ok(Some(l)) => Json(json!({ "lease_id": l.id, "queue": l.queue, "item": l.item, "csrf": s.csrf })).into_response(),
+        Ok(None) => Json(json!({ "lease_id": null })).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": e.to_string() }))).into_response(),
+    }
+}
+
+/// What a reviewer asked for, from the form or the API.
+#[derive(Debug, Default, Deserialize)]
+pub struct DecisionRequest {
+    pub lease_id: Option<Uuid>,
+    /// `validate` (accept, correct or re-type, from what changed), `accept`, `correct`, `retype`,
+    /// `reject` or `release` (put the item back).
+    pub action: String,
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    pub doc_type: Option<String>,
+    pub reject_reason: Option<String>,
+}
+
+/// Turns a request into a decision on the leased item: only fields whose value changed count as
+/// corrections, and a changed type makes it a re-type.
+fn build_decision(lease: &queues::Lease, user: &str, req: &DecisionRequest) -> Result<ReviewDecision, &'static str> {
+    let item = &lease.item;
+    let primary = item.outcome.primary();
+    let machine_type = primary.map(|d| d.document.doc_type.clone());
+    let mut corrections = BTreeMap::new();
+    for (name, value) in &req.fields {
+        let before = primary.and_then(|d| d.document.fields.get(name)).map(|f| f.value.as_str()).unwrap_or("");
+        if value.trim() != before {
+            corrections.insert(name.clone(), value.trim().to_string());
+        }
+    }
+    let new_type = match req.doc_type.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(t.parse::<DocumentType>().map_err(|_| "unknown document type")?),
+        None => None,
+    }
+    .filter(|t| Some(t) != machine_type.as_ref());
+    let action = match req.action.as_str() {
+        "reject" => Action::Reject,
+        "validate" | "accept" | "correct" | "retype" if new_type.is_some() => Action::Retype,
+        "validate" | "accept" | "correct" if !corrections.is_empty() => Action::Correct,
+        "validate" | "accept" => Action::Accept,
+        _ => return Err("unknown action"),
+    };
+    if action == Action::Reject {
+        corrections.clear();
+    }
+    let d = ReviewDecision {
+        decision_id: Uuid::new_v4(),
+        document_id: item.document_id,
+        action,
+        reviewer: user.to_string(),
+        decided_at: time::OffsetDateTime::now_utc(),
+        corrections,
+        new_type: if action == Action::Retype { new_type } else { None },
+        reject_reason: req.reject_reason.as_ref().map(|r| r.trim().to_string()).filter(|r| !r.is_empty() && action == Action::Reject),
+        item: item.clone(),
+    };
+    d.validate().map_err(|e| match e {
+        tamis_route::review::DecisionError::Incomplete { action: "reject", .. } => "reason",
+        _ => "invalid",
+    })?;
+    Ok(d)
+}
+
+/// Applies a request for `user`; the error is a short code for the flash message.
+async fn apply(app: &App, user: &str, req: &DecisionRequest) -> Result<(), String> {
+    let lease_id = req.lease_id.ok_or("no lease")?;
+    if req.action == "release" {
+        return app.leases.release(lease_id, Some(user)).await.map_err(|e| e.to_string());
+    }
+    let lease = app.leases.get(lease_id, user).ok_or_else(|| queues::QueueError::NoLease(lease_id).to_string())?;
+    let d = build_decision(&lease, user, req).map_err(str::to_string)?;
+    app.leases.decide(lease_id, user, &d).await.map_err(|e| e.to_string())?;
+    tracing::info!(document_id = %d.document_id, action = d.action.as_str(), "review decision published");
+    Ok(())
+}
+
+async fn decide_form(State(app): State<Arc<App>>, ctx: Ctx, Form(form): Form<Vec<(String, String)>>) -> Response {
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let s = match ctx.require(Role::Reviewer).and_then(|s| check_csrf(s, get("csrf").as_deref()).map(|_| s)) {
+        Ok(s) => s.clone(),
+        Err(d) => return ctx.page_denied(d),
+    };
+    let req = DecisionRequest {
+        lease_id: get("lease").and_then(|l| l.parse().ok()),
+        action: get("action").unwrap_or_default(),
+        fields: form.iter().filter_map(|(k, v)| k.strip_prefix("f.").map(|k| (k.to_string(), v.clone()))).collect(),
+        doc_type: get("doc_type"),
+        reject_reason: get("reject_reason"),
+    };
+    let to = match apply(&app, &s.user, &req).await {
+        Ok(()) => "/review?done=1".to_string(),
+        Err(e) if e == "reason" => "/review?error=reason".to_string(),
+        Err(e) => {
+            tracing::warn!(error = %e, "review decision not applied");
+            "/review?error=1".to_string()
+        }
+    };
+    (ctx.jar, Redirect::to(&to)).into_response()
+}
+
+async fn api_decision(State(app): State<Arc<App>>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    let s = match ctx.require(Role::Reviewer).and_then(|s| check_csrf(s, token).map(|_| s)) {
+        Ok(s) => s.clone(),
+        Err(d) => return api_denied(d),
+    };
+    let req: DecisionRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
+    };
+    match apply(&app, &s.user, &req).await {
+        Ok(()) => Json(json!({ "ok": true })).into_response(),
+        Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
+    }
+}
+
+async fn page_image(State(app): State<Arc<App>>, ctx: Ctx, Path((lease, page)): Path<(Uuid, String)>) -> Response {
+    let s = match ctx.require(Role::Reviewer) {
+        Ok(s) => s.clone(),
+        Err(d) => return api_denied(d),
+    };
+    let Some(page) = page.strip_suffix(".png").and_then(|p| p.parse::<u32>().ok()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    // Only the reviewer holding the item sees its pages.
+    let Some(l) = app.leases.get(lease, &s.user) else { return StatusCode::NOT_FOUND.into_response() };
+    let bytes = match app.blobs.get(&l.item.blob).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(document_id = %l.item.document_id, error = %e, "page image unavailable");
+            return StatusCode::BAD_GATEWAY.into_response();
+        }
+    };
+    let rotation = l.item.pages.iter().find(|p| p.number == page).map(|p| p.rotation).unwrap_or(0);
+    let media = l.item.blob.media_type;
+    match tokio::task::spawn_blocking(move || render::page_png(&bytes, media, page, rotation)).await {
+        Ok(Ok(png)) => ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-store")], png).into_response(),
+        _ => {
+            tracing::warn!(document_id = %l.item.document_id, page, "page could not be rendered");
+            StatusCode::UNPROCESSABLE_ENTITY.into_response()
+        }
+    }
+}

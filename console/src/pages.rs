@@ -1,0 +1,257 @@
+//! The HTML pages (maud: escaped by construction). Every control has a label, the focus order
+//! follows the reading order, and colours keep WCAG AA contrast (see assets/console.css).
+
+use crate::auth::{Role, Session};
+use crate::i18n::Lang;
+use crate::queues::Lease;
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde_json::Value;
+use tamis_shared::{DocumentType, Field};
+
+/// Below this confidence a field is flagged for the reviewer's attention.
+const FLAG_BELOW: f32 = 0.80;
+
+fn layout(lang: Lang, title: &str, session: Option<&Session>, current: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.tag()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — Tamis" }
+                link rel="stylesheet" href="/assets/console.css";
+                script src="/assets/console.js" defer {}
+            }
+            body {
+                a.skip href="#main" { (lang.t("skip")) }
+                header.top {
+                    a.brand href="/" { (lang.t("app")) }
+                    @if let Some(s) = session {
+                        nav aria-label=(lang.t("app")) {
+                            ul {
+                                li { a href="/dashboard" aria-current=[(current == "dashboard").then_some("page")] { (lang.t("dashboard")) } }
+                                @if s.role >= Role::Reviewer {
+                                    li { a href="/review" aria-current=[(current == "review").then_some("page")] { (lang.t("review")) } }
+                                }
+                            }
+                        }
+                    }
+                    div.who {
+                        div.langs role="group" aria-label=(lang.t("language")) {
+                            a href="?lang=fr" hreflang="fr" lang="fr" aria-current=[(lang == Lang::Fr).then_some("true")] { "FR" }
+                            a href="?lang=en" hreflang="en" lang="en" aria-current=[(lang == Lang::En).then_some("true")] { "EN" }
+                        }
+                        @if let Some(s) = session {
+                            span { (lang.t("signed_in_as")) " " strong { (s.user) } " (" (s.role.as_str()) ")" }
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                button.link type="submit" { (lang.t("logout")) }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" { (body) }
+            }
+        }
+    }
+}
+
+/// A page with one sentence (forbidden, broker trouble).
+pub fn message(lang: Lang, session: Option<&Session>, text: &str) -> Markup {
+    layout(lang, lang.t("error"), session, "", html! { h1 { (lang.t("error")) } p.flash.error role="alert" { (text) } })
+}
+
+/// The sign-in form.
+pub fn login(lang: Lang, csrf: &str, failed: bool) -> Markup {
+    let body = html! {
+        div.login {
+            h1 { (lang.t("login_title")) }
+            @if failed { p.flash.error role="alert" { (lang.t("bad_login")) } }
+            form.panel method="post" action="/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                div { label for="username" { (lang.t("username")) } input #username type="text" name="username" autocomplete="username" required autofocus; }
+                div { label for="password" { (lang.t("password")) } input #password type="password" name="password" autocomplete="current-password" required; }
+                button.primary type="submit" { (lang.t("login")) }
+            }
+        }
+    };
+    layout(lang, lang.t("login"), None, "login", body)
+}
+
+fn pct(v: &Value) -> String {
+    v.as_f64().map(|x| format!("{} %", (x * 100.0).round())).unwrap_or_else(|| "–".into())
+}
+
+fn num(v: &Value) -> String {
+    v.as_u64().map(|n| n.to_string()).unwrap_or_else(|| "?".into())
+}
+
+/// The operators' dashboard (no personal data: counts only).
+pub fn dashboard(lang: Lang, s: &Session, d: &Value) -> Markup {
+    let t = &d["throughput"];
+    let kind = |k: &str| match k {
+        "stage" => lang.t("stage"),
+        "review" => lang.t("review_queue"),
+        "decisions" => lang.t("decisions"),
+        _ => lang.t("parking"),
+    };
+    let body = html! {
+        div #dashboard {
+            h1 { (lang.t("dashboard")) }
+            section.cards aria-label=(lang.t("dashboard")) {
+                div.card { div.label { (lang.t("per_minute")) } div.value #m-per-minute { (num(&t["per_minute"])) } }
+                div.card { div.label { (lang.t("share_auto")) } div.value #m-share { (pct(&t["share_automated"])) } }
+                div.card { div.label { (lang.t("waiting_review")) } div.value #m-waiting { (num(&d["waiting_review"])) } }
+                div.card { div.label { (lang.t("reviewed")) } div.value #m-reviewed { (num(&t["reviewed"])) } }
+                div.card.warn { div.label { (lang.t("errors")) } div.value #m-errors { (num(&t["rejected"])) } }
+                div.card.warn { div.label { (lang.t("parked")) } div.value #m-parked { (num(&d["parked"])) } }
+            }
+            p.note { (lang.t("per_minute")) ", " (lang.t("share_auto")) ", " (lang.t("errors")) ", " (lang.t("reviewed")) " : " (lang.t("since_start")) ". "
+                (lang.t("updated")) " " span #m-updated aria-live="polite" { "—" } }
+            h2 #queues-title { (lang.t("queues")) }
+            table aria-labelledby="queues-title" {
+                thead { tr { th scope="col" { (lang.t("queue")) } th scope="col" { (lang.t("kind")) } th scope="col" { (lang.t("depth")) } } }
+                tbody {
+                    @for q in d["queues"].as_array().into_iter().flatten() {
+                        @let depth = q["depth"].as_u64().unwrap_or(0);
+                        tr.busy[depth > 0 && q["kind"] != "stage"] {
+                            td { code { (q["name"].as_str().unwrap_or("")) } }
+                            td { (kind(q["kind"].as_str().unwrap_or(""))) }
+                            td.num data-queue=(q["name"].as_str().unwrap_or("")) { (num(&q["depth"])) }
+                        }
+                    }
+                }
+            }
+            p.note { (lang.t("oldest_note")) }
+        }
+    };
+    layout(lang, lang.t("dashboard"), Some(s), "dashboard", body)
+}
+
+fn field_label(name: &str) -> String {
+    let s = name.replace('_', " ");
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// The review screen: the pages with the boxes, beside the fields and the decision controls.
+pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(bool, String)>) -> Markup {
+    let flash_html = html! {
+        @if let Some((err, text)) = &flash {
+            p.flash.error[*err] role=(if *err { "alert" } else { "status" }) { (text) }
+        }
+    };
+    let Some(l) = lease else {
+        let body = html! {
+            h1 { (lang.t("review")) }
+            (flash_html)
+            div #empty-inbox .panel { p { (lang.t("nothing")) } p.note { (lang.t("nothing_hint")) } }
+        };
+        return layout(lang, lang.t("review"), Some(s), "review", body);
+    };
+    let item = &l.item;
+    let primary = item.outcome.primary();
+    let doc_type = primary.map(|d| d.document.doc_type.clone());
+    let mut fields: Vec<(String, Option<&Field>)> =
+        primary.map(|d| d.document.fields.iter().map(|(k, f)| (k.clone(), Some(f))).collect()).unwrap_or_default();
+    // Fields a reason names but the machine did not find get an empty input to fill in.
+    let named: Vec<String> = item.outcome.reasons.iter().filter_map(|r| r.code.split_once(':').map(|(_, f)| f.to_string())).collect();
+    for n in &named {
+        if n != "type" && !fields.iter().any(|(k, _)| k == n) {
+            fields.push((n.clone(), None));
+        }
+    }
+    let flagged = |name: &str, f: Option<&Field>| named.iter().any(|n| n == name) || f.is_none_or(|f| f.confidence < FLAG_BELOW || f.valid == Some(false));
+    let pages: Vec<u32> = primary.map(|d| d.document.pages.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| vec![1]);
+    let box_id = |name: &str| format!("box-{name}");
+    let body = html! {
+        h1 { (lang.t("review")) " — " (doc_type.as_ref().map(|t| t.as_str().to_string()).unwrap_or_else(|| "?".into())) }
+        (flash_html)
+        div.two {
+            section aria-label=(lang.t("document")) {
+                @for n in &pages {
+                    @let geo = item.pages.iter().find(|p| p.number == *n && p.width > 0 && p.height > 0);
+                    figure.page {
+                        div.page-wrap {
+                            img src=(format!("/review/page/{}/{}.png", l.id, n)) alt=(lang.t("image_alt").replace("{n}", &n.to_string()));
+                            @if let Some(g) = geo {
+                                svg viewBox=(format!("0 0 {} {}", g.width, g.height)) preserveAspectRatio="none" aria-hidden="true" {
+                                    @for (name, f) in &fields {
+                                        @if let Some(f) = f {
+                                            @if let (Some(b), true) = (f.bbox, f.page.unwrap_or(1) == *n) {
+                                                rect id=(box_id(name)) class=(if flagged(name, Some(f)) { "box flagged" } else { "box" })
+                                                    x=(b.x) y=(b.y) width=(b.w) height=(b.h) {}
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        figcaption { (lang.t("page")) " " (n) " — " (item.file_name) }
+                    }
+                }
+            }
+            section aria-label=(lang.t("fields")) {
+                div.panel {
+                    dl.meta {
+                        dt { (lang.t("file")) } dd { (item.file_name) }
+                        dt { (lang.t("document")) } dd { code { (item.document_id) } }
+                    }
+                    h2 { (lang.t("reasons")) }
+                    ul.reasons {
+                        @for r in &item.outcome.reasons { li { (r.message) " " code { (r.code) } } }
+                    }
+                }
+                form #decision .panel method="post" action="/review/decide" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    input type="hidden" name="lease" value=(l.id);
+                    h2 { (lang.t("fields")) }
+                    div.field {
+                        label for="doc_type" { (lang.t("type")) }
+                        select #doc_type name="doc_type" {
+                            @for t in DocumentType::BUILT_IN.iter() {
+                                option value=(t.as_str()) selected[doc_type.as_ref() == Some(t)] { (t.as_str()) }
+                            }
+                        }
+                    }
+                    @for (name, f) in &fields {
+                        @let id = format!("f-{name}");
+                        @let hint = format!("h-{name}");
+                        @let flag = flagged(name, *f);
+                        div.field.flagged[flag] {
+                            label for=(id) { (field_label(name)) }
+                            input #(id) type="text" name=(format!("f.{name}")) value=(f.map(|f| f.value.as_str()).unwrap_or(""))
+                                data-box=(box_id(name)) aria-describedby=(hint) aria-invalid=[flag.then_some("true")] autocomplete="off" spellcheck="false";
+                            span.hint #(hint) {
+                                @match f {
+                                    Some(f) => { (lang.t("confidence")) " " (format!("{:.2}", f.confidence)) @if flag { " — " (lang.t("check")) } }
+                                    None => { (lang.t("not_found")) " — " (lang.t("check")) }
+                                }
+                            }
+                        }
+                    }
+                    div.actions {
+                        button.primary type="submit" name="action" value="validate" { (lang.t("validate")) " " kbd { (if lang == Lang::Fr { "Entrée" } else { "Enter" }) } }
+                    }
+                }
+                form.panel method="post" action="/review/decide" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    input type="hidden" name="lease" value=(l.id);
+                    input type="hidden" name="action" value="reject";
+                    div.field {
+                        label for="reject_reason" { (lang.t("reject_reason")) }
+                        input #reject_reason type="text" name="reject_reason" required maxlength="500" autocomplete="off";
+                    }
+                    div.actions { button.danger type="submit" { (lang.t("reject")) } }
+                }
+                form.panel method="post" action="/review/decide" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    input type="hidden" name="lease" value=(l.id);
+                    button #release type="submit" name="action" value="release" { (lang.t("release")) }
+                    p.note { strong { (lang.t("shortcuts")) " : " } (PreEscaped(lang.t("shortcuts_text").replace("Enter", "<kbd>Enter</kbd>").replace("Entrée", "<kbd>Entrée</kbd>"))) }
+                }
+            }
+        }
+    };
+    layout(lang, lang.t("review"), Some(s), "review", body)
+}

@@ -1,0 +1,134 @@
+//! End to end through real RabbitMQ, real tesseract and a real browser: a document below
+//! threshold lands in its review queue; a reviewer signs in to `tamis console` with Chromium,
+//! corrects a field with the keyboard alone and validates; the `document.reviewed` event carries
+//! the correction and the audit record exists. The same file submitted again for the same case
+//! goes to a person as a duplicate. Screenshots land in target/test-artifacts/.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const CORRECTED: &str = "VALEUR CORRIGÉE 42";
+
+fn browser_dir() -> PathBuf {
+    root().join("tests/browser")
+}
+
+fn hash(password: &str) -> String {
+    use std::io::Write;
+    let mut c = tamis().args(["console", "hash-password"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let out = c.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn event_for<'a>(events: &'a [(String, Value)], transition: &str, id: &str) -> Option<&'a Value> {
+    events.iter().find(|(k, e)| k.starts_with(&format!("document.{transition}.")) && e["subject"] == id).map(|(_, e)| e)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
+    assert!(
+        browser_dir().join("node_modules/playwright-core").is_dir() && std::path::Path::new("/usr/bin/chromium").exists(),
+        "the browser test needs Debian's chromium and tests/browser/node_modules: run scripts/system-deps --tests"
+    );
+    let ns = Namespace::new("console");
+    let logs = tempfile::tempdir().unwrap();
+    let users = logs.path().join("users.toml");
+    std::fs::write(&users, format!("[[users]]\nname = \"rita\"\nrole = \"reviewer\"\npassword_hash = \"{}\"\n", hash("s3cret review"))).unwrap();
+    let mut tap = ns.event_tap().await;
+    let worker = Worker::start(&ns, "all", &logs.path().join("worker.log"));
+    let port = free_port();
+    let mut c = tamis();
+    ns.apply(&mut c)
+        .env("TAMIS_CONSOLE_USERS", &users)
+        .args(["console", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(logs.path().join("console.log")).unwrap());
+    let console = Worker(c.spawn().unwrap());
+
+    // A photo of a rent receipt: read, but not well enough to pass without a person.
+    let sample = root().join("samples/doc-0002.jpg");
+    let submit = |case: &str| {
+        let mut c = tamis();
+        ns.apply(&mut c).args(["submit", sample.to_str().unwrap(), "--case-id", case]);
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().split('\t').next().unwrap().to_string()
+    };
+    let id = submit("CASE-7");
+    tap.collect_until(Duration::from_secs(180), |e| event_for(e, "review_requested", &id).is_some()).await;
+    let requested = event_for(&tap.events, "review_requested", &id).unwrap_or_else(|| {
+        panic!("no review_requested event for {id}: {:?}", tap.events.iter().map(|(k, _)| k).collect::<Vec<_>>())
+    });
+    let doc_type = requested["data"]["documents"][0]["type"].as_str().unwrap().to_string();
+    assert!(!requested["data"]["reasons"].as_array().unwrap().is_empty(), "the review item carries its reasons");
+
+    // The reviewer's session, in Chromium.
+    let artifacts = root().join("target/test-artifacts");
+    let out = Command::new("node")
+        .arg("review.mjs")
+        .current_dir(browser_dir())
+        .env("CONSOLE_URL", format!("http://localhost:{port}"))
+        .env("CONSOLE_USER", "rita")
+        .env("CONSOLE_PASSWORD", "s3cret review")
+        .env("CORRECTED_VALUE", CORRECTED)
+        .env("ARTIFACTS", &artifacts)
+        .output()
+        .unwrap();
+    let console_log = std::fs::read_to_string(logs.path().join("console.log")).unwrap_or_default();
+    assert!(out.status.success(), "browser script failed:\n{}\nconsole log:\n{console_log}", String::from_utf8_lossy(&out.stderr));
+    let run: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
+    assert_eq!(run["document_id"], id.as_str(), "the reviewer was shown the submitted document");
+    let field = run["field"].as_str().unwrap().to_string();
+
+    // The outcome, seen by a real AMQP consumer.
+    tap.collect_until(Duration::from_secs(60), |e| event_for(e, "reviewed", &id).is_some()).await;
+    let reviewed = event_for(&tap.events, "reviewed", &id).expect("a document.reviewed event").clone();
+    validate_event(&reviewed);
+    let data = &reviewed["data"];
+    assert_eq!(data["reviewer"], "rita");
+    assert!(matches!(data["action"].as_str(), Some("correct")), "{data}");
+    let change = data["changes"].as_array().unwrap().iter().find(|c| c["field"] == field.as_str()).expect("the corrected field");
+    assert_eq!(change["after"], CORRECTED);
+    assert_ne!(change["before"], CORRECTED);
+    assert_eq!(data["fields"][&field]["value"], CORRECTED);
+    assert_eq!(data["fields"][&field]["source"], "reviewer");
+    assert_eq!(reviewed["caseid"], "CASE-7");
+
+    // The audit record, written once under the decision's id.
+    let audit_dir = ns.blobs.path().join("audit").join(&id);
+    let records: Vec<PathBuf> = std::fs::read_dir(&audit_dir).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+    assert_eq!(records.len(), 1, "one audit record in {}", audit_dir.display());
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(&records[0]).unwrap()).unwrap();
+    assert_eq!(record["decision_id"], data["decision_id"]);
+    assert_eq!(record["changes"], data["changes"]);
+    assert!(record["recorded_at"].is_string());
+    assert_eq!(ns.depth(&format!("review.{doc_type}")).await, 0, "the decided item left its queue");
+    assert_eq!(ns.depth("decisions").await, 0, "the decision was consumed");
+
+    // The same file again for the same case: a duplicate, for a person.
+    let again = submit("CASE-7");
+    tap.collect_until(Duration::from_secs(180), |e| event_for(e, "review_requested", &again).is_some()).await;
+    let dup = event_for(&tap.events, "review_requested", &again).expect("the resubmission goes to review");
+    assert!(
+        dup["data"]["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "duplicate"),
+        "{}",
+        dup["data"]["reasons"]
+    );
+    for shot in ["review.png", "dashboard.png"] {
+        assert!(std::fs::metadata(artifacts.join(shot)).map(|m| m.len() > 10_000).unwrap_or(false), "screenshot {shot}");
+    }
+    console.stop();
+    worker.stop();
+    ns.cleanup().await;
+}
