@@ -28,6 +28,7 @@ pub async fn earlier_submission(blobs: &BlobStore, work: &Work) -> Result<Option
     let key = format!("seen/{}/{}", hex::encode(Sha256::digest(case.as_bytes())), env.blob.sha256);
     let transient = |e: tamis_shared::blob::BlobError| StageError::Transient {
         stage: "route",
+        reason: "seen_index_unavailable",
         document_id: env.document_id.to_string(),
         message: format!("cannot read or write the seen-files index: {e}"),
     };
@@ -59,6 +60,7 @@ pub async fn handle_decision(blobs: &BlobStore, topology: &Topology, msg: InMess
     line.push(b'\n');
     blobs.put_once(&key, Bytes::from(line)).await.map_err(|e| StageError::Transient {
         stage: "review",
+        reason: "audit_unavailable",
         document_id: reviewed.document_id.to_string(),
         message: format!("cannot write the audit record: {e}"),
     })?;
