@@ -38,6 +38,8 @@ try {
   await page.waitForURL(/\/review/);
   await page.waitForSelector("form#decision");
   await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  // Focusing the first flagged field may have scrolled; show the page from its top.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${artifacts}/review.png`, fullPage: false });
 
   // The first flagged field has the focus; its box is highlighted on the page.
