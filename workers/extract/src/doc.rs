@@ -81,21 +81,6 @@ impl Doc {
         }
         Doc { lines }
     }
-
-    /// Whole folded text.
-    pub fn folded(&self) -> String {
-        self.lines.iter().map(|l| l.folded.as_str()).collect::<Vec<_>>().join(" ")
-    }
-}
-
-/// Where a label matched: line index and the range of words after it.
-#[derive(Clone, Copy, Debug)]
-pub struct Hit {
-    pub line: usize,
-    /// First word of the label.
-    pub first_word: usize,
-    /// First word after the label.
-    pub after: usize,
 }
 
 /// Groups a page's lines into visual rows: fragments whose vertical centres are close and that do

@@ -120,7 +120,7 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     if m.corrected {
         out.finding("corrected:mrz".into(), "OCR confusions in the machine-readable zone were repaired to pass its check digits.");
     }
-    let mut set = |out: &mut Out, name: &str, v: Option<String>, valid: Option<bool>| {
+    let set = |out: &mut Out, name: &str, v: Option<String>, valid: Option<bool>| {
         let Some(v) = v else { return };
         if let Some(printed) = out.fields.get(name) {
             if printed.value != v && name != "surname" && name != "given_names" {

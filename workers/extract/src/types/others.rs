@@ -512,6 +512,22 @@ mod tests {
     }
 
     #[test]
+    fn a_joint_accounts_second_holder_stays_part_of_the_holder() {
+        let d = doc(&["Titulaire du compte", "ALEXANDRE PHILIPPE OU PAULETTE BOULAY", "IBAN FR76 ..."]);
+        let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
+        // The label-anchored read stopped at a gap after the first holder.
+        out.fields.insert("account_holder".into(), field("ALEXANDRE PHILIPPE".into(), 0.9, 1, None, FieldSource::Ocr, None));
+        bank(&d, FieldSource::Ocr, &mut out);
+        assert_eq!(out.fields["account_holder"].value, "ALEXANDRE PHILIPPE OU PAULETTE BOULAY");
+        // A holder line that goes on with something else is left alone.
+        let d = doc(&["ALEXANDRE PHILIPPE 12 rue Neuve"]);
+        let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
+        out.fields.insert("account_holder".into(), field("ALEXANDRE PHILIPPE".into(), 0.9, 1, None, FieldSource::Ocr, None));
+        bank(&d, FieldSource::Ocr, &mut out);
+        assert_eq!(out.fields["account_holder"].value, "ALEXANDRE PHILIPPE");
+    }
+
+    #[test]
     fn totals_that_do_not_add_up_block_the_amount_due() {
         let d = doc(&["Total HT 148,10 €", "TVA 20 % 29,62 €", "Total TTC 106,63 €"]);
         let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
