@@ -277,8 +277,8 @@ impl Workers {
             .env("TAMIS_AMQP_PREFIX", prefix)
             .env("TAMIS_BLOB_URL", blobs)
             .env("OMP_THREAD_LIMIT", "1")
-            // Several workers of one machine would fight over one health port.
-            .env_remove("TAMIS_HEALTH_ADDR")
+            // Several workers of one machine would fight over one ops port: each takes a free one.
+            .env("TAMIS_HEALTH_ADDR", "127.0.0.1:0")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?);
