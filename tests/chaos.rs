@@ -236,12 +236,7 @@ async fn chaos_every_document_gets_exactly_one_outcome() {
     let worker_a = env.worker(&log("a"));
     let mut worker_b = env.worker(&log("b"));
     let out = env.command().arg("submit").arg(input.path()).output().unwrap();
-    assert!(out.status.success(), "submit: {}", String::from_utf8_lossy(&out.stderr));
-    let submitted: BTreeMap<String, String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.split_once('\t').map(|(id, f)| (id.to_string(), f.to_string())).unwrap())
-        .collect();
+    let submitted = submitted(&out);
     let n = submitted.len();
     assert!(n >= 500, "at least 500 documents, got {n}");
 

@@ -9,7 +9,7 @@ use common::*;
 use lapin::options::*;
 use lapin::types::{AMQPValue, FieldTable};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,12 +39,7 @@ async fn python_consumer_parses_and_validates_every_event() {
     let worker = Worker::start(&ns, "all", &logs.path().join("worker.log"));
     let mut submit = tamis();
     let out = ns.apply(&mut submit).arg("submit").arg(input.path()).output().unwrap();
-    assert!(out.status.success(), "submit failed: {}", String::from_utf8_lossy(&out.stderr));
-    let submitted: BTreeMap<String, String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.split_once('\t').map(|(a, b)| (a.to_string(), b.to_string())).unwrap())
-        .collect();
+    let submitted = submitted(&out);
     tap.collect_until(Duration::from_secs(300), |evs| evs.len() >= 2 * n).await;
     assert_eq!(tap.events.len(), 2 * n, "a received and an outcome event per file");
 

@@ -23,12 +23,7 @@ async fn run_traced(ns: &Namespace, otlp: &OtlpReceiver, input: &std::path::Path
     let mut submit = tamis();
     submit.envs(env_ref.iter().copied());
     let out = ns.apply(&mut submit).arg("submit").arg(input).output().unwrap();
-    assert!(out.status.success(), "submit failed: {}", String::from_utf8_lossy(&out.stderr));
-    let submitted: BTreeMap<String, String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.split_once('\t').map(|(a, b)| (a.to_string(), b.to_string())).unwrap())
-        .collect();
+    let submitted = submitted(&out);
     let outcomes = |evs: &[(String, Value)]| evs.iter().filter(|(k, _)| !k.starts_with("document.received.")).count();
     tap.collect_until(Duration::from_secs(600), |evs| outcomes(evs) >= n).await;
     assert_eq!(outcomes(&tap.events), n, "every document reached an outcome; worker log:\n{}", std::fs::read_to_string(log).unwrap_or_default());

@@ -390,3 +390,14 @@ impl Drop for OtlpReceiver {
         let _ = self.child.wait();
     }
 }
+
+/// The documents `tamis submit` reported (document id -> file), after checking it succeeded.
+#[allow(dead_code)]
+pub fn submitted(out: &std::process::Output) -> BTreeMap<String, String> {
+    assert!(out.status.success(), "submit failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| l.split_once('\t').map(|(id, f)| (id.to_string(), f.to_string())).unwrap())
+        .collect()
+}
