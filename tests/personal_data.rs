@@ -17,20 +17,6 @@ const NAME_FIELDS: [&str; 10] = [
 ];
 const AMOUNT_FIELDS: [&str; 7] = ["amount_due", "charges_amount", "rent_amount", "total_amount", "gross_pay", "net_pay", "reference_tax_income"];
 
-fn fold_accents(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'à' | 'â' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' => 'i',
-            'ô' | 'ö' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            c => c,
-        })
-        .collect()
-}
-
 /// Groups of `n` characters joined by spaces (IBANs print in fours).
 fn grouped(s: &str, n: usize) -> String {
     s.chars().collect::<Vec<_>>().chunks(n).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
@@ -81,7 +67,7 @@ fn variants(field: &str, value: &str) -> Vec<String> {
             out.insert(t.to_string());
         }
     }
-    let folded: Vec<String> = out.iter().map(|s| fold_accents(s)).collect();
+    let folded: Vec<String> = out.iter().map(|s| s.chars().map(tamis_shared::taxonomy::strip_accent).collect()).collect();
     out.extend(folded);
     out.into_iter().filter(|s| s.chars().count() >= 4).collect()
 }
