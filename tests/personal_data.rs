@@ -1,6 +1,6 @@
 //! Personal data never leaves in telemetry. Documents of every type (born-digital PDFs and a few
 //! photos) go through `tamis submit` and `tamis worker all` with debug logs captured, spans
-//! exported to a real OTLP/HTTP receiver and the Prometheus endpoint scraped; no NIR, IBAN,
+//! exported and metrics pushed to a real OTLP/HTTP receiver and the Prometheus endpoint scraped; no NIR, IBAN,
 //! person's name or amount from the truth file appears in any of them, in any usual spelling.
 
 mod common;
@@ -192,9 +192,12 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
     assert!(worker_log.lines().count() > 50 && worker_log.contains("\"level\":\"DEBUG\""), "debug logs were captured");
     assert!(spans.len() >= n * 10, "spans were captured ({})", spans.len());
     assert!(metrics.contains("tamis_decisions_total"), "metrics were scraped");
+    let pushed = otlp.metric_points();
+    assert!(pushed.iter().any(|p| p["name"] == "tamis.decisions"), "metrics were pushed over OTLP too (their bodies are in the raw text searched below)");
+    let pushed_text: String = pushed.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n");
 
     let mut leaks = Vec::new();
-    for (what, text) in [("worker log", &worker_log), ("submit log", &submit_log), ("exported spans", &spans_text), ("raw OTLP bodies", &raw), ("/metrics", &metrics)] {
+    for (what, text) in [("worker log", &worker_log), ("submit log", &submit_log), ("exported spans", &spans_text), ("raw OTLP bodies", &raw), ("/metrics", &metrics), ("OTLP metrics", &pushed_text)] {
         for (field, needle) in &needles {
             if let Some(at) = find_leak(text, needle) {
                 let lower = text.to_lowercase();

@@ -1,6 +1,7 @@
 //! OpenTelemetry traces received over OTLP/HTTP by a real protobuf-decoding receiver: one trace
 //! per document links `tamis submit`, every broker publish and consume, every stage and the
-//! outcome event, whose `traceparent` carries that trace.
+//! outcome event, whose `traceparent` carries that trace. The same receiver gets the worker's
+//! metrics pushed over OTLP.
 
 mod common;
 
@@ -108,5 +109,45 @@ async fn one_trace_links_submit_every_stage_and_the_outcome_event() {
         let received = events.iter().find(|(k, e)| k.starts_with("document.received.") && e["subject"] == id.as_str()).unwrap();
         assert_eq!(received.1["traceparent"].as_str().unwrap().split('-').nth(1), Some(trace));
     }
+    assert_metrics_pushed(&otlp);
     ns.cleanup().await;
+}
+
+/// The worker pushed its metrics over OTLP: one good document through every stage, one empty file
+/// refused by OCR. Counters are cumulative, so the last point of each series holds the total.
+fn assert_metrics_pushed(otlp: &OtlpReceiver) {
+    let points: Vec<Value> = otlp.metric_points().into_iter().filter(|p| p["service"] == "tamis-worker-all").collect();
+    assert!(!points.is_empty(), "no metric was pushed over OTLP");
+    let last = |name: &str, attrs: &[(&str, &str)]| -> Option<Value> {
+        points
+            .iter()
+            .filter(|p| p["name"] == name && attrs.iter().all(|(k, v)| p["attributes"][*k] == *v))
+            .last()
+            .cloned()
+    };
+    for stage in ["ocr", "classify", "extract", "route"] {
+        let ok = last("tamis.stage.documents", &[("stage", stage), ("outcome", "ok")]).unwrap_or_else(|| panic!("no {stage} count"));
+        assert_eq!(ok["kind"], "sum");
+        assert_eq!(ok["monotonic"], true);
+        assert_eq!(ok["temporality"], 2, "cumulative, like a Prometheus counter");
+        assert!(ok["value"].as_i64().unwrap() >= 1, "{stage}: {ok}");
+        let d = last("tamis.stage.duration", &[("stage", stage)]).unwrap_or_else(|| panic!("no {stage} duration"));
+        assert_eq!((d["kind"].as_str(), d["unit"].as_str()), (Some("histogram"), Some("s")));
+        assert!(d["count"].as_u64().unwrap() >= 1 && d["sum"].as_f64().unwrap() > 0.0, "{stage}: {d}");
+    }
+    let empty = last("tamis.stage.errors", &[("stage", "ocr"), ("code", "empty")]).expect("the empty file is counted as an OCR error");
+    assert_eq!(empty["value"], 1);
+    let decisions: i64 = ["auto", "review", "error"]
+        .iter()
+        .flat_map(|d| points.iter().filter(move |p| p["name"] == "tamis.decisions" && p["attributes"]["decision"] == *d))
+        .fold(BTreeMap::new(), |mut m: BTreeMap<String, i64>, p| {
+            m.insert(p["attributes"].to_string(), p["value"].as_i64().unwrap());
+            m
+        })
+        .values()
+        .sum();
+    assert_eq!(decisions, 2, "two documents, two routing decisions");
+    let conf = last("tamis.type_confidence", &[]).expect("type confidence histogram");
+    assert_eq!(conf["bounds"].as_array().unwrap().last().unwrap(), 1.0);
+    assert!(points.iter().any(|p| p["name"] == "tamis.queue.messages" && p["kind"] == "gauge"), "queue depth gauge");
 }

@@ -1,9 +1,16 @@
-//! The Prometheus metrics of a Tamis process, served by the ops server at `GET /metrics`.
+//! The metrics of a Tamis process: served in Prometheus form by the ops server at `GET /metrics`,
+//! and pushed over OTLP too when telemetry set-up asks for it (`export_otlp`).
 //!
 //! The names and labels are a contract (the Helm chart's dashboard and alerts use them): change
 //! them only with the chart. Labels carry stage names, queue names, document types, decisions and
 //! reason codes, never a document id or anything read from a document.
+//!
+//! Each OTLP instrument is named so that a collector's standard OTLP -> Prometheus translation
+//! (dots to underscores, `_total` on counters, the unit `s` as `_seconds`) gives back the
+//! Prometheus name, so one dashboard serves both paths.
 
+use opentelemetry::metrics::{Counter as OtelCounter, Gauge as OtelGauge, Histogram as OtelHistogram, Meter};
+use opentelemetry::KeyValue;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -75,13 +82,72 @@ struct QueueLabels {
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
+/// Bucket bounds of the confidence histogram (shared by both exports).
+const CONFIDENCE_BOUNDS: [f64; 14] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.0];
+
+/// Bucket bounds of the time histograms: 5 ms .. ~10 min (cheap stages take milliseconds, OCR of
+/// a long scan minutes).
+fn seconds_bounds() -> Vec<f64> {
+    prometheus_client::metrics::histogram::exponential_buckets(0.005, 2.0, 18).collect()
+}
+
 fn seconds_histogram() -> Histogram {
-    // 5 ms .. ~10 min: cheap stages take milliseconds, OCR of a long scan minutes.
-    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.005, 2.0, 18))
+    Histogram::new(seconds_bounds())
 }
 
 fn confidence_histogram() -> Histogram {
-    Histogram::new([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99, 1.0])
+    Histogram::new(CONFIDENCE_BOUNDS)
+}
+
+/// The same metrics as OpenTelemetry instruments, for OTLP export.
+struct OtelInstruments {
+    stage_documents: OtelCounter<u64>,
+    stage_duration: OtelHistogram<f64>,
+    stage_errors: OtelCounter<u64>,
+    decisions: OtelCounter<u64>,
+    type_confidence: OtelHistogram<f64>,
+    queue_messages: OtelGauge<i64>,
+    queue_lag: OtelHistogram<f64>,
+}
+
+impl OtelInstruments {
+    fn new(meter: &Meter) -> OtelInstruments {
+        OtelInstruments {
+            stage_documents: meter
+                .u64_counter("tamis.stage.documents")
+                .with_description("Messages handled by a stage, by outcome (ok, error, parked, retried)")
+                .build(),
+            stage_duration: meter
+                .f64_histogram("tamis.stage.duration")
+                .with_unit("s")
+                .with_description("Time a stage spent on one message")
+                .with_boundaries(seconds_bounds())
+                .build(),
+            stage_errors: meter
+                .u64_counter("tamis.stage.errors")
+                .with_description("Documents a stage found unusable, by reason code (empty, corrupt, timeout...)")
+                .build(),
+            decisions: meter
+                .u64_counter("tamis.decisions")
+                .with_description("Routing decisions (auto, review, error) by document type")
+                .build(),
+            type_confidence: meter
+                .f64_histogram("tamis.type_confidence")
+                .with_description("Calibrated confidence of the document type at routing")
+                .with_boundaries(CONFIDENCE_BOUNDS.to_vec())
+                .build(),
+            queue_messages: meter
+                .i64_gauge("tamis.queue.messages")
+                .with_description("Messages ready in a queue (refreshed periodically by a passive declare)")
+                .build(),
+            queue_lag: meter
+                .f64_histogram("tamis.stage.queue_lag")
+                .with_unit("s")
+                .with_description("Time a message waited between its publication and its consumption by a stage")
+                .with_boundaries(seconds_bounds())
+                .build(),
+        }
+    }
 }
 
 /// Every metric Tamis exports, registered once per process.
@@ -94,6 +160,7 @@ pub struct Metrics {
     type_confidence: HistogramFamily<TypeLabels>,
     queue_messages: Family<QueueLabels, Gauge>,
     queue_lag: HistogramFamily<StageLabels>,
+    otel: OnceLock<OtelInstruments>,
 }
 
 impl Metrics {
@@ -133,44 +200,81 @@ impl Metrics {
             "Time a message waited between its publication and its consumption by a stage",
             queue_lag.clone(),
         );
-        Metrics { registry, stage_documents, stage_duration, stage_errors, decisions, type_confidence, queue_messages, queue_lag }
+        Metrics {
+            registry,
+            stage_documents,
+            stage_duration,
+            stage_errors,
+            decisions,
+            type_confidence,
+            queue_messages,
+            queue_lag,
+            otel: OnceLock::new(),
+        }
+    }
+
+    /// Also records every metric from now on into instruments of `meter` (the OTLP export);
+    /// a second call changes nothing.
+    pub fn export_otlp(&self, meter: &Meter) {
+        let _ = self.otel.set(OtelInstruments::new(meter));
     }
 
     /// Counts one message handled by `stage`.
     pub fn stage_document(&self, stage: &str, outcome: StageOutcome) {
         let l = StageOutcomeLabels { stage: stage.to_string(), outcome: outcome.as_str().to_string() };
         self.stage_documents.get_or_create(&l).inc();
+        if let Some(o) = self.otel.get() {
+            o.stage_documents.add(1, &[KeyValue::new("stage", stage.to_string()), KeyValue::new("outcome", outcome.as_str())]);
+        }
     }
 
     /// Records the time `stage` spent on one message.
     pub fn stage_duration(&self, stage: &str, seconds: f64) {
         self.stage_duration.get_or_create(&StageLabels { stage: stage.to_string() }).observe(seconds);
+        if let Some(o) = self.otel.get() {
+            o.stage_duration.record(seconds, &[KeyValue::new("stage", stage.to_string())]);
+        }
     }
 
     /// Counts a document `stage` found unusable with reason `code`.
     pub fn stage_error(&self, stage: &str, code: &str) {
         self.stage_errors.get_or_create(&StageCodeLabels { stage: stage.to_string(), code: code.to_string() }).inc();
+        if let Some(o) = self.otel.get() {
+            o.stage_errors.add(1, &[KeyValue::new("stage", stage.to_string()), KeyValue::new("code", code.to_string())]);
+        }
     }
 
     /// Counts one routing decision.
     pub fn decision(&self, doc_type: &str, decision: &str) {
         let l = DecisionLabels { doc_type: doc_type.to_string(), decision: decision.to_string() };
         self.decisions.get_or_create(&l).inc();
+        if let Some(o) = self.otel.get() {
+            o.decisions.add(1, &[KeyValue::new("doc_type", doc_type.to_string()), KeyValue::new("decision", decision.to_string())]);
+        }
     }
 
     /// Records the type confidence of a routed document.
     pub fn type_confidence(&self, doc_type: &str, confidence: f64) {
         self.type_confidence.get_or_create(&TypeLabels { doc_type: doc_type.to_string() }).observe(confidence);
+        if let Some(o) = self.otel.get() {
+            o.type_confidence.record(confidence, &[KeyValue::new("doc_type", doc_type.to_string())]);
+        }
     }
 
     /// Sets the last measured depth of `queue`.
     pub fn queue_messages(&self, queue: &str, messages: u32) {
         self.queue_messages.get_or_create(&QueueLabels { queue: queue.to_string() }).set(messages as i64);
+        if let Some(o) = self.otel.get() {
+            o.queue_messages.record(messages as i64, &[KeyValue::new("queue", queue.to_string())]);
+        }
     }
 
     /// Records how long a message waited in the queue of `stage`.
     pub fn queue_lag(&self, stage: &str, seconds: f64) {
         self.queue_lag.get_or_create(&StageLabels { stage: stage.to_string() }).observe(seconds.max(0.0));
+        if let Some(o) = self.otel.get() {
+            o.queue_lag.record(seconds.max(0.0), &[KeyValue::new("stage", stage.to_string())]);
+        }
     }
 
     /// The metrics in OpenMetrics text format.

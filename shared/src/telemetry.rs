@@ -4,13 +4,18 @@
 //!
 //! Spans always exist (so trace context is propagated through the broker and into the events
 //! even when nothing is exported); they are exported over OTLP/HTTP (protobuf) only when
-//! `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set. The other
-//! standard variables (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
-//! `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_BSP_*`, `OTEL_SDK_DISABLED`...) are honoured.
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set. Metrics (the
+//! ones `/metrics` serves) are pushed the same way when `OTEL_EXPORTER_OTLP_ENDPOINT` or
+//! `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` is set. The other standard variables
+//! (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_BSP_*`,
+//! `OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_TRACES_EXPORTER=none`, `OTEL_METRICS_EXPORTER=none`,
+//! `OTEL_SDK_DISABLED`...) are honoured.
 
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::collections::BTreeMap;
@@ -30,6 +35,7 @@ pub const TRACESTATE: &str = "tracestate";
 pub struct Telemetry {
     provider: SdkTracerProvider,
     exporting: bool,
+    meters: Option<SdkMeterProvider>,
 }
 
 impl Telemetry {
@@ -38,35 +44,59 @@ impl Telemetry {
         self.exporting
     }
 
-    /// Exports the spans still buffered and stops the exporter.
+    /// True when metrics are pushed over OTLP.
+    pub fn exporting_metrics(&self) -> bool {
+        self.meters.is_some()
+    }
+
+    /// Exports the spans and metrics still buffered and stops the exporters.
     pub fn shutdown(self) {
         if let Err(e) = self.provider.shutdown() {
             if self.exporting {
                 eprintln!("tamis: warning: could not flush the last traces: {e}");
             }
         }
+        // The last export carries the counts of the final documents: without it, a worker that
+        // drains and stops between two periodic exports would under-report.
+        if let Some(meters) = self.meters {
+            if let Err(e) = meters.shutdown() {
+                eprintln!("tamis: warning: could not push the last metrics: {e}");
+            }
+        }
     }
 }
 
-/// Whether the environment asks for OTLP export of traces.
-fn otlp_requested(env: impl Fn(&str) -> Option<String>) -> bool {
+/// The OpenTelemetry signals Tamis can export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Signal {
+    Traces,
+    Metrics,
+}
+
+/// Whether the environment asks for OTLP export of `signal`.
+fn otlp_requested(signal: Signal, env: impl Fn(&str) -> Option<String>) -> bool {
+    let (exporter, endpoint) = match signal {
+        Signal::Traces => ("OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+        Signal::Metrics => ("OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+    };
     let set = |k: &str| env(k).is_some_and(|v| !v.trim().is_empty());
     let disabled = env("OTEL_SDK_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        || env("OTEL_TRACES_EXPORTER").is_some_and(|v| v.trim().eq_ignore_ascii_case("none"));
-    !disabled && (set("OTEL_EXPORTER_OTLP_ENDPOINT") || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+        || env(exporter).is_some_and(|v| v.trim().eq_ignore_ascii_case("none"));
+    !disabled && (set("OTEL_EXPORTER_OTLP_ENDPOINT") || set(endpoint))
 }
 
 /// Installs the log subscriber (human-readable on a terminal, JSON lines otherwise;
 /// `TAMIS_LOG_FORMAT=json|text` forces one; level from `RUST_LOG`, default `default_level`) and
 /// the tracing pipeline. `service` names the process in traces unless `OTEL_SERVICE_NAME` does.
 pub fn init(default_level: &str, service: &str) -> Telemetry {
-    let exporting = otlp_requested(|k| std::env::var(k).ok());
+    let exporting = otlp_requested(Signal::Traces, |k| std::env::var(k).ok());
     let mut builder = SdkTracerProvider::builder();
     let mut resource = opentelemetry_sdk::Resource::builder();
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         resource = resource.with_service_name(service.to_string());
     }
-    builder = builder.with_resource(resource.build());
+    let resource = resource.build();
+    builder = builder.with_resource(resource.clone());
     let mut export_error = None;
     if exporting {
         match opentelemetry_otlp::SpanExporter::builder()
@@ -103,7 +133,28 @@ pub fn init(default_level: &str, service: &str) -> Telemetry {
     if let Some(e) = export_error {
         tracing::warn!(error = %e, "OTLP trace exporter not started; traces are not exported");
     }
-    Telemetry { provider, exporting }
+    let meters = otlp_requested(Signal::Metrics, |k| std::env::var(k).ok()).then(|| metrics_pipeline(resource)).flatten();
+    Telemetry { provider, exporting, meters }
+}
+
+/// Starts the periodic OTLP push of this process's metrics (every `OTEL_METRIC_EXPORT_INTERVAL`
+/// ms, default 60 s; cumulative, like a Prometheus scrape); None, with a warning, if the
+/// exporter cannot be built.
+fn metrics_pipeline(resource: opentelemetry_sdk::Resource) -> Option<SdkMeterProvider> {
+    let exporter = match opentelemetry_otlp::MetricExporter::builder()
+        .with_http()
+        .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+        .build()
+    {
+        Ok(exporter) => exporter,
+        Err(e) => {
+            tracing::warn!(error = %e, "OTLP metric exporter not started; metrics are only served on /metrics");
+            return None;
+        }
+    };
+    let provider = SdkMeterProvider::builder().with_resource(resource).with_periodic_exporter(exporter).build();
+    crate::metrics::global().export_otlp(&provider.meter("tamis"));
+    Some(provider)
 }
 
 struct MapInjector<'a>(&'a mut BTreeMap<String, String>);
@@ -201,12 +252,22 @@ mod tests {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
             move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
         };
-        assert!(!otlp_requested(env(&[])));
-        assert!(!otlp_requested(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")])));
-        assert!(otlp_requested(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")])));
-        assert!(otlp_requested(env(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318/v1/traces")])));
-        assert!(!otlp_requested(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_SDK_DISABLED", "true")])));
-        assert!(!otlp_requested(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_TRACES_EXPORTER", "none")])));
+        use Signal::*;
+        for signal in [Traces, Metrics] {
+            assert!(!otlp_requested(signal, env(&[])));
+            assert!(!otlp_requested(signal, env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")])));
+            assert!(otlp_requested(signal, env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")])));
+            assert!(!otlp_requested(signal, env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_SDK_DISABLED", "true")])));
+        }
+        assert!(otlp_requested(Traces, env(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318/v1/traces")])));
+        assert!(!otlp_requested(Metrics, env(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318/v1/traces")])));
+        assert!(otlp_requested(Metrics, env(&[("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://c:4318/v1/metrics")])));
+        let traces_off = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_TRACES_EXPORTER", "none")]);
+        assert!(!otlp_requested(Traces, &traces_off));
+        assert!(otlp_requested(Metrics, &traces_off), "turning traces off leaves metrics on");
+        let metrics_off = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_METRICS_EXPORTER", "none")]);
+        assert!(!otlp_requested(Metrics, &metrics_off));
+        assert!(otlp_requested(Traces, &metrics_off));
     }
 
     #[test]

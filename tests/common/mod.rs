@@ -371,6 +371,19 @@ impl OtlpReceiver {
             .collect()
     }
 
+    /// Every metric data point received so far (one JSON object each: name, unit, service, kind,
+    /// attributes, and value or count/sum/buckets).
+    #[allow(dead_code)]
+    pub fn metric_points(&self) -> Vec<Value> {
+        let mut p = self.spans_file.clone().into_os_string();
+        p.push(".metrics");
+        std::fs::read_to_string(p)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("the receiver writes JSON lines"))
+            .collect()
+    }
+
     /// The raw protobuf bodies received, as (lossy) text, for searching.
     pub fn raw_text(&self) -> String {
         let mut p = self.spans_file.clone().into_os_string();
@@ -380,7 +393,11 @@ impl OtlpReceiver {
 
     /// Environment that makes a `tamis` process export to this receiver, flushing quickly.
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        vec![("OTEL_EXPORTER_OTLP_ENDPOINT", self.endpoint.clone()), ("OTEL_BSP_SCHEDULE_DELAY", "200".into())]
+        vec![
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", self.endpoint.clone()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "200".into()),
+            ("OTEL_METRIC_EXPORT_INTERVAL", "500".into()),
+        ]
     }
 }
 

@@ -100,6 +100,12 @@ checksum/broker: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 - name: TAMIS_2DDOC_TRUST_LIST
   value: {{ printf "/etc/tamis-2ddoc/%s" .Values.twoddocTrustList.fileName | quote }}
 {{- end }}
+{{- with .Values.telemetry.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+- name: OTEL_METRIC_EXPORT_INTERVAL
+  value: {{ $.Values.telemetry.metricExportIntervalMs | quote }}
+{{- end }}
 - name: RUST_LOG
   value: {{ .Values.config.rustLog | quote }}
 - name: TAMIS_LOG_FORMAT
