@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tamis_shared::blob::sha256_hex;
-use tamis_shared::{BlobRef, DocumentId, Envelope, MediaType, Outcome, Work};
+use tamis_shared::{BlobRef, DocumentId, Envelope, MediaType, Outcome, PersonName, Work};
 use tokio::sync::mpsc;
 
 /// One input file: where it is and how predictions name it.
@@ -54,12 +54,21 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Input>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The case every file of one command is submitted for (`--case-id`, `--case-person`).
+#[derive(Clone, Debug, Default)]
+pub struct Case {
+    pub id: Option<String>,
+    /// The case's persons, for route's name check; empty when not given.
+    pub persons: Vec<PersonName>,
+}
+
 /// The envelope of a file read from disk (no blob store: the bytes are at hand).
-pub fn envelope_for(name: &str, bytes: &[u8], case_id: Option<&str>) -> Envelope {
+pub fn envelope_for(name: &str, bytes: &[u8], case: &Case) -> Envelope {
     let sha256 = sha256_hex(bytes);
     Envelope {
-        document_id: DocumentId::derived(&sha256, case_id),
-        case_id: case_id.map(str::to_string),
+        document_id: DocumentId::derived(&sha256, case.id.as_deref()),
+        case_id: case.id.clone(),
+        case_persons: case.persons.clone(),
         file_name: name.to_string(),
         blob: BlobRef {
             key: format!("sha256/{}/{}", &sha256[..2], sha256),
@@ -78,7 +87,7 @@ type Item = (usize, Work);
 pub async fn run(
     stages: Arc<Stages>,
     inputs: Vec<Input>,
-    case_id: Option<String>,
+    case: Case,
     mut emit: impl FnMut(&Input, &Outcome) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let depth = 4;
@@ -96,7 +105,7 @@ pub async fn run(
             for (i, input) in inputs.iter().enumerate() {
                 let size = tokio::fs::metadata(&input.path).await.map(|m| m.len()).unwrap_or(0);
                 if size > stages.max_file_bytes() {
-                    let mut w = Work::new(envelope_for(&input.name, input.name.as_bytes(), case_id.as_deref()));
+                    let mut w = Work::new(envelope_for(&input.name, input.name.as_bytes(), &case));
                     w.envelope.blob.size = size;
                     stages.too_large(&mut w, size);
                     let _ = to_classify.send((i, w)).await;
@@ -109,7 +118,7 @@ pub async fn run(
                         bytes::Bytes::new()
                     }
                 };
-                let w = Work::new(envelope_for(&input.name, &bytes, case_id.as_deref()));
+                let w = Work::new(envelope_for(&input.name, &bytes, &case));
                 if to_ocr.send((i, w, bytes)).await.is_err() {
                     break;
                 }
@@ -178,7 +187,7 @@ pub async fn process_command(
     stages: Arc<Stages>,
     paths: Vec<PathBuf>,
     out: Option<PathBuf>,
-    case_id: Option<String>,
+    case: Case,
 ) -> anyhow::Result<()> {
     let inputs = collect_inputs(&paths)?;
     anyhow::ensure!(!inputs.is_empty(), "no files found under the given paths");
@@ -201,7 +210,7 @@ pub async fn process_command(
     let started = std::time::Instant::now();
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     let total = inputs.len();
-    run(stages, inputs, case_id, |input, outcome| {
+    run(stages, inputs, case, |input, outcome| {
         *counts.entry(outcome.decision.as_str()).or_default() += 1;
         let line = serde_json::to_string(&outcome.to_prediction(&input.name))?;
         writeln!(writer, "{line}")?;

@@ -145,6 +145,7 @@ pub fn review_item(topology: &Topology, work: &tamis_shared::Work, o: &Outcome) 
     let item = tamis_route::review::ReviewItem {
         document_id: o.document_id,
         case_id: o.case_id.clone(),
+        case_persons: env.case_persons.clone(),
         blob: env.blob.clone(),
         file_name: env.file_name.clone(),
         outcome: o.clone(),

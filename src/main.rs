@@ -37,6 +37,10 @@ enum Command {
         /// Case the documents belong to.
         #[arg(long)]
         case_id: Option<String>,
+        /// A person of that case (holder, partner, child), as the case system names them; repeat
+        /// for each. A document naming none of them goes to a person (`name_mismatch`).
+        #[arg(long = "case-person", value_name = "NAME", requires = "case_id")]
+        case_persons: Vec<tamis_shared::PersonName>,
     },
     /// Consume RabbitMQ queues: one stage, or `all`.
     Worker {
@@ -47,8 +51,13 @@ enum Command {
     Submit {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Case the documents belong to.
         #[arg(long)]
         case_id: Option<String>,
+        /// A person of that case (holder, partner, child), as the case system names them; repeat
+        /// for each. A document naming none of them goes to a person (`name_mismatch`).
+        #[arg(long = "case-person", value_name = "NAME", requires = "case_id")]
+        case_persons: Vec<tamis_shared::PersonName>,
     },
     /// Declare the exchanges and queues (idempotent) and print them.
     Topology,
@@ -138,10 +147,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         match cli.command {
-            Command::Process { paths, out, case_id } => {
+            Command::Process { paths, out, case_id, case_persons } => {
                 let stages = pipeline::Stages::new(&config)?;
                 stages.warm_up()?;
-                embedded::process_command(stages, paths, out, case_id).await
+                embedded::process_command(stages, paths, out, embedded::Case { id: case_id, persons: case_persons }).await
             }
             Command::Worker { stage } => {
                 let which = if stage == "all" {
@@ -152,7 +161,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let stages = pipeline::Stages::new(&config)?;
                 workers::worker_command(&config, stages, which).await
             }
-            Command::Submit { paths, case_id } => workers::submit_command(&config, paths, case_id).await,
+            Command::Submit { paths, case_id, case_persons } => {
+                workers::submit_command(&config, paths, embedded::Case { id: case_id, persons: case_persons }).await
+            }
             Command::Topology => workers::topology_command(&config).await,
             Command::Parked { action: ParkedAction::List { json } } => parked::list_command(&config, json).await,
             Command::Parked { action: ParkedAction::Replay { id, all: _ } } => {

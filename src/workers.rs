@@ -337,7 +337,7 @@ fn spawn_signal_handler(cancel: CancellationToken) {
 
 /// `tamis submit`: stores each file in the blob store and publishes it to the OCR queue.
 /// Prints one line per file: `<document id>\t<file>`.
-pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case_id: Option<String>) -> anyhow::Result<()> {
+pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case: crate::embedded::Case) -> anyhow::Result<()> {
     let inputs = crate::embedded::collect_inputs(&paths)?;
     anyhow::ensure!(!inputs.is_empty(), "no files found under the given paths");
     let blobs = BlobStore::open(&config.blob.url)?;
@@ -353,7 +353,8 @@ pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case_id: Optio
         let submitted = async {
             let envelope = Envelope {
                 document_id,
-                case_id: case_id.clone(),
+                case_id: case.id.clone(),
+                case_persons: case.persons.clone(),
                 file_name: input.name.clone(),
                 blob,
                 submitted_at: time::OffsetDateTime::now_utc(),

@@ -351,6 +351,7 @@ async fn backpressure_worker_memory_stays_flat_under_10000_queued_documents() {
     let mut template = tamis_shared::Work::new(tamis_shared::Envelope {
         document_id: tamis_shared::DocumentId::new(),
         case_id: None,
+        case_persons: vec![],
         file_name: "doc-0001.pdf".into(),
         blob,
         submitted_at: time::OffsetDateTime::now_utc(),

@@ -184,3 +184,87 @@ fn poison_messages_are_parked_not_retried_forever() {
         ns.cleanup().await;
     });
 }
+
+/// The reason codes of an outcome event.
+fn reason_codes(ev: &Value) -> Vec<String> {
+    ev["data"]["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mismatch() {
+    // An employer certificate for Capucine GAUTIER, read well enough to be accepted on its own.
+    let sample = root().join("samples/doc-0004.pdf");
+    let embedded = process(&[sample.as_path()]);
+    assert_eq!(embedded["doc-0004.pdf"]["decision"], "auto", "the sample passes without a case: {}", embedded["doc-0004.pdf"]);
+
+    let ns = Namespace::new("names");
+    let mut tap = ns.event_tap().await;
+    let logs = tempfile::tempdir().unwrap();
+    let worker = Worker::start(&ns, "all", &logs.path().join("worker.log"));
+    let submit = |case: &str, persons: &[&str]| {
+        let mut c = tamis();
+        ns.apply(&mut c).args(["submit", sample.to_str().unwrap(), "--case-id", case]);
+        for p in persons {
+            c.args(["--case-person", p]);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "submit failed: {}", String::from_utf8_lossy(&out.stderr));
+        submitted(&out).into_keys().next().unwrap()
+    };
+    // Someone else's certificate in this case; the right person (all given names, another order,
+    // no accents) in the other; no names at all in the third.
+    let stranger = submit("CASE-N1", &["Marc DURAND", "Léa DURAND"]);
+    let holder = submit("CASE-N2", &["GAUTIER Capucine Héloïse", "Marc DURAND"]);
+    let unknown = submit("CASE-N3", &[]);
+
+    let outcome_of = |evs: &[(String, Value)], id: &str| {
+        evs.iter().find(|(k, e)| outcome_transition(k).is_some() && e["subject"] == id).map(|(_, e)| e.clone())
+    };
+    tap.collect_until(Duration::from_secs(180), |evs| [&stranger, &holder, &unknown].iter().all(|id| outcome_of(evs, id).is_some())).await;
+    let log = std::fs::read_to_string(logs.path().join("worker.log")).unwrap_or_default();
+    let [s, h, u] = [&stranger, &holder, &unknown].map(|id| outcome_of(&tap.events, id).unwrap_or_else(|| panic!("no outcome for {id}; worker log:\n{log}")));
+
+    assert_eq!(s["data"]["decision"], "review", "{}", s["data"]);
+    assert_eq!(reason_codes(&s), vec!["name_mismatch"]);
+    let message = s["data"]["reasons"][0]["message"].as_str().unwrap();
+    assert!(message.contains("employee_name") && !message.contains("GAUTIER") && !message.contains("DURAND"), "{message}");
+    validate_event(&s);
+    assert_eq!(h["data"]["decision"], "auto", "the matching name passes: {}", h["data"]["reasons"]);
+    assert_eq!(u["data"]["decision"], "auto", "without case persons the rule does not apply: {}", u["data"]["reasons"]);
+
+    // The review item gives the reviewer the case's persons to compare with the document.
+    let conn = lapin::Connection::connect(AMQP_URL, lapin::ConnectionProperties::default()).await.unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    let queue = format!("{}.review.employer_certificate", ns.prefix);
+    let m = ch.basic_get(queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: true }).await.unwrap().expect("a review item");
+    let item: Value = serde_json::from_slice(&m.delivery.data).unwrap();
+    assert_valid("review_item.v1.json", &item, "the name_mismatch review item");
+    assert_eq!(item["document_id"], stranger.as_str());
+    assert_eq!(item["case_persons"], serde_json::json!(["Marc DURAND", "Léa DURAND"]));
+    let _ = conn.close(0, "done".into()).await;
+
+    // Names go to the route stage and the reviewer, nowhere else: not in events, not in logs.
+    for (key, ev) in &tap.events {
+        let text = ev.to_string();
+        assert!(!text.contains("DURAND") && !text.contains("Héloïse"), "{key} carries a case person's name");
+    }
+    assert_eq!(worker.stop(), Some(0));
+    let log = std::fs::read_to_string(logs.path().join("worker.log")).unwrap_or_default();
+    assert!(!log.is_empty() && !log.contains("DURAND") && !log.contains("GAUTIER"), "the worker log holds a name");
+    ns.cleanup().await;
+
+    // The embedded run applies the same rule.
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let status = tamis()
+        .arg("process")
+        .arg(&sample)
+        .args(["--case-id", "CASE-N1", "--case-person", "Marc DURAND", "--out"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let line: Value = serde_json::from_str(std::fs::read_to_string(out.path()).unwrap().trim()).unwrap();
+    assert_eq!((line["decision"].as_str(), line["reasons"].clone()), (Some("review"), serde_json::json!(["name_mismatch"])));
+    let refused = tamis().args(["process", "--case-person", "Marc DURAND"]).arg(&sample).output().unwrap();
+    assert!(!refused.status.success(), "a case person without a case id is refused");
+}

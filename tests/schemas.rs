@@ -130,6 +130,9 @@ fn mutated_examples_are_rejected() {
     mutate(w, &|v| v["documents"][0]["confidence"] = json!(1.5), "a confidence over 1");
     mutate(w, &|v| v["documents"][0]["fields"]["amount_due"]["source"] = json!("twoddoc"), "an unknown field source");
     mutate(w, &|v| v["failure"] = json!({"code": "password", "stage": "ocr", "message": "m"}), "an unknown error code");
+    mutate(w, &|v| v["envelope"]["case_persons"] = json!([]), "an empty case_persons (absent when unknown)");
+    mutate(w, &|v| v["envelope"]["case_persons"] = json!([""]), "an empty case person's name");
+    mutate(w, &|v| v["envelope"]["case_persons"] = json!("Jeanne DUPONT"), "case_persons as one string");
     let o = "outcome.v1.json";
     mutate(o, &|v| v["decision"] = json!("accepted"), "an unknown decision");
     mutate(o, &|v| drop(v["reasons"][0].as_object_mut().unwrap().remove("message")), "a reason without message");
@@ -347,6 +350,8 @@ fn real_stage_output_on_the_samples_validates() {
         let envelope = tamis_shared::Envelope {
             document_id: tamis_shared::DocumentId::derived(&blob.sha256, Some("case-42")),
             case_id: (i % 2 == 0).then(|| "case-42".to_string()),
+            // Half the files name the case's persons, so route's name check runs on real output.
+            case_persons: if i % 2 == 0 { vec!["Timothée PASQUIER".parse().unwrap(), "Alfred DANIEL".parse().unwrap()] } else { vec![] },
             file_name: name.clone(),
             blob,
             submitted_at: time::OffsetDateTime::now_utc(),

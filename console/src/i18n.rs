@@ -84,6 +84,8 @@ impl Lang {
             "document" => ("Document", "Document"),
             "page" => ("Page", "Page"),
             "file" => ("File", "Fichier"),
+            "case" => ("Case", "Dossier"),
+            "case_persons" => ("Persons of the case", "Personnes du dossier"),
             "type" => ("Document type", "Type de document"),
             "reasons" => ("Why a person must check it", "Pourquoi une personne doit vérifier"),
             "fields" => ("Extracted fields", "Champs extraits"),

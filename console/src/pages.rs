@@ -196,6 +196,11 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                     dl.meta {
                         dt { (lang.t("file")) } dd { (item.file_name) }
                         dt { (lang.t("document")) } dd { code { (item.document_id) } }
+                        @if let Some(c) = &item.case_id { dt { (lang.t("case")) } dd { code { (c) } } }
+                        @if !item.case_persons.is_empty() {
+                            dt { (lang.t("case_persons")) }
+                            dd #case-persons { @for (i, p) in item.case_persons.iter().enumerate() { @if i > 0 { ", " } (p.as_str()) } }
+                        }
                     }
                     h2 { (lang.t("reasons")) }
                     ul.reasons {

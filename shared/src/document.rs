@@ -249,6 +249,75 @@ pub struct BlobRef {
     pub size: u64,
 }
 
+/// A person's full name as the case system knows it (`Jeanne MARTIN épouse DUPONT`).
+///
+/// Personal data: its `Debug` prints no letter of it and it has no `Display`, so a `{:?}` of an
+/// envelope in a log line cannot leak it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+
+/// Longest person name a submission may carry (characters).
+pub const MAX_PERSON_NAME: usize = 200;
+
+/// A person name that cannot be used (the message never repeats the name).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InvalidPersonName {
+    #[error("a case person's name is empty: give the full name, e.g. \"Jeanne DUPONT\"")]
+    Empty,
+    #[error("a case person's name is longer than {MAX_PERSON_NAME} characters")]
+    TooLong,
+    #[error("a case person's name contains a control character")]
+    Control,
+}
+
+impl PersonName {
+    /// The name, trimmed; refused when empty, over `MAX_PERSON_NAME` or holding control characters.
+    pub fn new(s: &str) -> Result<PersonName, InvalidPersonName> {
+        let s = s.trim();
+        if s.is_empty() {
+            Err(InvalidPersonName::Empty)
+        } else if s.chars().count() > MAX_PERSON_NAME {
+            Err(InvalidPersonName::TooLong)
+        } else if s.chars().any(char::is_control) {
+            Err(InvalidPersonName::Control)
+        } else {
+            Ok(PersonName(s.to_string()))
+        }
+    }
+
+    /// The name as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PersonName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PersonName(<redacted>)")
+    }
+}
+
+impl FromStr for PersonName {
+    type Err = InvalidPersonName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PersonName::new(s)
+    }
+}
+
+impl TryFrom<String> for PersonName {
+    type Error = InvalidPersonName;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        PersonName::new(&s)
+    }
+}
+
+impl From<PersonName> for String {
+    fn from(p: PersonName) -> String {
+        p.0
+    }
+}
+
 /// What travels with a document from submission to its outcome.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
@@ -256,6 +325,10 @@ pub struct Envelope {
     /// The beneficiary's case the document was submitted for, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// The persons of that case (holder, partner, children...) as the case system names them, so
+    /// route can check that the document is about one of them; empty when not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_persons: Vec<PersonName>,
     /// The file name as submitted (relative to the submitted folder); for display only.
     pub file_name: String,
     pub blob: BlobRef,
@@ -290,6 +363,18 @@ mod tests {
         assert_eq!(MediaType::sniff(b"<!DOCTYPE html><html>"), MediaType::Unsupported);
         assert_eq!(MediaType::sniff(b"\x00\x01\x02garbage"), MediaType::Unknown);
         assert_eq!(MediaType::sniff(b""), MediaType::Unknown);
+    }
+
+    #[test]
+    fn person_names_are_checked_and_never_debug_printed() {
+        let p = PersonName::new("  Jeanne DUPONT ").unwrap();
+        assert_eq!(p.as_str(), "Jeanne DUPONT");
+        assert!(!format!("{p:?}").contains("DUPONT"));
+        assert_eq!(serde_json::to_string(&p).unwrap(), "\"Jeanne DUPONT\"");
+        assert_eq!(PersonName::new(" "), Err(InvalidPersonName::Empty));
+        assert_eq!(PersonName::new(&"a".repeat(MAX_PERSON_NAME + 1)), Err(InvalidPersonName::TooLong));
+        assert_eq!(PersonName::new("a\nb"), Err(InvalidPersonName::Control));
+        assert!(serde_json::from_str::<PersonName>("\"\"").is_err());
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod topology;
 pub mod taxonomy;
 pub mod work;
 
-pub use document::{BlobRef, DocumentId, DocumentType, Envelope, MediaType};
+pub use document::{BlobRef, DocumentId, DocumentType, Envelope, MediaType, PersonName};
 pub use error::{ErrorCode, Failure};
 pub use outcome::{Decision, Outcome, Reason};
 pub use work::{BBox, DocumentResult, Field, FieldSource, Finding, Line, Page, Symbol, TextSource, Word, Work};

@@ -503,6 +503,7 @@ async fn push(
                         let envelope = Envelope {
                             document_id: id,
                             case_id: None,
+                            case_persons: vec![],
                             file_name: name,
                             blob,
                             submitted_at: time::OffsetDateTime::now_utc(),

@@ -170,6 +170,7 @@ pub(super) fn work_for(name: &str, bytes: &[u8]) -> Work {
     Work::new(Envelope {
         document_id: DocumentId::new(),
         case_id: None,
+        case_persons: vec![],
         file_name: name.to_string(),
         blob: BlobRef {
             key: String::new(),

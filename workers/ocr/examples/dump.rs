@@ -69,6 +69,7 @@ fn dump_one(ocr: &Ocr, path: &Path, output: &Path) {
     let envelope = Envelope {
         document_id: DocumentId::derived(&format!("{:x}", bytes.len()), Some(&name)),
         case_id: None,
+        case_persons: vec![],
         file_name: name.clone(),
         blob: BlobRef {
             key: format!("dump/{name}"),

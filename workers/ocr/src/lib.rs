@@ -594,6 +594,7 @@ mod tests {
         Work::new(Envelope {
             document_id: DocumentId::derived("test", None),
             case_id: None,
+            case_persons: vec![],
             file_name: "test".into(),
             blob: BlobRef { key: "k".into(), sha256: String::new(), media_type: MediaType::Png, size: 0 },
             submitted_at: time::OffsetDateTime::UNIX_EPOCH,

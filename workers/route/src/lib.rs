@@ -1,6 +1,7 @@
 //! The route stage: applies the routing policy to a fully read file and decides whether each of
 //! its documents is accepted automatically, sent to a person (with reasons), or rejected.
 
+pub mod names;
 pub mod review;
 
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use tamis_shared::outcome::DocumentOutcome;
 use tamis_shared::taxonomy::Taxonomy;
-use tamis_shared::{Decision, DocumentId, DocumentResult, DocumentType, Outcome, Reason, Work};
+use tamis_shared::{Decision, DocumentId, DocumentResult, DocumentType, Outcome, PersonName, Reason, Work};
 
 /// The built-in policy.
 pub const DEFAULT_POLICY: &str = include_str!("../../../config/policy.toml");
@@ -23,6 +24,30 @@ pub struct TypePolicy {
     /// Per-field thresholds overriding `field_threshold`.
     #[serde(default)]
     pub fields: BTreeMap<String, f32>,
+    /// The fields naming the person a document of this type is about, overriding the default's.
+    pub name_fields: Option<Vec<String>>,
+}
+
+/// The fields that name the person a document is about, when a policy file does not say (the
+/// built-in policy lists the same; a test keeps them equal).
+pub const NAME_FIELDS: [&str; 9] = [
+    "employee_name",
+    "taxpayer_name",
+    "account_holder",
+    "tenant_name",
+    "holder_name",
+    "student_name",
+    "patient_name",
+    "given_names",
+    "surname",
+];
+
+fn name_fields() -> Vec<String> {
+    NAME_FIELDS.iter().map(|f| f.to_string()).collect()
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The default section.
@@ -35,6 +60,14 @@ pub struct DefaultPolicy {
     pub blocking_findings: Vec<String>,
     #[serde(default)]
     pub always_review: Vec<String>,
+    /// Whether a document naming none of the case's persons goes to a person (`name_mismatch`);
+    /// applies only to submissions that name the case's persons.
+    #[serde(default = "yes")]
+    pub name_check: bool,
+    /// The fields naming the person a document is about; those a document has are read together
+    /// as one name (`given_names` and `surname`).
+    #[serde(default = "name_fields")]
+    pub name_fields: Vec<String>,
 }
 
 /// The routing policy file.
@@ -71,6 +104,10 @@ impl Policy {
         if !all.into_iter().all(in_range) {
             return Err(PolicyError::Invalid("every threshold must lie between 0 and 1".into()));
         }
+        let lists = std::iter::once(&p.default.name_fields).chain(p.types.values().filter_map(|t| t.name_fields.as_ref()));
+        if lists.flatten().any(|f| f.trim().is_empty()) {
+            return Err(PolicyError::Invalid("name_fields lists a field with an empty name".into()));
+        }
         Ok(p)
     }
 
@@ -89,6 +126,10 @@ impl Policy {
 
     fn type_threshold(&self, t: &str) -> f32 {
         self.types.get(t).and_then(|p| p.type_threshold).unwrap_or(self.default.type_threshold)
+    }
+
+    fn name_fields(&self, t: &str) -> &[String] {
+        self.types.get(t).and_then(|p| p.name_fields.as_deref()).unwrap_or(&self.default.name_fields)
     }
 
     fn field_threshold(&self, t: &str, field: &str) -> f32 {
@@ -141,6 +182,7 @@ impl Router {
         let several = work.documents.len() > 1;
         for doc in &work.documents {
             let mut reasons = self.reasons_for(doc);
+            reasons.extend(self.name_reason(doc, &env.case_persons));
             if several {
                 reasons.push(Reason::new(
                     "multiple_documents",
@@ -182,6 +224,32 @@ impl Router {
         outcome.decision = Decision::Review;
         outcome.reasons.push(reason);
         outcome
+    }
+
+    /// `name_mismatch` when the case's persons are known, the document names someone, and that is
+    /// none of them. The sentence names the fields, never their value nor the case's names.
+    fn name_reason(&self, doc: &DocumentResult, persons: &[PersonName]) -> Option<Reason> {
+        if !self.policy.default.name_check || persons.is_empty() {
+            return None;
+        }
+        let read: Vec<(&str, &str)> = self
+            .policy
+            .name_fields(doc.doc_type.as_str())
+            .iter()
+            .filter_map(|f| doc.fields.get(f).map(|v| (f.as_str(), v.value.as_str())))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        let printed = read.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(" ");
+        if names::matches_any(&printed, persons) != Some(false) {
+            return None;
+        }
+        let fields = read.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ");
+        Some(Reason::new(
+            "name_mismatch",
+            format!(
+                "The name read in {fields} is none of the persons of the case; check that the document is about someone in this case."
+            ),
+        ))
     }
 
     fn reasons_for(&self, doc: &DocumentResult) -> Vec<Reason> {
@@ -253,6 +321,7 @@ mod tests {
         let env = Envelope {
             document_id: DocumentId::new(),
             case_id: None,
+            case_persons: vec![],
             file_name: "a.pdf".into(),
             blob: BlobRef { key: "k".into(), sha256: "0".repeat(64), media_type: MediaType::Pdf, size: 1 },
             submitted_at: time::OffsetDateTime::UNIX_EPOCH,
@@ -330,6 +399,71 @@ mod tests {
         d.findings.push(Finding { code: "expired".into(), message: "The document's expiry date has passed.".into() });
         let o = r.decide(&work_with(Some(d)));
         assert_eq!((o.decision, o.reasons[0].code.as_str()), (Decision::Review, "expired"));
+    }
+
+    fn for_case(doc: DocumentResult, persons: &[&str]) -> Work {
+        let mut w = work_with(Some(doc));
+        w.envelope.case_id = Some("CASE-1".into());
+        w.envelope.case_persons = persons.iter().map(|p| PersonName::new(p).unwrap()).collect();
+        w
+    }
+
+    fn rib_of(holder: &str) -> DocumentResult {
+        let mut d = rib(0.97, 0.99);
+        d.fields.get_mut("account_holder").unwrap().value = holder.into();
+        d
+    }
+
+    #[test]
+    fn a_name_that_is_none_of_the_cases_persons_goes_to_a_person() {
+        let r = Router::default();
+        let o = r.decide(&for_case(rib_of("DANIELLE JACOB"), &["Marc DURAND", "Léa DURAND"]));
+        assert_eq!(o.decision, Decision::Review);
+        assert_eq!(o.reasons.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["name_mismatch"]);
+        let msg = &o.reasons[0].message;
+        assert!(msg.contains("account_holder") && !msg.contains("JACOB") && !msg.contains("DURAND"), "{msg}");
+        assert_eq!(o.documents[0].decision, Decision::Review);
+
+        let o = r.decide(&for_case(rib_of("DANIELLE JACOB"), &["Marc DURAND", "Danielle Marie Jacob"]));
+        assert_eq!(o.decision, Decision::Auto, "{:?}", o.reasons);
+        // Unknown case persons: the rule does not apply.
+        assert_eq!(r.decide(&for_case(rib_of("DANIELLE JACOB"), &[])).decision, Decision::Auto);
+    }
+
+    #[test]
+    fn identity_documents_compare_given_names_and_surname_together() {
+        let mut fields = BTreeMap::new();
+        for (k, v) in [
+            ("surname", "LE ROUX"),
+            ("given_names", "Claudine Suzanne Jeanne"),
+            ("birth_date", "1956-05-03"),
+            ("document_number", "18YR16706"),
+            ("expiry_date", "2099-07-12"),
+            ("sex", "F"),
+            ("nationality", "FRA"),
+        ] {
+            fields.insert(k.to_string(), field(v, 0.99, None));
+        }
+        let doc = DocumentResult { doc_type: DocumentType::Passport, confidence: 0.99, pages: vec![1], fields, findings: vec![] };
+        let r = Router::default();
+        assert_eq!(r.decide(&for_case(doc.clone(), &["Claudine DUPONT née LE ROUX"])).decision, Decision::Auto);
+        let o = r.decide(&for_case(doc, &["Marie LE ROUX"]));
+        assert!(o.reasons.iter().any(|r| r.code == "name_mismatch" && r.message.contains("given_names, surname")), "{:?}", o.reasons);
+    }
+
+    #[test]
+    fn the_name_check_is_configured_by_the_policy() {
+        let taxonomy = Arc::new(Taxonomy::builtin());
+        let off = Policy::from_toml_str(&DEFAULT_POLICY.replace("name_check = true", "name_check = false")).unwrap();
+        let w = for_case(rib_of("DANIELLE JACOB"), &["Marc DURAND"]);
+        assert_eq!(Router::new(off, taxonomy.clone()).decide(&w).decision, Decision::Auto);
+        let per_type = format!("{DEFAULT_POLICY}\n[types.bank_details]\nname_fields = []\n");
+        assert_eq!(Router::new(Policy::from_toml_str(&per_type).unwrap(), taxonomy.clone()).decide(&w).decision, Decision::Auto);
+        // A policy file written before the rule existed gets it, on.
+        let old = "[default]\ntype_threshold = 0.9\nfield_threshold = 0.8\n";
+        assert_eq!(Router::new(Policy::from_toml_str(old).unwrap(), taxonomy).decide(&w).decision, Decision::Review);
+        assert_eq!(Policy::builtin().default.name_fields, NAME_FIELDS.map(String::from).to_vec());
+        assert!(Policy::from_toml_str(&format!("{DEFAULT_POLICY}\n[types.payslip]\nname_fields = [\" \"]\n")).is_err());
     }
 
     #[test]

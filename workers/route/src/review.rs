@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tamis_shared::{BlobRef, DocumentId, DocumentType, Field, FieldSource, Outcome, Reason};
+use tamis_shared::{BlobRef, DocumentId, DocumentType, Field, FieldSource, Outcome, PersonName, Reason};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -35,6 +35,10 @@ pub struct ReviewItem {
     /// The case the document belongs to; absent (never null) when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// The case's persons as the submission named them, for the reviewer to compare (a
+    /// `name_mismatch`); absent when not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_persons: Vec<PersonName>,
     pub blob: BlobRef,
     pub file_name: String,
     pub outcome: Outcome,
@@ -241,6 +245,7 @@ mod tests {
         ReviewItem {
             document_id: id,
             case_id: Some("c1".into()),
+            case_persons: vec![],
             blob: BlobRef { key: "k".into(), sha256: "0".repeat(64), media_type: MediaType::Pdf, size: 1 },
             file_name: "rib.pdf".into(),
             outcome: Outcome {

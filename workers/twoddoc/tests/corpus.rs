@@ -147,6 +147,7 @@ fn check_apply(t: &serde_json::Value, sym: &Symbol, trust: &TrustList) -> Result
     let mut work = Work::new(Envelope {
         document_id: DocumentId::derived("2ddoc", None),
         case_id: None,
+        case_persons: vec![],
         file_name: "x".into(),
         blob: BlobRef { key: "k".into(), sha256: String::new(), media_type: MediaType::Pdf, size: 0 },
         submitted_at: time::OffsetDateTime::UNIX_EPOCH,

@@ -17,6 +17,7 @@ pub fn work_for(name: &str, bytes: &[u8]) -> Work {
     Work::new(Envelope {
         document_id: DocumentId::derived(name, None),
         case_id: None,
+        case_persons: vec![],
         file_name: name.to_string(),
         blob: BlobRef { key: name.into(), sha256: String::new(), media_type: MediaType::sniff(bytes), size: bytes.len() as u64 },
         submitted_at: time::OffsetDateTime::UNIX_EPOCH,
