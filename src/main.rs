@@ -179,7 +179,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", tamis_console::auth::hash_password(password).map_err(anyhow::Error::msg)?);
                 Ok(())
             }
-            Command::Console { listen, action: None } => Ok(tamis_console::serve(&config, &listen).await?),
+            Command::Console { listen, action: None } => {
+                let shutdown = tokio_util::sync::CancellationToken::new();
+                workers::spawn_signal_handler(shutdown.clone());
+                Ok(tamis_console::serve(&config, &listen, shutdown).await?)
+            }
         }
     })
 }

@@ -320,7 +320,8 @@ fn spawn_queue_depths(broker: Broker, queues: Vec<String>, cancel: CancellationT
     });
 }
 
-fn spawn_signal_handler(cancel: CancellationToken) {
+/// Cancels `cancel` on SIGTERM or Ctrl-C (workers and the console).
+pub(crate) fn spawn_signal_handler(cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(s) => s,

@@ -132,3 +132,117 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
     worker.stop();
     ns.cleanup().await;
 }
+
+/// `method path` over HTTP/1.1 with extra headers, connection closed after: (status, body).
+fn http(port: u16, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the console");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0), body.to_string())
+}
+
+fn wait_exit(child: &mut std::process::Child, within: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + within;
+    while std::time::Instant::now() < deadline {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_stops_gracefully_on_sigterm_and_ctrl_c() {
+    use std::io::{Read, Write};
+    let ns = Namespace::new("console-stop");
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.toml");
+    // Signed in by a trusted proxy header: no password round trip needed here.
+    std::fs::write(&users, "[[users]]\nname = \"rita\"\nrole = \"reviewer\"\n").unwrap();
+    let start = |log: &str| {
+        let port = free_port();
+        let mut c = tamis();
+        ns.apply(&mut c)
+            .env("TAMIS_CONSOLE_USERS", &users)
+            .env("TAMIS_CONSOLE_TRUSTED_HEADER", "X-Forwarded-User")
+            .args(["console", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join(log)).unwrap());
+        let child = c.spawn().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the console never listened");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (child, port)
+    };
+    let (mut console, port) = start("console.log");
+
+    // A reviewer holds an item (unacknowledged on the console's channel).
+    let conn = lapin::Connection::connect(AMQP_URL, lapin::ConnectionProperties::default()).await.unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    ch.confirm_select(lapin::options::ConfirmSelectOptions::default()).await.unwrap();
+    let item = std::fs::read(root().join("schemas/examples/review_item.v1.json")).unwrap();
+    ch.basic_publish(
+        format!("{}.review", ns.prefix).as_str().into(),
+        "payslip".into(),
+        lapin::options::BasicPublishOptions::default(),
+        &item,
+        lapin::BasicProperties::default().with_delivery_mode(2),
+    )
+    .await
+    .unwrap()
+    .await
+    .unwrap();
+    let (status, body) = http(port, "/api/review/next", &[("X-Forwarded-User", "rita")]);
+    assert_eq!(status, 200, "{body}");
+    let next: Value = serde_json::from_str(&body).unwrap();
+    assert!(next["lease_id"].is_string(), "the reviewer got the item: {next}");
+    assert_eq!(ns.depth("review.payslip").await, 0, "the held item is not ready in its queue");
+
+    // An idle keep-alive connection must not hold the shutdown, and a request whose head is
+    // still arriving when the signal comes is answered.
+    let mut idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(idle, "GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let mut in_flight = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(in_flight, "GET /login HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    // SAFETY: kill(2) on our own child's pid has no memory effects.
+    unsafe { libc::kill(console.id() as i32, libc::SIGTERM) };
+    std::thread::sleep(Duration::from_millis(200));
+    write!(in_flight, "Connection: close\r\n\r\n").unwrap();
+    in_flight.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut answer = String::new();
+    let _ = in_flight.read_to_string(&mut answer);
+    let status = wait_exit(&mut console, Duration::from_secs(15));
+    let log = std::fs::read_to_string(dir.path().join("console.log")).unwrap_or_default();
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit status {status:?} after SIGTERM; log:\n{log}");
+    assert!(answer.starts_with("HTTP/1.1 200"), "the request in flight was answered: {answer:.80}");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "nothing listens any more");
+    assert_eq!(ns.depth("review.payslip").await, 1, "the held item was put back in its queue; log:\n{log}");
+    let back = ch.basic_get(format!("{}.review.payslip", ns.prefix).as_str().into(), lapin::options::BasicGetOptions { no_ack: true }).await.unwrap().unwrap();
+    let back: Value = serde_json::from_slice(&back.delivery.data).unwrap();
+    assert_eq!(back["document_id"], next["item"]["document_id"]);
+    drop(idle);
+
+    // Ctrl-C (SIGINT) stops it the same way.
+    let (mut console, _) = start("console2.log");
+    // SAFETY: as above.
+    unsafe { libc::kill(console.id() as i32, libc::SIGINT) };
+    let status = wait_exit(&mut console, Duration::from_secs(15));
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "exit status {status:?} after Ctrl-C");
+    let _ = conn.close(0, "done".into()).await;
+    ns.cleanup().await;
+}

@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use i18n::Lang;
-use queues::{EventCounts, Leases};
+use queues::{Depths, EventCounts, Leases};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -29,6 +29,8 @@ use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::Broker;
 use tamis_shared::config::Config;
 use tamis_shared::DocumentType;
+use std::future::IntoFuture;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 const SESSION_COOKIE: &str = "tamis_session";
@@ -55,12 +57,16 @@ pub struct App {
     users: Users,
     sessions: Sessions,
     leases: Leases,
+    /// Queue depths for the dashboard and the inbox, on one long-lived channel.
+    depths: Arc<Depths>,
     broker: Broker,
     blobs: BlobStore,
     counts: Arc<Mutex<EventCounts>>,
     started: Instant,
     secure_cookies: bool,
     trusted_header: Option<String>,
+    /// Cancelled when the console shuts down: background tasks stop.
+    closing: CancellationToken,
 }
 
 impl App {
@@ -74,16 +80,19 @@ impl App {
         broker.declare_topology(&[]).await?;
         let blobs = BlobStore::open(&config.blob.url)?;
         let c = &config.console;
+        let depths = Arc::new(Depths::new(broker.clone()));
         let app = Arc::new(App {
             users,
             sessions: Sessions::new(Duration::from_secs(c.session_minutes * 60)),
-            leases: Leases::new(broker.clone(), blobs.clone(), Duration::from_secs(c.lease_secs)),
+            leases: Leases::new(broker.clone(), blobs.clone(), depths.clone(), Duration::from_secs(c.lease_secs)),
+            depths,
             broker,
             blobs,
             counts: Arc::new(Mutex::new(EventCounts::default())),
             started: Instant::now(),
             secure_cookies: c.secure_cookies,
             trusted_header: c.trusted_user_header.clone(),
+            closing: CancellationToken::new(),
         });
         let (b, counts) = (app.broker.clone(), app.counts.clone());
         tokio::spawn(async move {
@@ -96,10 +105,23 @@ impl App {
             loop {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 let Some(app) = weak.upgrade() else { break };
+                if app.closing.is_cancelled() {
+                    break;
+                }
                 app.leases.expire_idle().await;
             }
         });
         Ok(app)
+    }
+
+    /// Puts back every held item and closes the broker connection (which ends the event tap).
+    pub async fn close(&self) {
+        self.closing.cancel();
+        let released = self.leases.release_all().await;
+        if released > 0 {
+            tracing::info!(released, "items held by reviewers put back in their queues");
+        }
+        self.broker.close().await;
     }
 }
 
@@ -122,19 +144,33 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// Serves the console on `listen` until the process is stopped.
-pub async fn serve(config: &Config, listen: &str) -> Result<(), ConsoleError> {
+/// Serves the console on `listen` until `shutdown` is cancelled (the binary cancels it on SIGTERM
+/// or Ctrl-C). Then it stops accepting connections, lets the requests in flight finish for up to
+/// `workers.shutdown_grace_secs`, puts back the items reviewers held (as *Put back* does, so no
+/// delivery is counted against them) and closes its AMQP connection.
+pub async fn serve(config: &Config, listen: &str, shutdown: CancellationToken) -> Result<(), ConsoleError> {
     let app = App::connect(config).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| ConsoleError::Listen { addr: listen.to_string(), source })?;
     tracing::info!(listen, "console listening");
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|source| ConsoleError::Listen { addr: listen.to_string(), source })
+    let server = axum::serve(listener, router(app.clone())).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let mut server = std::pin::pin!(server.into_future());
+    let served = tokio::select! {
+        r = &mut server => r,
+        _ = shutdown.cancelled() => {
+            let grace = Duration::from_secs(config.workers.shutdown_grace_secs);
+            match tokio::time::timeout(grace, &mut server).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period are cut");
+                    Ok(())
+                }
+            }
+        }
+    };
+    app.close().await;
+    served.map_err(|source| ConsoleError::Listen { addr: listen.to_string(), source })
 }
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
@@ -309,7 +345,7 @@ async fn logout(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<CsrfForm>) 
 }
 
 async fn dashboard_data(app: &App) -> serde_json::Value {
-    let queues = queues::depths(&app.broker).await;
+    let queues = app.depths.all().await;
     let throughput = app.counts.lock().unwrap_or_else(|e| e.into_inner()).throughput(app.started);
     let parked = queues.iter().find(|q| q.kind == "parking").and_then(|q| q.depth);
     let waiting: u32 = queues.iter().filter(|q| q.kind == "review").filter_map(|q| q.depth).sum();

@@ -53,6 +53,7 @@ pub struct Lease {
 pub struct Leases {
     broker: Broker,
     blobs: BlobStore,
+    depths: std::sync::Arc<Depths>,
     /// The channel review items are fetched on; their acks must go through it. Replaced when it dies.
     channel: AsyncMutex<Option<Channel>>,
     held: Mutex<HashMap<Uuid, Lease>>,
@@ -60,9 +61,9 @@ pub struct Leases {
 }
 
 impl Leases {
-    /// Leases over `broker`, expiring after `ttl` without activity.
-    pub fn new(broker: Broker, blobs: BlobStore, ttl: Duration) -> Leases {
-        Leases { broker, blobs, channel: AsyncMutex::new(None), held: Mutex::new(HashMap::new()), ttl }
+    /// Leases over `broker`, expiring after `ttl` without activity; `depths` picks the fullest queue.
+    pub fn new(broker: Broker, blobs: BlobStore, depths: std::sync::Arc<Depths>, ttl: Duration) -> Leases {
+        Leases { broker, blobs, depths, channel: AsyncMutex::new(None), held: Mutex::new(HashMap::new()), ttl }
     }
 
     fn topology(&self) -> &Topology {
@@ -113,7 +114,7 @@ impl Leases {
             if only.is_some_and(|o| *o != t) {
                 continue;
             }
-            let n = depth(&self.broker, &q).await.unwrap_or(0);
+            let n = self.depths.depth(&q).await.unwrap_or(0);
             if n > 0 {
                 queues.push((n, q));
             }
@@ -245,20 +246,84 @@ impl Leases {
         }
     }
 
+    /// Puts back every held item (shutdown); how many were put back. Those that cannot be
+    /// published return to their queue anyway when the connection closes.
+    pub async fn release_all(&self) -> usize {
+        let ids: Vec<Uuid> = self.held.lock().unwrap_or_else(|e| e.into_inner()).keys().copied().collect();
+        let mut released = 0;
+        for id in ids {
+            match self.release(id, None).await {
+                Ok(()) => released += 1,
+                Err(e) => tracing::warn!(lease = %id, error = %e, "could not put a held item back; the broker returns it on close"),
+            }
+        }
+        released
+    }
+
     /// Items held right now.
     pub fn held_count(&self) -> usize {
         self.held.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
 
-/// Messages ready in a queue (passive declare, on a channel of its own: a missing queue closes it).
-pub async fn depth(broker: &Broker, queue: &str) -> Result<u32, QueueError> {
-    let ch = broker.consumer_channel(1).await?;
-    let r = ch
-        .queue_declare(queue.into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
-        .await;
-    let _ = ch.close(200, "depth read".into()).await;
-    r.map(|q| q.message_count()).map_err(|source| QueueError::Amqp { op: "queue.declare passive", source })
+/// Reads queue depths with passive declares on one long-lived channel, instead of a channel per
+/// queue per dashboard refresh. A passive declare of a missing queue closes the channel (404), as
+/// does a lost connection: the next read opens a new one.
+pub struct Depths {
+    broker: Broker,
+    channel: AsyncMutex<Option<Channel>>,
+}
+
+impl Depths {
+    /// Depth reader over `broker`; the channel opens on the first read.
+    pub fn new(broker: Broker) -> Depths {
+        Depths { broker, channel: AsyncMutex::new(None) }
+    }
+
+    /// Messages ready in `queue`.
+    pub async fn depth(&self, queue: &str) -> Result<u32, QueueError> {
+        let mut held = self.channel.lock().await;
+        let ch = match held.as_ref().filter(|c| c.status().connected()) {
+            Some(c) => c.clone(),
+            None => {
+                let c = self.broker.consumer_channel(1).await?;
+                *held = Some(c.clone());
+                c
+            }
+        };
+        let r = ch
+            .queue_declare(queue.into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+            .await;
+        if r.is_err() {
+            // The broker closed the channel (or the connection went): open another next time.
+            *held = None;
+            if ch.status().connected() {
+                let _ = ch.close(200, "depth read failed".into()).await;
+            }
+        }
+        r.map(|q| q.message_count()).map_err(|source| QueueError::Amqp { op: "queue.declare passive", source })
+    }
+
+    /// The depth of every queue Tamis declares.
+    pub async fn all(&self) -> Vec<QueueDepth> {
+        let t = self.broker.topology();
+        let mut names: Vec<(String, &'static str)> = Stage::ALL.iter().map(|s| (t.stage_queue(*s), "stage")).collect();
+        names.extend(DocumentType::BUILT_IN.iter().map(|d| (t.review_queue(d), "review")));
+        names.push((t.decisions_queue(), "decisions"));
+        names.push((t.parking_queue(), "parking"));
+        let mut out = Vec::new();
+        for (name, kind) in names {
+            let depth = self.depth(&name).await.ok();
+            out.push(QueueDepth { name, kind, depth });
+        }
+        out
+    }
+
+    /// The number of the channel reads go through (None before the first read and after a
+    /// failed one): the same number across refreshes shows the channel is reused.
+    pub async fn channel_id(&self) -> Option<u16> {
+        self.channel.lock().await.as_ref().filter(|c| c.status().connected()).map(|c| c.id())
+    }
 }
 
 /// One queue on the dashboard.
@@ -269,21 +334,6 @@ pub struct QueueDepth {
     pub kind: &'static str,
     /// None when the broker could not say.
     pub depth: Option<u32>,
-}
-
-/// The depth of every queue Tamis declares.
-pub async fn depths(broker: &Broker) -> Vec<QueueDepth> {
-    let t = broker.topology();
-    let mut names: Vec<(String, &'static str)> = Stage::ALL.iter().map(|s| (t.stage_queue(*s), "stage")).collect();
-    names.extend(DocumentType::BUILT_IN.iter().map(|d| (t.review_queue(d), "review")));
-    names.push((t.decisions_queue(), "decisions"));
-    names.push((t.parking_queue(), "parking"));
-    let mut out = Vec::new();
-    for (name, kind) in names {
-        let depth = depth(broker, &name).await.ok();
-        out.push(QueueDepth { name, kind, depth });
-    }
-    out
 }
 
 /// Outcome events seen since the console started, by minute.
