@@ -2,7 +2,8 @@
 //! threshold lands in its review queue; a reviewer signs in to `tamis console` with Chromium,
 //! corrects a field with the keyboard alone and validates; the `document.reviewed` event carries
 //! the correction and the audit record exists. The same file submitted again for the same case
-//! goes to a person as a duplicate. Screenshots land in target/test-artifacts/.
+//! goes to a person as a duplicate. axe-core checks the login, review and dashboard pages against
+//! WCAG 2 A/AA. Screenshots and accessibility reports land in target/test-artifacts/.
 
 mod common;
 
@@ -38,7 +39,8 @@ fn event_for<'a>(events: &'a [(String, Value)], transition: &str, id: &str) -> O
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
     assert!(
-        browser_dir().join("node_modules/playwright-core").is_dir() && std::path::Path::new("/usr/bin/chromium").exists(),
+        ["playwright-core", "axe-core"].iter().all(|m| browser_dir().join("node_modules").join(m).is_dir())
+            && std::path::Path::new("/usr/bin/chromium").exists(),
         "the browser test needs Debian's chromium and tests/browser/node_modules: run scripts/system-deps --tests"
     );
     let ns = Namespace::new("console");
@@ -90,6 +92,11 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
     let run: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
     assert_eq!(run["document_id"], id.as_str(), "the reviewer was shown the submitted document");
     let field = run["field"].as_str().unwrap().to_string();
+    // axe-core ran on each page (the script fails on a serious or critical violation).
+    for page in ["login", "login-error", "review", "review-done", "dashboard"] {
+        assert!(run["axe"][page].is_array(), "no accessibility audit of the {page} page: {run}");
+        assert!(artifacts.join(format!("axe-{page}.json")).is_file());
+    }
 
     // The outcome, seen by a real AMQP consumer.
     tap.collect_until(Duration::from_secs(60), |e| event_for(e, "reviewed", &id).is_some()).await;

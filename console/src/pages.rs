@@ -204,7 +204,9 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                     }
                     h2 { (lang.t("reasons")) }
                     ul.reasons {
-                        @for r in &item.outcome.reasons { li { (r.message) " " code { (r.code) } } }
+                        // The route stage writes its sentences in English: say so to screen readers
+                        // on the French page (WCAG 3.1.2, language of parts).
+                        @for r in &item.outcome.reasons { li { span lang="en" { (r.message) } " " code { (r.code) } } }
                     }
                 }
                 form #decision .panel method="post" action="/review/decide" {

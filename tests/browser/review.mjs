@@ -1,9 +1,12 @@
 // Reviews one item in the Tamis console with the system Chromium and the keyboard alone:
 // signs in, corrects the first field the page flags, validates with Enter, and takes the
-// screenshots. Run by tests/console.rs; prints one JSON line: {"field", "value", "document_id"}.
+// screenshots. On the login, review and dashboard pages it runs axe-core's WCAG 2 A/AA rules and
+// fails on any serious or critical violation (reports in ARTIFACTS/axe-<page>.json).
+// Run by tests/console.rs; prints one JSON line: {"field", "value", "document_id", "axe"}.
 // Environment: CONSOLE_URL, CONSOLE_USER, CONSOLE_PASSWORD, CORRECTED_VALUE, ARTIFACTS, CHROMIUM.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 
 const env = (k) => {
   const v = process.env[k];
@@ -14,6 +17,44 @@ const base = env("CONSOLE_URL");
 const artifacts = env("ARTIFACTS");
 mkdirSync(artifacts, { recursive: true });
 
+// WCAG 2.0, 2.1 and 2.2, levels A and AA (RGAA 4 follows WCAG 2.1 AA).
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+const BLOCKING = ["serious", "critical"];
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const audits = {};
+
+// Runs axe on the page as it stands. Injected through the DevTools protocol, which the console's
+// Content-Security-Policy (no inline script) does not apply to. The report names rules and CSS
+// selectors, never the page's text; `incomplete` lists what axe could not decide (for a person).
+async function audit(page, name) {
+  await page.evaluate(axeSource);
+  const report = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
+    const brief = (v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })),
+    });
+    return { violations: r.violations.map(brief), incomplete: r.incomplete.map(brief), passes: r.passes.length };
+  }, WCAG_TAGS);
+  // A run that checked nothing would pass everything.
+  if (report.passes === 0) throw new Error(`axe-core checked no rule on the ${name} page`);
+  writeFileSync(`${artifacts}/axe-${name}.json`, JSON.stringify(report, null, 2));
+  audits[name] = report.violations;
+}
+
+// The audit must be able to fail: a page with an unlabelled field and no language is caught.
+async function auditSelfCheck(context) {
+  const page = await context.newPage();
+  await page.setContent('<html><head><title>t</title></head><body><main><input type="text"></main></body></html>');
+  await page.evaluate(axeSource);
+  const ids = await page.evaluate(async (tags) => (await window.axe.run(document, { runOnly: { type: "tag", values: tags } })).violations.map((v) => v.id), WCAG_TAGS);
+  await page.close();
+  if (!ids.includes("label") || !ids.includes("html-has-lang")) throw new Error(`axe-core missed known violations: ${ids}`);
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   // Root in CI containers cannot use Chromium's sandbox.
@@ -21,14 +62,24 @@ const browser = await chromium.launch({
 });
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: "fr-FR" });
+  await auditSelfCheck(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
 
   // French from Accept-Language, then the switch to English (a cookie).
   await page.goto(`${base}/login`);
   if ((await page.getAttribute("html", "lang")) !== "fr") throw new Error("the login page is not in French for a French browser");
+  await audit(page, "login");
   await page.goto(`${base}/login?lang=en`);
   if ((await page.textContent("h1")).trim() !== "Sign in to Tamis") throw new Error("the language switch did not work");
+
+  // A wrong password first: the error is announced (role=alert) and the page stays accessible.
+  await page.fill("#username", env("CONSOLE_USER"));
+  await page.fill("#password", "not the password");
+  await page.press("#password", "Enter");
+  await page.waitForSelector("[role=alert]");
+  await audit(page, "login-error");
+  await page.goto(`${base}/login`);
 
   // Sign in with the keyboard: the login field has the focus.
   await page.keyboard.type(env("CONSOLE_USER"));
@@ -41,6 +92,7 @@ try {
   // Focusing the first flagged field may have scrolled; show the page from its top.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${artifacts}/review.png`, fullPage: false });
+  await audit(page, "review");
 
   // The first flagged field has the focus; its box is highlighted on the page.
   const field = await page.evaluate(() => document.activeElement && document.activeElement.name);
@@ -59,12 +111,21 @@ try {
   await page.waitForURL(/\/review\?done=1/);
   const flash = await page.textContent("[role=status]");
   if (!/Decision recorded/.test(flash)) throw new Error(`no confirmation after the decision: ${flash}`);
+  await audit(page, "review-done");
 
   await page.goto(`${base}/dashboard`);
   // Let the live refresh run once.
   await page.waitForFunction(() => document.getElementById("m-updated").textContent !== "—", null, { timeout: 15000 });
   await page.screenshot({ path: `${artifacts}/dashboard.png`, fullPage: true });
-  console.log(JSON.stringify({ field: field.slice(2), value, document_id: documentId.trim(), box_highlighted: highlighted }));
+  await audit(page, "dashboard");
+
+  // After the review went through, so that a failure here leaves no item half decided.
+  const blocking = Object.entries(audits).flatMap(([name, vs]) =>
+    vs.filter((v) => BLOCKING.includes(v.impact)).map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  );
+  if (blocking.length > 0) throw new Error(`WCAG violations (axe-core):\n${blocking.join("\n")}`);
+  const axe = Object.fromEntries(Object.entries(audits).map(([name, vs]) => [name, vs.map((v) => `${v.id}:${v.impact}`)]));
+  console.log(JSON.stringify({ field: field.slice(2), value, document_id: documentId.trim(), box_highlighted: highlighted, axe }));
 } finally {
   await browser.close();
 }
