@@ -26,13 +26,9 @@ const TITLES: [&str; 16] = [
 ];
 /// Words joining two persons (`M. OU MME`, `Jean ET Marie`).
 const JOINS: [&str; 2] = ["et", "ou"];
-/// Longest name compared word by word with initials; longer ones (never real) compare exactly.
-const MAX_WORDS: usize = 12;
-
-/// True for a folded word that the comparison reads as structure, not as part of a name.
-pub fn is_reserved(word: &str) -> bool {
-    MARKERS.contains(&word) || TITLES.contains(&word) || JOINS.contains(&word) || word == "nom"
-}
+/// Longest name compared word by word with initials (8! tries at worst); longer ones compare
+/// word for word without initials.
+const MAX_WORDS: usize = 8;
 
 /// Whether the name printed on a document is one of `persons`: `None` when either side has no
 /// word to compare (the check does not apply), else whether some person matches.
@@ -195,37 +191,43 @@ fn forms_match(f: &Form, g: &Form) -> bool {
         let mut rest = l.clone();
         return s.iter().all(|w| rest.iter().position(|x| x == w).map(|p| rest.swap_remove(p)).is_some());
     }
-    best_cover(&s, &l, &mut vec![false; l.len()]).is_some_and(|exact| exact >= 1)
+    cover(&s, &l, &mut vec![false; l.len()], false)
 }
 
-/// Assigns each word of `s` a distinct word of `l` it may stand for; the most full-word matches
-/// of any complete assignment, or None when there is none.
-fn best_cover(s: &[String], l: &[String], used: &mut Vec<bool>) -> Option<usize> {
-    let Some((w, rest)) = s.split_first() else { return Some(0) };
-    let mut best = None;
+/// Whether each word of `s` can be given a distinct word of `l` it may stand for (itself, or a
+/// word starting with it when it is an initial, or the other way round), with at least one word
+/// matched in full (`exact` says whether one already was). Names are short (`MAX_WORDS`), so a
+/// depth-first search stopping at the first success is cheap.
+fn cover(s: &[String], l: &[String], used: &mut Vec<bool>, exact: bool) -> bool {
+    let Some((w, rest)) = s.split_first() else { return exact };
     for (j, x) in l.iter().enumerate() {
         if used[j] {
             continue;
         }
-        let exact = w == x;
+        let same = w == x;
         let initial = (w.chars().count() == 1 && x.starts_with(w.as_str())) || (x.chars().count() == 1 && w.starts_with(x.as_str()));
-        if !exact && !initial {
+        if !same && !initial {
             continue;
         }
         used[j] = true;
-        if let Some(n) = best_cover(rest, l, used) {
-            let n = n + usize::from(exact);
-            best = Some(best.map_or(n, |b: usize| b.max(n)));
-        }
+        let found = cover(rest, l, used, exact || same);
         used[j] = false;
+        if found {
+            return true;
+        }
     }
-    best
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// True for a folded word that the comparison reads as structure, not as part of a name.
+    fn is_reserved(word: &str) -> bool {
+        MARKERS.contains(&word) || TITLES.contains(&word) || JOINS.contains(&word) || word == "nom"
+    }
 
     fn case(names: &[&str]) -> Vec<PersonName> {
         names.iter().map(|n| PersonName::new(n).unwrap()).collect()
@@ -289,6 +291,10 @@ mod tests {
         let long = vec!["a"; 100].join(" ");
         assert!(same_person(&long, &long));
         assert!(!same_person(&long, "Jean DUPONT"));
+        // The most tries the word-by-word search can need: initials everywhere, and no full word.
+        let initials = vec!["J"; MAX_WORDS].join(" ");
+        let words = vec!["Jean"; MAX_WORDS].join(" ");
+        assert!(!same_person(&initials, &words));
     }
 
     /// A name word: letters (some accented), never a word the comparison reads as structure.
