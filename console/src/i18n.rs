@@ -115,9 +115,57 @@ impl Lang {
     }
 }
 
+/// A review reason's sentence in the page's language, and the language it is in. The route stage
+/// writes its sentences in English; a French page gets the French sentence of the code (the field
+/// named as in the form), or the English one, marked as such, for a code not known here.
+pub fn reason_text<'a>(lang: Lang, code: &str, english: &'a str) -> (std::borrow::Cow<'a, str>, Lang) {
+    use std::borrow::Cow;
+    if lang == Lang::En {
+        return (Cow::Borrowed(english), Lang::En);
+    }
+    let (head, arg) = code.split_once(':').map_or((code, None), |(h, a)| (h, Some(a)));
+    let fr = match (head, arg) {
+        ("low_confidence", Some("type")) => "Le type du document a été reconnu avec une confiance inférieure au seuil.".to_string(),
+        ("low_confidence", Some(f)) => format!("Le champ {f} a été lu avec une confiance inférieure au seuil."),
+        ("missing", Some(f)) => format!("Le champ {f} n'a pas été trouvé."),
+        ("invalid", Some(f)) => format!("Le champ {f} ne passe pas son contrôle (clé, somme de contrôle ou date)."),
+        ("mrz_mismatch", Some(f)) => format!("Le champ {f} diffère entre la bande MRZ et le texte imprimé."),
+        ("twoddoc_mismatch", Some(f)) => format!("Le champ {f} imprimé diffère de celui du code 2D-Doc signé."),
+        ("ambiguous", Some(f)) => format!("Plusieurs valeurs possibles ont été trouvées pour le champ {f}."),
+        ("inconsistent", Some(x)) => format!("Des valeurs lues ne concordent pas entre elles ({x})."),
+        ("expired", None) => "La date d'expiration de la pièce est dépassée.".into(),
+        ("twoddoc_invalid", None) => "La signature du code 2D-Doc n'est pas valide.".into(),
+        ("twoddoc_untrusted", None) => "Le code 2D-Doc est signé par une autorité qui n'est pas reconnue de confiance.".into(),
+        ("twoddoc_type_mismatch", None) => "Le code 2D-Doc annonce un autre type de document.".into(),
+        ("type_other", None) => "Le document n'est d'aucun type connu ; une personne doit décider de ce qu'il est.".into(),
+        (t, None) if t.starts_with("type_") => "La règle de routage envoie à une personne tout document de ce type.".into(),
+        ("unclassified", None) => "Aucun type de document n'a pu être déterminé pour ce fichier.".into(),
+        ("multiple_documents", None) => "Le fichier contient plusieurs documents ; vérifiez qu'il a été bien découpé.".into(),
+        ("duplicate", None) => {
+            "Le même fichier a déjà été déposé pour ce dossier ; vérifiez s'il s'agit d'un nouvel envoi.".into()
+        }
+        ("name_mismatch", None) => {
+            "Le nom lu sur le document n'est celui d'aucune personne du dossier ; vérifiez que le document concerne bien ce dossier.".into()
+        }
+        _ => return (Cow::Borrowed(english), Lang::En),
+    };
+    (Cow::Owned(fr), Lang::Fr)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_read_in_french_on_a_french_page() {
+        let (t, l) = reason_text(Lang::Fr, "name_mismatch", "The name read in employee_name is none of the persons of the case.");
+        assert_eq!(l, Lang::Fr);
+        assert!(t.contains("aucune personne du dossier"), "{t}");
+        let (t, _) = reason_text(Lang::Fr, "low_confidence:net_pay", "The field net_pay was read with confidence 0.62.");
+        assert!(t.starts_with("Le champ net_pay"), "{t}");
+        assert_eq!(reason_text(Lang::Fr, "something_new", "Something new.").1, Lang::En, "unknown codes stay in English");
+        assert_eq!(reason_text(Lang::En, "name_mismatch", "The name...").0, "The name...");
+    }
 
     #[test]
     fn accept_language_picks_the_best_supported_tag() {

@@ -204,9 +204,12 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                     }
                     h2 { (lang.t("reasons")) }
                     ul.reasons {
-                        // The route stage writes its sentences in English: say so to screen readers
-                        // on the French page (WCAG 3.1.2, language of parts).
-                        @for r in &item.outcome.reasons { li { span lang="en" { (r.message) } " " code { (r.code) } } }
+                        // A sentence left in English on the French page says so to screen readers
+                        // (WCAG 3.1.2, language of parts).
+                        @for r in &item.outcome.reasons {
+                            @let (text, in_lang) = crate::i18n::reason_text(lang, &r.code, &r.message);
+                            li { span lang=[(in_lang != lang).then(|| in_lang.tag())] { (text) } " " code { (r.code) } }
+                        }
                     }
                 }
                 form #decision .panel method="post" action="/review/decide" {
