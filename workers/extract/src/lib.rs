@@ -7,6 +7,8 @@ mod types;
 mod values;
 
 use doc::Doc;
+// The parser every field value goes through: public so that workers/extract/fuzz runs it.
+pub use values::{parse as parse_value, Parsed};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tamis_shared::taxonomy::{FieldKind, Taxonomy};

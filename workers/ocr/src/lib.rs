@@ -9,6 +9,7 @@ mod engine;
 mod error;
 mod lang;
 mod mrz;
+mod open;
 mod pdf;
 mod preprocess;
 mod raster;
@@ -16,6 +17,7 @@ mod subprocess;
 mod tsv;
 
 pub use error::OcrError;
+pub use open::{deskew, open, prepare, Opened, Prepared};
 
 use engine::{EngineError, Layout, Pool};
 use image::GrayImage;
@@ -23,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tamis_shared::{Failure, Line, MediaType, Page, TextSource, Work};
+use tamis_shared::{Failure, Line, Page, TextSource, Work};
 use tsv::TsvPage;
 
 const STAGE: &str = "ocr";
@@ -185,40 +187,14 @@ impl Ocr {
     }
 
     fn read_pages(&self, bytes: &[u8], started: Instant) -> Result<Vec<(Page, bool)>, OcrError> {
-        let cfg = &self.config;
-        if bytes.is_empty() {
-            return Err(OcrError::Empty);
+        match open(bytes, &self.config)? {
+            Opened::Pdf { may_hold_images } => self.read_pdf(bytes, may_hold_images, started),
+            Opened::Images(images) => self.ocr_pages(images.into_iter().map(PageSource::Image).collect(), started),
         }
-        if bytes.len() as u64 > cfg.max_file_bytes {
-            return Err(OcrError::TooLarge(format!(
-                "the file is {} MiB, over the limit of {} MiB",
-                bytes.len() >> 20,
-                cfg.max_file_bytes >> 20
-            )));
-        }
-        // Re-sniffed here: the stage must not trust anything but the bytes it was given.
-        let media = sniff(bytes);
-        let pages = match media {
-            MediaType::Pdf => self.read_pdf(bytes, started)?,
-            MediaType::Unsupported => return Err(OcrError::Unsupported(unsupported_kind(bytes))),
-            MediaType::Unknown => return Err(OcrError::NotADocument),
-            _ => {
-                let images = raster::decode(bytes, media, cfg)?;
-                if images.len() as u32 > cfg.max_pages {
-                    return Err(OcrError::TooManyPages { pages: images.len() as u32, limit: cfg.max_pages });
-                }
-                let sources = images.into_iter().map(PageSource::Image).collect();
-                self.ocr_pages(sources, started)?
-            }
-        };
-        Ok(pages)
     }
 
-    fn read_pdf(&self, bytes: &[u8], started: Instant) -> Result<Vec<(Page, bool)>, OcrError> {
+    fn read_pdf(&self, bytes: &[u8], may_hold_images: bool, started: Instant) -> Result<Vec<(Page, bool)>, OcrError> {
         let cfg = &self.config;
-        if pdf::looks_truncated(bytes) {
-            return Err(OcrError::Truncated("the PDF stops before its end".into()));
-        }
         let mut file = tempfile::Builder::new()
             .prefix("tamis-ocr-")
             .suffix(".pdf")
@@ -275,7 +251,7 @@ impl Ocr {
                 _ => todo.push(n),
             }
         }
-        if cfg.find_symbols && pdf::may_hold_images(bytes) {
+        if cfg.find_symbols && may_hold_images {
             self.search_text_layer_pages(path, &mut pages, started);
         }
         if !todo.is_empty() {
@@ -383,27 +359,12 @@ impl Ocr {
         let cfg = &self.config;
         self.remaining(started)?;
         let (img, dpi) = match src {
-            PageSource::Image(img) => {
-                let dpi = preprocess::estimate_dpi(img.width(), img.height());
-                (img, dpi)
-            }
-            PageSource::PdfPage { path, number } => {
-                let dpi = cfg.render_dpi;
-                (pdf::render(path, cfg, number, dpi)?, dpi)
-            }
+            PageSource::Image(img) => (img, None),
+            PageSource::PdfPage { path, number } => (pdf::render(path, cfg, number, cfg.render_dpi)?, Some(cfg.render_dpi)),
         };
-        if preprocess::is_uniform(&img) {
-            return Ok((empty_page(number, img.width(), img.height()), false));
-        }
-        let target = if cfg.upscale { cfg.target_dpi } else { cfg.target_dpi.min(dpi) };
-        let (img, dpi) = preprocess::normalise_resolution(img, dpi, target, cfg.max_ocr_pixels);
-        let mut symbols = if cfg.find_symbols {
-            let t = Instant::now();
-            let found = tamis_twoddoc::find_symbols(&img);
-            tracing::debug!(page = number, found = found.len(), ms = t.elapsed().as_millis() as u64, "symbol search");
-            found
-        } else {
-            Vec::new()
+        let (img, dpi, mut symbols) = match prepare(img, dpi, cfg) {
+            Prepared::Blank { width, height } => return Ok((empty_page(number, width, height), false)),
+            Prepared::Page { image, dpi, symbols } => (image, dpi, symbols),
         };
         let mut best = self.recognise_upright(&img, dpi, 0, started)?;
         if cfg.orientation && !reads_well(&best.tsv) {
@@ -442,16 +403,8 @@ impl Ocr {
 
     /// Deskews (when worth it) and recognises an image already turned by `rotation`.
     fn recognise_upright(&self, img: &GrayImage, dpi: u32, rotation: u16, started: Instant) -> Result<Reading, OcrError> {
-        let cfg = &self.config;
-        let skew = if cfg.deskew { preprocess::estimate_skew(img, cfg.max_skew_deg) } else { 0.0 };
-        // Tesseract copes with a fraction of a degree; resampling below that costs more than it gains.
-        let straight;
-        let img = if skew.abs() >= 0.3 {
-            straight = preprocess::rotate_small(img, skew);
-            &straight
-        } else {
-            img
-        };
+        let (img, skew) = deskew(img, &self.config);
+        let img: &GrayImage = &img;
         let recognise = |layout: Layout| -> Result<TsvPage, OcrError> {
             let deadline = self.remaining(started)?;
             let mut engine = self.pool.lease().map_err(engine_err)?;
@@ -467,7 +420,7 @@ impl Ocr {
                 tsv = other;
             }
         }
-        if cfg.mrz_pass {
+        if self.config.mrz_pass {
             mrz::improve(img, dpi, &mut tsv, |band, dpi| {
                 let deadline = self.remaining(started)?;
                 let mut engine = self.pool.lease().map_err(engine_err)?;
@@ -477,7 +430,7 @@ impl Ocr {
         Ok(Reading {
             tsv,
             rotation,
-            skew: if skew.abs() >= 0.3 { skew } else { 0.0 },
+            skew,
             width: img.width(),
             height: img.height(),
         })
@@ -558,37 +511,10 @@ fn text_quality(pages: &[Page]) -> f32 {
     }
 }
 
-/// `MediaType::sniff` accepts `%PDF-` anywhere in the first KiB, so a stored (uncompressed) ZIP
-/// holding a PDF passes for a PDF; a container magic at offset 0 must win.
-fn sniff(bytes: &[u8]) -> MediaType {
-    const CONTAINERS: [&[u8]; 6] = [b"PK\x03\x04", b"PK\x05\x06", b"\xD0\xCF\x11\xE0", b"\x1f\x8b", b"Rar!", b"7z\xBC\xAF"];
-    if CONTAINERS.iter().any(|m| bytes.starts_with(m)) {
-        return MediaType::Unsupported;
-    }
-    MediaType::sniff(bytes)
-}
-
-fn unsupported_kind(bytes: &[u8]) -> &'static str {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
-    if bytes.starts_with(b"PK") {
-        "ZIP (or office)"
-    } else if head.contains("<html") || head.contains("<!doctype html") {
-        "HTML"
-    } else if head.contains("<?xml") {
-        "XML"
-    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        "old Microsoft Office"
-    } else if head.starts_with("{\\rtf") {
-        "RTF"
-    } else {
-        "Archive"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tamis_shared::{BlobRef, DocumentId, Envelope};
+    use tamis_shared::{BlobRef, DocumentId, Envelope, MediaType};
 
     fn work() -> Work {
         Work::new(Envelope {

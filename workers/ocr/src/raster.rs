@@ -110,23 +110,24 @@ fn decode_tiff(bytes: &[u8], cfg: &OcrConfig) -> Result<Vec<GrayImage>, OcrError
     let corrupt = |_| OcrError::Corrupt("the TIFF is damaged".into());
     let mut limits = tiff::decoder::Limits::default();
     limits.decoding_buffer_size = cfg.max_pixels.saturating_mul(4).min(usize::MAX as u64) as usize;
-    let mut dec = Decoder::new(Cursor::new(bytes)).map_err(corrupt)?.with_limits(limits);
-    let mut pages = Vec::new();
-    loop {
-        if pages.len() as u32 >= cfg.max_pages {
-            // Count the rest without decoding them, to report the real number.
-            let mut n = pages.len() as u32;
-            while dec.more_images() && dec.next_image().is_ok() {
-                n += 1;
-                if n > 10_000 {
-                    break;
-                }
-            }
-            if n > cfg.max_pages {
-                return Err(OcrError::TooManyPages { pages: n, limit: cfg.max_pages });
-            }
+    let open = || Decoder::new(Cursor::new(bytes)).map_err(corrupt).map(|d| d.with_limits(limits.clone()));
+    // Pages are counted from their directories before any is decoded: decoding first would let a
+    // file over the page limit hold max_pages pages of max_pixels each in memory (gigabytes from a
+    // few compressed megabytes) before being refused.
+    let mut dec = open()?;
+    let mut count = 1u32;
+    while dec.more_images() && dec.next_image().is_ok() {
+        count += 1;
+        if count > 10_000 {
             break;
         }
+    }
+    if count > cfg.max_pages {
+        return Err(OcrError::TooManyPages { pages: count, limit: cfg.max_pages });
+    }
+    let mut dec = open()?;
+    let mut pages = Vec::new();
+    loop {
         let (w, h) = dec.dimensions().map_err(corrupt)?;
         check_dimensions(w, h, cfg)?;
         let color = dec.colortype().map_err(corrupt)?;
@@ -231,6 +232,32 @@ mod tests {
         assert_eq!(g.dimensions(), (3, 2));
         assert_eq!(g.get_pixel(2, 1).0[0], 6);
         assert!(decode_pgm(b"P5\n3 2\n255\n\x01").is_none());
+    }
+
+    fn tiff_pages(n: usize, side: u32) -> Vec<u8> {
+        let mut file = Cursor::new(Vec::new());
+        let mut enc = tiff::encoder::TiffEncoder::new(&mut file).expect("tiff encoder");
+        let page = GrayImage::from_fn(side, side, |x, _| image::Luma([if x % 7 == 0 { 0 } else { 255 }]));
+        for _ in 0..n {
+            enc.write_image::<tiff::encoder::colortype::Gray8>(side, side, page.as_raw()).expect("tiff page");
+        }
+        drop(enc);
+        file.into_inner()
+    }
+
+    #[test]
+    fn refuses_a_tiff_over_the_page_limit_before_decoding_a_page() {
+        // Every page is over the pixel limit too: only a count made before the first page is
+        // looked at reports the page count.
+        let cfg = OcrConfig { max_pages: 3, max_pixels: 1_000, ..OcrConfig::default() };
+        let bytes = tiff_pages(4, 60);
+        let r = decode(&bytes, MediaType::Tiff, &cfg);
+        assert!(matches!(r, Err(OcrError::TooManyPages { pages: 4, limit: 3 })), "{r:?}");
+        let r = decode(&bytes, MediaType::Tiff, &OcrConfig { max_pages: 4, ..cfg });
+        assert!(matches!(r, Err(OcrError::TooLarge(_))), "{r:?}");
+        let pages = decode(&bytes, MediaType::Tiff, &OcrConfig::default()).expect("four pages");
+        assert_eq!(pages.len(), 4);
+        assert_eq!(pages[3].dimensions(), (60, 60));
     }
 
     #[test]
