@@ -45,6 +45,7 @@ pub fn work(page: Page, types: &[DocumentType]) -> Work {
     let mut w = Work::new(Envelope {
         document_id: DocumentId::derived("fuzz", None),
         case_id: None,
+        case_persons: vec![],
         file_name: "fuzz".into(),
         blob: BlobRef { key: "fuzz".into(), sha256: String::new(), media_type: MediaType::Png, size: 0 },
         submitted_at: time::OffsetDateTime::UNIX_EPOCH,
