@@ -29,8 +29,30 @@ pub fn normalise_resolution(img: GrayImage, dpi: u32, target: u32, max_pixels: u
     let nw = ((w as f32 * factor).round() as u32).max(1);
     let nh = ((h as f32 * factor).round() as u32).max(1);
     let filter = if factor > 1.0 { FilterType::CatmullRom } else { FilterType::Triangle };
-    let out = imageops::resize(&img, nw, nh, filter);
+    let out = resize(&img, nw, nh, filter);
     (out, ((dpi as f32) * factor).round() as u32)
+}
+
+/// Resamples with the same filter as `image::imageops::resize` but with SIMD convolution: `image`'s
+/// own took ~0.75 s of the ~2.8 CPU-s a photo cost in the stage (upscaled ~2x to 300 DPI), this
+/// ~0.03 s. Falls back to `image`'s resize if the fast path refuses the buffer.
+pub fn resize(img: &GrayImage, nw: u32, nh: u32, filter: FilterType) -> GrayImage {
+    use fast_image_resize as fir;
+    let alg = match filter {
+        FilterType::CatmullRom => fir::FilterType::CatmullRom,
+        FilterType::Triangle => fir::FilterType::Bilinear,
+        FilterType::Gaussian => fir::FilterType::Gaussian,
+        FilterType::Lanczos3 => fir::FilterType::Lanczos3,
+        FilterType::Nearest => return imageops::resize(img, nw, nh, filter),
+    };
+    let fast = || -> Option<GrayImage> {
+        let src = fir::images::ImageRef::new(img.width(), img.height(), img.as_raw(), fir::PixelType::U8).ok()?;
+        let mut dst = fir::images::Image::new(nw, nh, fir::PixelType::U8);
+        let options = fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(alg));
+        fir::Resizer::new().resize(&src, &mut dst, &options).ok()?;
+        GrayImage::from_raw(nw, nh, dst.into_vec())
+    };
+    fast().unwrap_or_else(|| imageops::resize(img, nw, nh, filter))
 }
 
 /// True when nothing is printed: fewer than a few dozen pixels clearly darker than the paper
@@ -96,7 +118,7 @@ pub fn estimate_skew(img: &GrayImage, max_deg: f32) -> f32 {
     let (w, h) = img.dimensions();
     let scale = (1200.0 / w.max(h) as f32).min(1.0);
     let small = if scale < 1.0 {
-        imageops::resize(img, ((w as f32 * scale) as u32).max(1), ((h as f32 * scale) as u32).max(1), FilterType::Triangle)
+        resize(img, ((w as f32 * scale) as u32).max(1), ((h as f32 * scale) as u32).max(1), FilterType::Triangle)
     } else {
         img.clone()
     };
@@ -273,5 +295,18 @@ mod tests {
         let (up, dpi) = normalise_resolution(img, 150, 300, 100_000_000);
         assert_eq!(up.dimensions(), (2480, 3508));
         assert_eq!(dpi, 300);
+    }
+
+    #[test]
+    fn fast_resize_matches_image_resize() {
+        let src = striped(400, 300);
+        for (w, h, filter) in [(900, 675, FilterType::CatmullRom), (160, 120, FilterType::Triangle)] {
+            let ours = resize(&src, w, h, filter);
+            let theirs = imageops::resize(&src, w, h, filter);
+            assert_eq!(ours.dimensions(), (w, h));
+            let diff: u64 = ours.as_raw().iter().zip(theirs.as_raw()).map(|(a, b)| a.abs_diff(*b) as u64).sum();
+            let mean = diff as f64 / (w * h) as f64;
+            assert!(mean < 2.0, "{filter:?}: mean difference {mean:.2} grey levels");
+        }
     }
 }
