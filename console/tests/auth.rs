@@ -5,15 +5,17 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
-use lapin::options::{BasicPublishOptions, QueueDeclareOptions, QueueDeleteOptions};
+mod common;
+
+use common::*;
+use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;
-use lapin::{BasicProperties, Connection, ConnectionProperties};
+use lapin::{Connection, ConnectionProperties};
 use serde_json::Value;
 use std::path::PathBuf;
 use tamis_shared::config::Config;
 use tower::ServiceExt;
 
-const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 fn example_item() -> Value {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas/examples/review_item.v1.json");
@@ -52,17 +54,7 @@ impl Fixture {
         let item = example_item();
         let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.unwrap();
         let ch = conn.create_channel().await.unwrap();
-        ch.basic_publish(
-            format!("{prefix}.review").as_str().into(),
-            "payslip".into(),
-            BasicPublishOptions::default(),
-            &serde_json::to_vec(&item).unwrap(),
-            BasicProperties::default().with_delivery_mode(2),
-        )
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+        publish_review_item(&ch, &prefix, &serde_json::to_vec(&item).unwrap()).await;
         let f = &item["outcome"]["documents"][0]["fields"];
         let secrets = vec![
             item["document_id"].as_str().unwrap().to_string(),
@@ -119,13 +111,7 @@ impl Fixture {
     async fn cleanup(&self) {
         let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.unwrap();
         let ch = conn.create_channel().await.unwrap();
-        let t = tamis_shared::topology::Topology::new(&self.prefix, 5);
-        for q in t.queues(&[]) {
-            let _ = ch.queue_delete(q.name.as_str().into(), QueueDeleteOptions::default()).await;
-        }
-        for e in t.exchanges() {
-            let _ = ch.exchange_delete(e.name.as_str().into(), Default::default()).await;
-        }
+        delete_topology(&ch, &self.prefix).await;
     }
 }
 

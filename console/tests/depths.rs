@@ -2,14 +2,15 @@
 //! long-lived channel, and a read that makes the broker close it (a missing queue) is followed by
 //! reads on a fresh one.
 
-use lapin::options::{BasicPublishOptions, QueueDeleteOptions};
-use lapin::{BasicProperties, Connection, ConnectionProperties};
+mod common;
+
+use common::*;
+use lapin::{Connection, ConnectionProperties};
 use std::time::Duration;
 use tamis_console::queues::Depths;
 use tamis_shared::broker::Broker;
 use tamis_shared::config::Config;
 
-const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 #[tokio::test]
 async fn depths_reuse_one_channel_and_recover_from_a_missing_queue() {
@@ -28,17 +29,7 @@ async fn depths_reuse_one_channel_and_recover_from_a_missing_queue() {
 
     let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.unwrap();
     let ch = conn.create_channel().await.unwrap();
-    ch.basic_publish(
-        format!("{prefix}.review").as_str().into(),
-        "payslip".into(),
-        BasicPublishOptions::default(),
-        b"{}",
-        BasicProperties::default().with_delivery_mode(2),
-    )
-    .await
-    .unwrap()
-    .await
-    .unwrap();
+    publish_review_item(&ch, &prefix, b"{}").await;
     let mut second = depths.all().await;
     for _ in 0..50 {
         if second.iter().any(|q| q.name.ends_with(".review.payslip") && q.depth == Some(1)) {
@@ -56,12 +47,6 @@ async fn depths_reuse_one_channel_and_recover_from_a_missing_queue() {
     assert_eq!(depths.depth(&format!("{prefix}.review.payslip")).await.unwrap(), 1);
     assert!(depths.channel_id().await.is_some());
 
-    let t = tamis_shared::topology::Topology::new(&prefix, 5);
-    for q in t.queues(&[]) {
-        let _ = ch.queue_delete(q.name.as_str().into(), QueueDeleteOptions::default()).await;
-    }
-    for e in t.exchanges() {
-        let _ = ch.exchange_delete(e.name.as_str().into(), Default::default()).await;
-    }
+    delete_topology(&ch, &prefix).await;
     broker.close().await;
 }
