@@ -33,6 +33,25 @@ fn words_below(next: &L, label_box: Option<BBox>) -> Option<(usize, usize)> {
     Some((*idx.first()?, *idx.last()? + 1))
 }
 
+/// Where a name or address read below its label ends: the run of words from `a`, bounded by the
+/// next column. A heading further right on the label's row ("Titulaire du compte … Domiciliation")
+/// marks where that column starts, so a long value may run past its own short label up to there;
+/// without such a heading, the label's column (`b`) bounds it.
+fn textual_end_below(line: &L, first: usize, after: usize, next: &L, a: usize, b: usize) -> usize {
+    let run = next.run_end(a);
+    let label_end = line.words[..after].iter().rev().find_map(|w| w.bbox).map(|lb| (lb.x + lb.w) as i64);
+    let heading = line.words.get(after).and_then(|w| w.bbox);
+    let column = match (label_end, heading, line.words.get(first).and_then(|w| w.bbox)) {
+        (Some(end), Some(h), Some(lb)) if h.x as i64 - end > lb.h as i64 * 2 => Some(h.x as i64 - lb.h as i64),
+        _ => None,
+    };
+    let end = match column {
+        Some(limit) => (a + 1..run).find(|&j| next.words[j].bbox.is_some_and(|wb| wb.x as i64 >= limit)).unwrap_or(run),
+        None => run.min(b),
+    };
+    end.max(a + 1)
+}
+
 /// Whether a kind reads a whole run (names, addresses) rather than one token.
 fn is_textual(kind: FieldKind) -> bool {
     matches!(kind, FieldKind::Person | FieldKind::Organisation | FieldKind::Address | FieldKind::Text)
@@ -101,7 +120,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                     None if label_box.is_some() && next.words.iter().any(|w| w.bbox.is_some()) => continue,
                     None => (0, next.words.len()),
                 };
-                let b = if is_textual(f.kind) { next.run_end(a).min(b.max(a + 1)) } else { b };
+                let b = if is_textual(f.kind) { textual_end_below(line, first, after, next, a, b) } else { b };
                 let text = next.span_text(a, b);
                 if let Some(mut p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
                     let (mut ocr, bbox) = next.span_meta(a, b);
