@@ -10,6 +10,7 @@ mod error;
 mod lang;
 mod mrz;
 mod open;
+mod panels;
 mod pdf;
 mod preprocess;
 mod raster;

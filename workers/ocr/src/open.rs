@@ -1,7 +1,7 @@
 //! The in-process steps between untrusted bytes and the images tesseract reads: opening a file
 //! (size limit, media-type sniffing, image decoding under the pixel and allocation limits,
 //! multi-page TIFF, the PDF checks made before poppler sees it) and preparing a page (blank test,
-//! resolution, 2D-Doc symbol search, deskew).
+//! resolution, 2D-Doc symbol search, light-on-dark panels, deskew).
 //!
 //! The stage runs exactly these functions, and the fuzz target (workers/ocr/fuzz) calls them on
 //! mutated files: tesseract and poppler stay out, being slow and already contained (a deadline,
@@ -90,7 +90,7 @@ pub fn prepare(img: GrayImage, dpi: Option<u32>, cfg: &OcrConfig) -> Prepared {
         return Prepared::Blank { width: img.width(), height: img.height() };
     }
     let target = if cfg.upscale { cfg.target_dpi } else { cfg.target_dpi.min(dpi) };
-    let (image, dpi) = preprocess::normalise_resolution(img, dpi, target, cfg.max_ocr_pixels);
+    let (mut image, dpi) = preprocess::normalise_resolution(img, dpi, target, cfg.max_ocr_pixels);
     let symbols = if cfg.find_symbols {
         let t = Instant::now();
         let found = tamis_twoddoc::find_symbols(&image);
@@ -99,6 +99,8 @@ pub fn prepare(img: GrayImage, dpi: Option<u32>, cfg: &OcrConfig) -> Prepared {
     } else {
         Vec::new()
     };
+    // After the symbol search: a DataMatrix must keep its polarity.
+    crate::panels::invert_dark_panels(&mut image);
     Prepared::Page { image, dpi, symbols }
 }
 
