@@ -127,7 +127,7 @@ pub fn dashboard(lang: Lang, s: &Session, d: &Value) -> Markup {
                     }
                 }
             }
-            p.note { (lang.t("journal")) " : " span #m-journal aria-live="polite" { (d["journal_text"].as_str().unwrap_or("")) } }
+            p.note { (lang.t("journal")) (if lang == Lang::Fr { " : " } else { ": " }) span #m-journal aria-live="polite" { (d["journal_text"].as_str().unwrap_or("")) } }
             p.note { (lang.t("oldest_note").replace("{retention}", &lang.retention(d["journal_max_age"].as_str().unwrap_or("")))) }
         }
     };
