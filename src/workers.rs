@@ -16,7 +16,7 @@ use tamis_shared::metrics::{self, StageOutcome};
 use tamis_shared::ops::{self, Readiness};
 use tamis_shared::telemetry;
 use tracing::Instrument;
-use tamis_shared::topology::{Stage, Topology};
+use tamis_shared::topology::{QueueKind, Stage, Topology};
 use tamis_shared::{DocumentId, Envelope, ErrorCode, Work};
 use tokio_util::sync::CancellationToken;
 
@@ -240,7 +240,14 @@ async fn run_session(
     let grace = Duration::from_secs(config.workers.shutdown_grace_secs);
     let session = cancel.child_token();
     // Every queue, not just this worker's: review and parking backlogs have no consumer here.
-    let watched: Vec<String> = broker.topology().queues(&[]).into_iter().map(|q| q.name).collect();
+    // Not the journal: a stream is read, not drained, and has no backlog to watch.
+    let watched: Vec<String> = broker
+        .topology()
+        .queues(&[])
+        .into_iter()
+        .filter(|q| q.kind == QueueKind::Quorum)
+        .map(|q| q.name)
+        .collect();
     spawn_queue_depths(broker.clone(), watched, session.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for &stage in which {
@@ -384,8 +391,12 @@ pub async fn topology_command(config: &Config) -> anyhow::Result<()> {
     }
     for q in t.queues(&[]) {
         let binds: Vec<String> = q.bindings.iter().map(|(e, k)| format!("{e}[{k}]")).collect();
+        let kind = match &q.kind {
+            QueueKind::Quorum => "quorum".to_string(),
+            QueueKind::Stream(r) => format!("stream, max-age {}, max-bytes {}", r.max_age, r.max_bytes),
+        };
         println!(
-            "queue {} (quorum{}{}{}) <- {}",
+            "queue {} ({kind}{}{}{}) <- {}",
             q.name,
             q.delivery_limit.map(|l| format!(", delivery-limit {l}")).unwrap_or_default(),
             q.message_ttl_ms.map(|ms| format!(", ttl {ms} ms")).unwrap_or_default(),

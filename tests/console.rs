@@ -2,8 +2,9 @@
 //! threshold lands in its review queue; a reviewer signs in to `tamis console` with Chromium,
 //! corrects a field with the keyboard alone and validates; the `document.reviewed` event carries
 //! the correction and the audit record exists. The same file submitted again for the same case
-//! goes to a person as a duplicate. axe-core checks the login, review and dashboard pages against
-//! WCAG 2 A/AA. Screenshots and accessibility reports land in target/test-artifacts/.
+//! goes to a person as a duplicate, and the dashboard shows how long it has waited. axe-core
+//! checks the login, review and dashboard pages against WCAG 2 A/AA. Screenshots and
+//! accessibility reports land in target/test-artifacts/.
 
 mod common;
 
@@ -46,7 +47,15 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
     let ns = Namespace::new("console");
     let logs = tempfile::tempdir().unwrap();
     let users = logs.path().join("users.toml");
-    std::fs::write(&users, format!("[[users]]\nname = \"rita\"\nrole = \"reviewer\"\npassword_hash = \"{}\"\n", hash("s3cret review"))).unwrap();
+    std::fs::write(
+        &users,
+        format!(
+            "[[users]]\nname = \"rita\"\nrole = \"reviewer\"\npassword_hash = \"{}\"\n\n[[users]]\nname = \"vera\"\nrole = \"viewer\"\npassword_hash = \"{}\"\n",
+            hash("s3cret review"),
+            hash("s3cret view")
+        ),
+    )
+    .unwrap();
     let mut tap = ns.event_tap().await;
     let worker = Worker::start(&ns, "all", &logs.path().join("worker.log"));
     let port = free_port();
@@ -132,6 +141,35 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
         "{}",
         dup["data"]["reasons"]
     );
+    // The dashboard, while the resubmission waits for a person: its review queue shows how long.
+    let dup_type = dup["data"]["documents"][0]["type"].as_str().unwrap_or("other");
+    let out = Command::new("node")
+        .arg("review.mjs")
+        .current_dir(browser_dir())
+        .env("ONLY", "dashboard")
+        .env("AGED_QUEUE", format!("{}.review.{dup_type}", ns.prefix))
+        .env("CONSOLE_URL", format!("http://localhost:{port}"))
+        .env("CONSOLE_USER", "vera")
+        .env("CONSOLE_PASSWORD", "s3cret view")
+        .env("ARTIFACTS", &artifacts)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "dashboard script failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let run: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
+    let age = run["age"].as_str().unwrap();
+    assert!(age.ends_with(" s") || age.ends_with(" min"), "the waiting item's age is shown: {run}");
+    assert!(run["axe"]["dashboard-ages"].is_array(), "{run}");
+
+    // The journal saw the first document through review to its end: sent to a person, decided,
+    // recorded (the route worker's `reviewed` entry).
+    let journal = ns.journal().await;
+    let first: Vec<&str> = journal
+        .iter()
+        .filter(|(_, e)| e["document_id"] == id.as_str())
+        .filter_map(|(_, e)| e.get("queue").or(e.get("outcome")).and_then(Value::as_str))
+        .collect();
+    let tail: Vec<&str> = first.iter().rev().take(3).rev().copied().collect();
+    assert_eq!(tail, [format!("review.{doc_type}").as_str(), "decisions", "reviewed"], "{first:?}");
     for shot in ["review.png", "dashboard.png"] {
         assert!(std::fs::metadata(artifacts.join(shot)).map(|m| m.len() > 10_000).unwrap_or(false), "screenshot {shot}");
     }

@@ -1,7 +1,8 @@
 //! Personal data never leaves in telemetry. Documents of every type (born-digital PDFs and a few
 //! photos) go through `tamis submit` and `tamis worker all` with debug logs captured, spans
 //! exported and metrics pushed to a real OTLP/HTTP receiver and the Prometheus endpoint scraped; no NIR, IBAN,
-//! person's name or amount from the truth file appears in any of them, in any usual spelling.
+//! person's name or amount from the truth file appears in any of them, in any usual spelling, nor
+//! in the journal stream of the documents' moves.
 
 mod common;
 
@@ -184,6 +185,15 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
         );
     }
 
+    // The journal (document moves) is searched too, and holds only ids, places and times.
+    let journal = ns.journal().await;
+    assert!(journal.len() >= n * 5, "every document's moves were journaled ({} entries)", journal.len());
+    for (_, entry) in &journal {
+        let mut keys: Vec<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort();
+        assert!(keys == ["at", "document_id", "queue"] || keys == ["at", "document_id", "outcome"], "a journal entry with {keys:?}");
+    }
+    let journal_text: String = journal.iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("\n");
     let worker_log = std::fs::read_to_string(&log).unwrap();
     let submit_log = String::from_utf8_lossy(&out.stderr).into_owned();
     let spans = otlp.spans();
@@ -197,7 +207,7 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
     let pushed_text: String = pushed.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n");
 
     let mut leaks = Vec::new();
-    for (what, text) in [("worker log", &worker_log), ("submit log", &submit_log), ("exported spans", &spans_text), ("raw OTLP bodies", &raw), ("/metrics", &metrics), ("OTLP metrics", &pushed_text)] {
+    for (what, text) in [("worker log", &worker_log), ("submit log", &submit_log), ("exported spans", &spans_text), ("raw OTLP bodies", &raw), ("/metrics", &metrics), ("OTLP metrics", &pushed_text), ("journal", &journal_text)] {
         for (field, needle) in &needles {
             if let Some(at) = find_leak(text, needle) {
                 let lower = text.to_lowercase();

@@ -133,6 +133,34 @@ async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions()
     }
     assert_eq!(items, reviews, "every review item was read and validated");
 
+    // The journal followed every document from submission to where it is now: each entry is what
+    // schemas/journal.v1.json says, and in stream order each document went through the four
+    // stages and ended in its outcome, or in the review queue of its type.
+    let journal = ns.journal().await;
+    let mut places: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (kind, entry) in &journal {
+        assert_eq!(kind, "tamis.journal.v1", "only entries: no console read this journal");
+        assert_valid("journal.v1.json", entry, "a journal entry");
+        let place = entry.get("queue").or(entry.get("outcome")).and_then(Value::as_str).unwrap().to_string();
+        places.entry(entry["document_id"].as_str().unwrap().to_string()).or_default().push(place);
+    }
+    assert_eq!(places.len(), n_inputs, "every document is in the journal, and nothing else");
+    for (id, file) in &submitted {
+        let seen = &places[id];
+        let mut stages = seen.iter().filter(|p| ["ocr", "classify", "extract", "route"].contains(&p.as_str()));
+        for want in ["ocr", "classify", "extract", "route"] {
+            assert_eq!(stages.next().map(String::as_str), Some(want), "{file}: {seen:?}");
+        }
+        let data = &by_doc[id][0]["data"];
+        let last = match data["decision"].as_str().unwrap() {
+            "auto" => "accepted".to_string(),
+            "error" => "rejected".to_string(),
+            _ => format!("review.{}", data["documents"][0]["type"].as_str().unwrap_or("other")),
+        };
+        assert_eq!(seen.last(), Some(&last), "{file}: {seen:?}");
+        assert_eq!(seen.first().map(String::as_str), Some("ocr"), "{file}: submit journals the first move");
+    }
+
     assert_eq!(worker.stop(), Some(0), "worker exits 0 on SIGTERM");
     ns.cleanup().await;
 }

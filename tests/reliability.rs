@@ -130,6 +130,18 @@ async fn transient_failures_retry_through_delay_queues_then_park_and_replay_reco
     assert!(!outs[0].0.starts_with("document.rejected"), "the replayed document is read, not rejected: {}", outs[0].0);
     assert_eq!(ns.depth("parking").await, 0, "the replayed message left parking");
 
+    // The journal followed it: submitted to OCR, twice back to OCR through the delay tiers (a
+    // retry is recorded at the stage it returns to), parked, replayed to OCR, then on its way.
+    let places: Vec<String> = ns
+        .journal()
+        .await
+        .iter()
+        .filter(|(_, e)| e["document_id"] == id.as_str())
+        .map(|(_, e)| e.get("queue").or(e.get("outcome")).and_then(Value::as_str).unwrap().to_string())
+        .collect();
+    assert_eq!(places[..8], ["ocr", "ocr", "ocr", "parking", "ocr", "classify", "extract", "route"], "{places:?}");
+    assert_eq!(places.len(), 9, "{places:?}");
+
     assert_eq!(worker.stop(), Some(0));
     ns.cleanup_with_delays(&[200, 400]).await;
 }

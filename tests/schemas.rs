@@ -13,7 +13,7 @@ use tamis_shared::{
 };
 
 /// The schema files, which must each have one example (and the examples one schema).
-const SCHEMAS: [&str; 9] = [
+const SCHEMAS: [&str; 10] = [
     "work.v1.json",
     "outcome.v1.json",
     "review_item.v1.json",
@@ -23,6 +23,7 @@ const SCHEMAS: [&str; 9] = [
     "document.accepted.v1.json",
     "document.review_requested.v1.json",
     "document.rejected.v1.json",
+    "journal.v1.json",
 ];
 
 fn example(name: &str) -> Value {
@@ -170,6 +171,14 @@ fn mutated_examples_are_rejected() {
     mutate(rv, &|v| drop(v["data"]["changes"][0].as_object_mut().unwrap().remove("before")), "a change without its before value");
     mutate(rv, &|v| v["data"]["action"] = json!("reject"), "a rejection without a reason");
     mutate(rv, &|v| v["data"]["decided_at"] = json!("yesterday"), "a decision time that is not RFC 3339");
+    let j = "journal.v1.json";
+    mutate(j, &|v| v["outcome"] = json!("accepted"), "both a queue and an outcome");
+    mutate(j, &|v| drop(v.as_object_mut().unwrap().remove("queue")), "neither a queue nor an outcome");
+    mutate(j, &|v| v["queue"] = json!("tamis.review.payslip"), "a queue name with its prefix");
+    mutate(j, &|v| v["queue"] = json!("review.Pay Slip"), "a review queue that is no type");
+    mutate(j, &|v| v["queue"] = json!("retry.5s"), "a delay tier (recorded at the stage it returns to)");
+    mutate(j, &|v| { v.as_object_mut().unwrap().remove("queue"); v["outcome"] = json!("review_requested"); }, "review_requested as an outcome (the document still waits)");
+    mutate(j, &|v| v["at"] = json!(1741944413589u64), "a time in milliseconds instead of RFC 3339");
     // Strict mode (used on Tamis's own output) catches an undocumented key the open schema allows.
     let mut extra = example(w);
     extra["documents"][0]["fields"]["amount_due"]["currency"] = json!("EUR");
@@ -201,6 +210,13 @@ fn examples_are_exactly_what_the_rust_types_serialise() {
     let from_decision: Value = serde_json::from_str(&serde_json::to_string(&decision.apply().unwrap()).unwrap()).unwrap();
     assert_eq!(from_decision, reviewed["data"], "examples/document.reviewed.v1.json data is not what the decision example gives");
     assert_eq!(reviewed["subject"], json!(decision.document_id));
+    let entry: tamis_shared::journal::Entry = assert_round_trip(&example("journal.v1.json"), "examples/journal.v1.json");
+    assert_eq!(entry.place, tamis_shared::journal::Place::Queue("review.payslip".into()));
+    let mut done = example("journal.v1.json");
+    done.as_object_mut().unwrap().remove("queue");
+    done["outcome"] = json!("reviewed");
+    assert_valid("journal.v1.json", &done, "an outcome entry");
+    assert_round_trip::<tamis_shared::journal::Entry>(&done, "an outcome entry");
     let received = example("document.received.v1.json");
     assert_eq!(received["data"]["document_id"], json!(work.envelope.document_id));
     assert_eq!(received["data"]["sha256"], json!(work.envelope.blob.sha256));

@@ -16,6 +16,8 @@
               cell.textContent = q.depth === null ? "?" : q.depth;
               cell.parentElement.classList.toggle("busy", (q.depth || 0) > 0 && q.kind !== "stage");
             }
+            var age = document.querySelector('[data-age="' + q.name + '"]');
+            if (age) age.textContent = q.oldest_text;
           });
           var set = function (id, v) { var e = document.getElementById(id); if (e) e.textContent = v; };
           set("m-per-minute", d.throughput.per_minute);
@@ -24,6 +26,7 @@
           set("m-reviewed", d.throughput.reviewed);
           set("m-parked", d.parked === null ? "?" : d.parked);
           set("m-waiting", d.waiting_review);
+          set("m-journal", d.journal_text);
           set("m-updated", new Date().toLocaleTimeString(document.documentElement.lang));
         })
         .catch(function () {});

@@ -75,10 +75,15 @@ impl Lang {
             "waiting_review" => ("Waiting for review", "En attente de vérification"),
             "since_start" => ("since the console started", "depuis le démarrage de la console"),
             "updated" => ("Updated", "Mis à jour"),
+            "oldest" => ("Oldest waiting for", "Plus ancien en attente depuis"),
             "oldest_note" => (
-                "The age of the oldest review item is not shown: RabbitMQ does not tell it without taking the item.",
-                "L'ancienneté du plus vieux document en attente n'est pas affichée : RabbitMQ ne la donne pas sans prendre le document.",
+                "Oldest: how long the document that has waited longest in the queue has waited (an item a reviewer has open still waits). It comes from the journal of the documents' moves, which keeps {retention}. “unknown”: the queue holds documents the journal has no entry for (they entered before it existed or longer ago than it keeps), or the console is still reading it.",
+                "Plus ancien : depuis combien de temps attend le document arrivé le premier dans la file (un document ouvert par un vérificateur attend toujours). L'information vient du journal des mouvements des documents, qui est conservé {retention}. « inconnue » : la file contient des documents dont le journal n'a pas trace (entrés avant sa création ou depuis plus longtemps qu'il ne conserve), ou la console est encore en train de le lire.",
             ),
+            "journal" => ("Journal", "Journal"),
+            "journal_live" => ("up to date", "à jour"),
+            "journal_replaying" => ("being read, ages shortly", "en cours de lecture, anciennetés bientôt disponibles"),
+            "journal_unavailable" => ("unreadable, ages unknown (broker trouble)", "illisible, anciennetés inconnues (incident sur RabbitMQ)"),
             "nothing" => ("No document is waiting for review.", "Aucun document n'attend de vérification."),
             "nothing_hint" => ("This page checks again every few seconds.", "Cette page vérifie à nouveau toutes les quelques secondes."),
             "document" => ("Document", "Document"),
@@ -112,6 +117,57 @@ impl Lang {
             Lang::En => en,
             Lang::Fr => fr,
         }
+    }
+
+    /// A queue's oldest age for people: `—` when nothing waits, `unknown`, or a duration such as
+    /// `42 s`, `12 min`, `3 h 05`, `2 d 4 h` (`2 j 4 h` in French).
+    pub fn age(&self, age: crate::journal::Age) -> String {
+        use crate::journal::Age;
+        let ms = match age {
+            Age::Empty => return "—".into(),
+            Age::Unknown => return if *self == Lang::Fr { "inconnue".into() } else { "unknown".into() },
+            Age::Known(ms) => ms,
+        };
+        let s = ms / 1000;
+        let day = if *self == Lang::Fr { "j" } else { "d" };
+        match s {
+            0..=59 => format!("{s} s"),
+            60..=3_599 => format!("{} min", s / 60),
+            3_600..=86_399 => format!("{} h {:02}", s / 3_600, s % 3_600 / 60),
+            _ => format!("{} {day} {} h", s / 86_400, s % 86_400 / 3_600),
+        }
+    }
+
+    /// The journal's state for people.
+    pub fn journal_state(&self, state: crate::journal::JournalState) -> &'static str {
+        use crate::journal::JournalState;
+        self.t(match state {
+            JournalState::Live => "journal_live",
+            JournalState::Replaying => "journal_replaying",
+            JournalState::Unavailable => "journal_unavailable",
+        })
+    }
+
+    /// A retention such as `7D` (`amqp.journal_max_age`) in words: `7 days`, `7 jours`.
+    pub fn retention(&self, max_age: &str) -> String {
+        let (n, unit) = max_age.split_at(max_age.len().saturating_sub(1));
+        let plural = n != "1";
+        let word = match (self, unit) {
+            (Lang::En, "Y") => "year",
+            (Lang::En, "M") => "month",
+            (Lang::En, "D") => "day",
+            (Lang::En, "h") => "hour",
+            (Lang::En, "m") => "minute",
+            (Lang::En, "s") => "second",
+            (Lang::Fr, "Y") => "an",
+            (Lang::Fr, "M") => return format!("{n} mois"),
+            (Lang::Fr, "D") => "jour",
+            (Lang::Fr, "h") => "heure",
+            (Lang::Fr, "m") => "minute",
+            (Lang::Fr, "s") => "seconde",
+            _ => return max_age.to_string(),
+        };
+        format!("{n} {word}{}", if plural { "s" } else { "" })
     }
 }
 
@@ -175,5 +231,25 @@ mod tests {
         assert_eq!(Lang::En.t("validate"), "Validate");
         assert_eq!(Lang::Fr.t("validate"), "Valider");
         assert_eq!(Lang::Fr.t("no such key"), "");
+    }
+
+    #[test]
+    fn ages_and_retention_read_in_both_languages() {
+        use crate::journal::Age;
+        assert_eq!(Lang::En.age(Age::Empty), "—");
+        assert_eq!(Lang::En.age(Age::Unknown), "unknown");
+        assert_eq!(Lang::Fr.age(Age::Unknown), "inconnue");
+        assert_eq!(Lang::En.age(Age::Known(42_900)), "42 s");
+        assert_eq!(Lang::En.age(Age::Known(12 * 60_000 + 59_000)), "12 min");
+        assert_eq!(Lang::En.age(Age::Known((3 * 3600 + 5 * 60) * 1000)), "3 h 05");
+        assert_eq!(Lang::Fr.age(Age::Known((2 * 86_400 + 4 * 3600 + 59) * 1000)), "2 j 4 h");
+        assert_eq!(Lang::En.age(Age::Known((2 * 86_400 + 4 * 3600) * 1000)), "2 d 4 h");
+        assert_eq!(Lang::En.retention("7D"), "7 days");
+        assert_eq!(Lang::Fr.retention("7D"), "7 jours");
+        assert_eq!(Lang::Fr.retention("1M"), "1 mois");
+        assert_eq!(Lang::En.retention("1h"), "1 hour");
+        for k in ["oldest", "oldest_note", "journal", "journal_live", "journal_replaying", "journal_unavailable"] {
+            assert!(!Lang::En.t(k).is_empty() && !Lang::Fr.t(k).is_empty(), "{k}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod i18n;
+pub mod journal;
 mod pages;
 pub mod queues;
 pub mod render;
@@ -62,6 +63,10 @@ pub struct App {
     broker: Broker,
     blobs: BlobStore,
     counts: Arc<Mutex<EventCounts>>,
+    /// Where unfinished documents wait and since when, read from the journal.
+    ages: Arc<Mutex<journal::Ages>>,
+    /// The journal's retention as configured (`amqp.journal_max_age`), shown with the ages.
+    journal_max_age: String,
     started: Instant,
     secure_cookies: bool,
     trusted_header: Option<String>,
@@ -89,6 +94,8 @@ impl App {
             broker,
             blobs,
             counts: Arc::new(Mutex::new(EventCounts::default())),
+            ages: Arc::new(Mutex::new(journal::Ages::new(c.journal_max_documents))),
+            journal_max_age: config.amqp.journal_max_age.clone(),
             started: Instant::now(),
             secure_cookies: c.secure_cookies,
             trusted_header: c.trusted_user_header.clone(),
@@ -100,6 +107,7 @@ impl App {
                 tracing::warn!(error = %e, "event counts unavailable");
             }
         });
+        tokio::spawn(journal::follow(app.broker.clone(), app.ages.clone(), app.closing.clone()));
         let weak = Arc::downgrade(&app);
         tokio::spawn(async move {
             loop {
@@ -344,17 +352,60 @@ async fn logout(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<CsrfForm>) 
     (jar, Redirect::to("/login")).into_response()
 }
 
-async fn dashboard_data(app: &App) -> serde_json::Value {
+/// One queue on the dashboard: its depth, and how long its oldest item has waited.
+#[derive(serde::Serialize)]
+struct QueueView {
+    #[serde(flatten)]
+    depth: queues::QueueDepth,
+    /// Items reviewers of this console hold (review queues): not in the depth, still waiting.
+    held: usize,
+    /// `none` (nothing waits), `known` or `unknown` (see journal::Age).
+    oldest: &'static str,
+    /// Seconds the oldest waiting item has waited (ms precision), when known.
+    oldest_secs: Option<f64>,
+    /// The same, for people, in the request's language.
+    oldest_text: String,
+}
+
+async fn dashboard_data(app: &App, lang: Lang) -> serde_json::Value {
     let queues = app.depths.all().await;
+    let held = app.leases.held_by_queue();
+    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let prefix = format!("{}.", app.broker.topology().prefix);
+    let (views, journal) = {
+        let ages = app.ages.lock().unwrap_or_else(|e| e.into_inner());
+        let by_place = ages.by_place();
+        let views: Vec<QueueView> = queues
+            .into_iter()
+            .map(|q| {
+                let held = held.get(&q.name).copied().unwrap_or(0);
+                let place = q.name.strip_prefix(&prefix).unwrap_or(&q.name);
+                let age = match q.depth {
+                    Some(d) => ages.oldest(by_place.get(place), d + held as u32, now_ms),
+                    None => journal::Age::Unknown,
+                };
+                let (oldest, oldest_secs) = match age {
+                    journal::Age::Empty => ("none", None),
+                    journal::Age::Known(ms) => ("known", Some(ms as f64 / 1000.0)),
+                    journal::Age::Unknown => ("unknown", None),
+                };
+                QueueView { depth: q, held, oldest, oldest_secs, oldest_text: lang.age(age) }
+            })
+            .collect();
+        (views, ages.status())
+    };
     let throughput = app.counts.lock().unwrap_or_else(|e| e.into_inner()).throughput(app.started);
-    let parked = queues.iter().find(|q| q.kind == "parking").and_then(|q| q.depth);
-    let waiting: u32 = queues.iter().filter(|q| q.kind == "review").filter_map(|q| q.depth).sum();
+    let parked = views.iter().find(|q| q.depth.kind == "parking").and_then(|q| q.depth.depth);
+    let waiting: u32 = views.iter().filter(|q| q.depth.kind == "review").filter_map(|q| q.depth.depth).sum();
     json!({
-        "queues": queues,
+        "queues": views,
         "throughput": throughput,
         "parked": parked,
         "waiting_review": waiting as usize + app.leases.held_count(),
         "in_review": app.leases.held_count(),
+        "journal": journal,
+        "journal_text": lang.journal_state(journal.state),
+        "journal_max_age": app.journal_max_age,
     })
 }
 
@@ -363,7 +414,7 @@ async fn dashboard_page(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
         Ok(s) => s.clone(),
         Err(d) => return ctx.page_denied(d),
     };
-    let data = dashboard_data(&app).await;
+    let data = dashboard_data(&app, ctx.lang).await;
     (ctx.jar, pages::dashboard(ctx.lang, &s, &data)).into_response()
 }
 
@@ -371,7 +422,7 @@ async fn api_dashboard(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
     if let Err(d) = ctx.require(Role::Viewer) {
         return api_denied(d);
     }
-    Json(dashboard_data(&app).await).into_response()
+    Json(dashboard_data(&app, ctx.lang).await).into_response()
 }
 
 #[derive(Deserialize)]

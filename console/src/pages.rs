@@ -110,19 +110,25 @@ pub fn dashboard(lang: Lang, s: &Session, d: &Value) -> Markup {
                 (lang.t("updated")) " " span #m-updated aria-live="polite" { "—" } }
             h2 #queues-title { (lang.t("queues")) }
             table aria-labelledby="queues-title" {
-                thead { tr { th scope="col" { (lang.t("queue")) } th scope="col" { (lang.t("kind")) } th scope="col" { (lang.t("depth")) } } }
+                thead { tr {
+                    th scope="col" { (lang.t("queue")) } th scope="col" { (lang.t("kind")) }
+                    th scope="col" { (lang.t("depth")) } th scope="col" { (lang.t("oldest")) }
+                } }
                 tbody {
                     @for q in d["queues"].as_array().into_iter().flatten() {
                         @let depth = q["depth"].as_u64().unwrap_or(0);
+                        @let name = q["name"].as_str().unwrap_or("");
                         tr.busy[depth > 0 && q["kind"] != "stage"] {
-                            td { code { (q["name"].as_str().unwrap_or("")) } }
+                            td { code { (name) } }
                             td { (kind(q["kind"].as_str().unwrap_or(""))) }
-                            td.num data-queue=(q["name"].as_str().unwrap_or("")) { (num(&q["depth"])) }
+                            td.num data-queue=(name) { (num(&q["depth"])) }
+                            td.num data-age=(name) { (q["oldest_text"].as_str().unwrap_or("")) }
                         }
                     }
                 }
             }
-            p.note { (lang.t("oldest_note")) }
+            p.note { (lang.t("journal")) (if lang == Lang::Fr { " : " } else { ": " }) span #m-journal aria-live="polite" { (d["journal_text"].as_str().unwrap_or("")) } }
+            p.note { (lang.t("oldest_note").replace("{retention}", &lang.retention(d["journal_max_age"].as_str().unwrap_or("")))) }
         }
     };
     layout(lang, lang.t("dashboard"), Some(s), "dashboard", body)

@@ -260,6 +260,15 @@ impl Leases {
         released
     }
 
+    /// Items held right now, by queue.
+    pub fn held_by_queue(&self) -> HashMap<String, usize> {
+        let mut out = HashMap::new();
+        for l in self.held.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            *out.entry(l.queue.clone()).or_default() += 1;
+        }
+        out
+    }
+
     /// Items held right now.
     pub fn held_count(&self) -> usize {
         self.held.lock().unwrap_or_else(|e| e.into_inner()).len()

@@ -4,7 +4,6 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 mod common;
 
 use common::*;
@@ -12,15 +11,8 @@ use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
 use serde_json::Value;
-use std::path::PathBuf;
 use tamis_shared::config::Config;
-use tower::ServiceExt;
 
-
-fn example_item() -> Value {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas/examples/review_item.v1.json");
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
 
 struct Fixture {
     app: axum::Router,
@@ -33,17 +25,7 @@ struct Fixture {
 impl Fixture {
     async fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let users = dir.path().join("users.toml");
-        let h = |p| tamis_console::auth::hash_password(p).unwrap();
-        std::fs::write(
-            &users,
-            format!(
-                "[[users]]\nname = \"vera\"\nrole = \"viewer\"\npassword_hash = \"{}\"\n\n[[users]]\nname = \"rita\"\nrole = \"reviewer\"\npassword_hash = \"{}\"\n",
-                h("viewer pass"),
-                h("reviewer pass")
-            ),
-        )
-        .unwrap();
+        let users = users_file(dir.path());
         let prefix = format!("tamis-test-console-auth-{}", uuid::Uuid::new_v4().simple());
         let mut config = Config::default();
         config.amqp.url = AMQP_URL.into();
@@ -66,11 +48,7 @@ impl Fixture {
     }
 
     async fn send(&self, req: Request<Body>) -> (StatusCode, Vec<String>, String) {
-        let r = self.app.clone().oneshot(req).await.unwrap();
-        let status = r.status();
-        let cookies = r.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect();
-        let body = String::from_utf8_lossy(&r.into_body().collect().await.unwrap().to_bytes()).into_owned();
-        (status, cookies, body)
+        send(&self.app, req).await
     }
 
     fn assert_no_document_data(&self, what: &str, body: &str) {
@@ -79,25 +57,8 @@ impl Fixture {
         }
     }
 
-    /// Signs in through the login form (with its CSRF cookie) and returns the session cookie and
-    /// the session's CSRF token.
     async fn sign_in(&self, user: &str, password: &str) -> (String, String) {
-        let (_, cookies, html) = self.send(Request::get("/login").body(Body::empty()).unwrap()).await;
-        let login_cookie = cookies.iter().find(|c| c.starts_with("tamis_login_csrf=")).expect("login CSRF cookie").split(';').next().unwrap().to_string();
-        let token = csrf_in(&html);
-        let form = format!("username={user}&password={}&csrf={token}", password.replace(' ', "+"));
-        let req = Request::post("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, &login_cookie)
-            .body(Body::from(form))
-            .unwrap();
-        let (status, cookies, _) = self.send(req).await;
-        assert_eq!(status, StatusCode::SEE_OTHER);
-        let session = cookies.iter().find(|c| c.starts_with("tamis_session=")).expect("a session cookie").clone();
-        assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Secure"), "{session}");
-        let session = session.split(';').next().unwrap().to_string();
-        let (_, _, html) = self.send(get("/dashboard", &session)).await;
-        (session, csrf_in(&html))
+        sign_in(&self.app, user, password).await
     }
 
     async fn depth(&self, suffix: &str) -> u32 {
@@ -113,15 +74,6 @@ impl Fixture {
         let ch = conn.create_channel().await.unwrap();
         delete_topology(&ch, &self.prefix).await;
     }
-}
-
-fn csrf_in(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field in the page") + 19;
-    html[at..at + 64].to_string()
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap()
 }
 
 #[tokio::test]

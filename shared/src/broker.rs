@@ -6,7 +6,7 @@ use crate::config::{redact_url, AmqpConfig};
 use crate::document::DocumentType;
 use crate::error::StageError;
 use crate::ops::Readiness;
-use crate::topology::{ExchangeKind, Topology};
+use crate::topology::{ExchangeKind, QueueKind, Topology};
 use futures::StreamExt;
 use lapin::options::{
     BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions,
@@ -123,7 +123,7 @@ impl Broker {
         Ok(Broker {
             conn: Arc::new(conn),
             publisher,
-            topology: Topology::new(&config.prefix, config.delivery_limit),
+            topology: Topology::new(&config.prefix, config.delivery_limit).with_journal(config.journal_retention()),
             url: redact_url(&config.url),
             max_attempts: crate::config::RetryConfig::default().max_attempts,
             readiness: Readiness::new(),
@@ -205,7 +205,17 @@ impl Broker {
         let mut names = Vec::new();
         for q in self.topology.queues(extra_types) {
             let mut args = FieldTable::default();
-            args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+            match &q.kind {
+                QueueKind::Quorum => {
+                    args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+                }
+                QueueKind::Stream(r) => {
+                    args.insert("x-queue-type".into(), AMQPValue::LongString("stream".into()));
+                    args.insert("x-max-age".into(), AMQPValue::LongString(r.max_age.as_str().into()));
+                    args.insert("x-max-length-bytes".into(), AMQPValue::LongLongInt(r.max_bytes as i64));
+                    args.insert("x-stream-max-segment-size-bytes".into(), AMQPValue::LongLongInt(r.segment_bytes as i64));
+                }
+            }
             if let Some(dlx) = &q.dead_letter {
                 args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString(dlx.as_str().into()));
                 // At-most-once (the default) would drop a message if its target could not take
@@ -242,12 +252,26 @@ impl Broker {
 
     /// Publishes a persistent message and waits until the broker has confirmed it, in a publish
     /// span whose trace context travels in the message headers.
+    ///
+    /// A message that puts a document into a queue or gives its outcome is preceded by its
+    /// journal entry (journal.rs), confirmed first: every publisher (stages, retry and parking,
+    /// submit, replay, the console's decisions) journals through this one place, and an entry
+    /// that is not confirmed fails the publish like any other output, so the input is not
+    /// acknowledged. Entry first, so that a message a consumer can see always has its entry.
     pub async fn publish(&self, m: &OutMessage) -> Result<(), BrokerError> {
         let document_id = m.headers.get("document_id").map(String::as_str);
         let span = telemetry::publish_span(&m.exchange, &m.routing_key, &m.message_id, m.body.len(), document_id);
         let mut headers = m.headers.clone();
         telemetry::inject(&span, &mut headers);
-        self.publish_with(m, &headers).instrument(span).await
+        let entry = crate::journal::entry_for(&self.topology, m).map(|e| e.message(&self.topology));
+        async {
+            if let Some(j) = &entry {
+                self.publish_with(j, &j.headers).await?;
+            }
+            self.publish_with(m, &headers).await
+        }
+        .instrument(span)
+        .await
     }
 
     async fn publish_with(&self, m: &OutMessage, string_headers: &BTreeMap<String, String>) -> Result<(), BrokerError> {

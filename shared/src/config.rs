@@ -48,6 +48,25 @@ pub struct AmqpConfig {
     pub ca_file: Option<PathBuf>,
     /// Longest wait between two reconnection attempts, seconds. Default 30.
     pub reconnect_max_secs: u64,
+    /// How long the journal stream (`{prefix}.journal`) keeps entries: a number and a unit
+    /// `Y`, `M`, `D`, `h`, `m` or `s` (RabbitMQ's `x-max-age`). Default `7D`. The console cannot
+    /// tell the age of an item that entered its queue longer ago than this.
+    pub journal_max_age: String,
+    /// The most bytes the journal keeps on disk (`x-max-length-bytes`). Default 5 GB.
+    pub journal_max_bytes: u64,
+}
+
+impl AmqpConfig {
+    /// The journal's retention as the topology declares it.
+    pub fn journal_retention(&self) -> crate::topology::JournalRetention {
+        let default = crate::topology::JournalRetention::default();
+        crate::topology::JournalRetention {
+            max_age: self.journal_max_age.clone(),
+            max_bytes: self.journal_max_bytes,
+            // Retention drops whole segments: at most a tenth of the size limit each.
+            segment_bytes: default.segment_bytes.min(self.journal_max_bytes / 10).max(1_000_000),
+        }
+    }
 }
 
 impl std::fmt::Debug for AmqpConfig {
@@ -61,6 +80,8 @@ impl std::fmt::Debug for AmqpConfig {
             .field("url_file", &self.url_file)
             .field("ca_file", &self.ca_file)
             .field("reconnect_max_secs", &self.reconnect_max_secs)
+            .field("journal_max_age", &self.journal_max_age)
+            .field("journal_max_bytes", &self.journal_max_bytes)
             .finish()
     }
 }
@@ -75,6 +96,8 @@ impl Default for AmqpConfig {
             url_file: None,
             ca_file: None,
             reconnect_max_secs: 30,
+            journal_max_age: crate::topology::JournalRetention::default().max_age,
+            journal_max_bytes: crate::topology::JournalRetention::default().max_bytes,
         }
     }
 }
@@ -182,11 +205,22 @@ pub struct ConsoleConfig {
     pub session_minutes: u64,
     /// Seconds a reviewer may hold an item untouched before it goes back to its queue. Default 900.
     pub lease_secs: u64,
+    /// Most documents the console follows from the journal to tell queue ages (about 100 bytes
+    /// each); past it, the longest-waiting are forgotten and their queues' age shows as unknown.
+    /// Default 200000.
+    pub journal_max_documents: usize,
 }
 
 impl Default for ConsoleConfig {
     fn default() -> Self {
-        ConsoleConfig { users_file: None, trusted_user_header: None, secure_cookies: true, session_minutes: 480, lease_secs: 900 }
+        ConsoleConfig {
+            users_file: None,
+            trusted_user_header: None,
+            secure_cookies: true,
+            session_minutes: 480,
+            lease_secs: 900,
+            journal_max_documents: 200_000,
+        }
     }
 }
 
@@ -323,6 +357,14 @@ impl Config {
                 return bad("amqp.ca_file", "must name a readable PEM file");
             }
         }
+        let age = &self.amqp.journal_max_age;
+        let (number, unit) = age.split_at(age.len().saturating_sub(1));
+        if !(matches!(unit, "Y" | "M" | "D" | "h" | "m" | "s") && number.parse::<u32>().is_ok_and(|n| n > 0) && number.chars().all(|c| c.is_ascii_digit())) {
+            return bad("amqp.journal_max_age", "must be a number above zero and a unit Y, M, D, h, m or s, such as 7D");
+        }
+        if self.amqp.journal_max_bytes < 10_000_000 {
+            return bad("amqp.journal_max_bytes", "must be at least 10 MB (10000000)");
+        }
         if self.amqp.reconnect_max_secs == 0 {
             return bad("amqp.reconnect_max_secs", "must be at least 1");
         }
@@ -346,6 +388,9 @@ impl Config {
         }
         if self.console.session_minutes == 0 || self.console.lease_secs < 30 {
             return bad("console", "session_minutes must be above zero and lease_secs at least 30");
+        }
+        if self.console.journal_max_documents < 1_000 {
+            return bad("console.journal_max_documents", "must be at least 1000");
         }
         Ok(())
     }
@@ -395,6 +440,13 @@ mod tests {
         let p = dir.path().join("tamis.toml");
         std::fs::write(&p, "[amqp]\nprefetch = 9\n").unwrap();
         assert_eq!(Config::load_from(Some(&p), |_| None).unwrap().amqp.prefetch, 9);
+        std::fs::write(&p, "[amqp]\njournal_max_age = \"36h\"\n").unwrap();
+        assert_eq!(Config::load_from(Some(&p), |_| None).unwrap().amqp.journal_retention().max_age, "36h");
+        for bad in ["7", "7d", "0D", "D", "-1D", "1.5h", "7 D"] {
+            std::fs::write(&p, format!("[amqp]\njournal_max_age = \"{bad}\"\n")).unwrap();
+            let e = Config::load_from(Some(&p), |_| None).unwrap_err();
+            assert!(e.to_string().contains("amqp.journal_max_age"), "{bad}: {e}");
+        }
         std::fs::write(&p, "[amqp]\nprefech = 9\n").unwrap();
         assert!(matches!(Config::load_from(Some(&p), |_| None), Err(ConfigError::Parse { .. })));
     }

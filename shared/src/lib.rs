@@ -8,6 +8,7 @@ pub mod config;
 pub mod document;
 pub mod error;
 pub mod ids;
+pub mod journal;
 pub mod metrics;
 pub mod ops;
 pub mod outcome;

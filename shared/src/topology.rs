@@ -9,6 +9,7 @@
 //! any queue, delivery limit reached or rejected ──> {prefix}.dlx (fanout) ──> {prefix}.parking
 //! transient failure ──> {prefix}.retry.<delay> (fanout) ──> {prefix}.retry.<delay> (TTL)
 //!                   ──expired──> {prefix}.pipeline, same stage routing key
+//! every publish that moves a document ──> {prefix}.journal (fanout) ──> {prefix}.journal (stream)
 //! ```
 
 use crate::document::DocumentType;
@@ -72,10 +73,39 @@ pub struct ExchangeSpec {
     pub kind: ExchangeKind,
 }
 
-/// One durable quorum queue to declare, with its bindings.
+/// How long the journal stream keeps its entries: whichever limit is reached first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalRetention {
+    /// `x-max-age`: a number and a unit, `Y`, `M`, `D`, `h`, `m` or `s` (`7D`).
+    pub max_age: String,
+    /// `x-max-length-bytes`: the most the stream keeps on disk.
+    pub max_bytes: u64,
+    /// `x-stream-max-segment-size-bytes`: retention drops whole segments, so smaller segments
+    /// follow the limits more closely than the broker's default of 500 MB.
+    pub segment_bytes: u64,
+}
+
+impl Default for JournalRetention {
+    fn default() -> Self {
+        JournalRetention { max_age: "7D".into(), max_bytes: 5_000_000_000, segment_bytes: 100_000_000 }
+    }
+}
+
+/// What kind of queue to declare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueueKind {
+    /// A quorum queue: each message consumed (and acknowledged) once.
+    Quorum,
+    /// A stream (the journal): an append-only log every reader reads from any offset, trimmed
+    /// by age and size only.
+    Stream(JournalRetention),
+}
+
+/// One durable queue to declare (quorum, or the journal's stream), with its bindings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueueSpec {
     pub name: String,
+    pub kind: QueueKind,
     /// (exchange, routing key) pairs.
     pub bindings: Vec<(String, String)>,
     /// Exchange dead-lettered messages go to (at-least-once): the parking exchange for every
@@ -94,6 +124,8 @@ pub struct Topology {
     pub delivery_limit: u32,
     /// Delay tiers of the retry path, shortest first; one delay queue each.
     pub retry_delays: Vec<std::time::Duration>,
+    /// Retention of the journal stream.
+    pub journal: JournalRetention,
 }
 
 /// The default delay tiers: 1 s, 5 s, 30 s.
@@ -115,7 +147,13 @@ impl Topology {
     /// The topology under `prefix` (default `tamis`), with the default retry delays.
     pub fn new(prefix: &str, delivery_limit: u32) -> Self {
         let retry_delays = DEFAULT_RETRY_DELAYS_MS.iter().map(|ms| std::time::Duration::from_millis(*ms)).collect();
-        Topology { prefix: prefix.to_string(), delivery_limit, retry_delays }
+        Topology { prefix: prefix.to_string(), delivery_limit, retry_delays, journal: JournalRetention::default() }
+    }
+
+    /// The same topology with another journal retention.
+    pub fn with_journal(mut self, retention: JournalRetention) -> Self {
+        self.journal = retention;
+        self
     }
 
     /// The same topology with other retry delay tiers (empty keeps the defaults).
@@ -160,6 +198,19 @@ impl Topology {
     pub fn parking_queue(&self) -> String {
         format!("{}.parking", self.prefix)
     }
+    /// Exchange (fanout) and stream of the journal: one small entry per move of a document from
+    /// queue to queue (see journal.rs), from which the console tells how long items have waited.
+    pub fn journal_queue(&self) -> String {
+        format!("{}.journal", self.prefix)
+    }
+    /// The queue a journal place names (`ocr`, `review.payslip`, `parking`...): `{prefix}.<place>`.
+    pub fn place_queue(&self, place: &str) -> String {
+        format!("{}.{}", self.prefix, place)
+    }
+    /// True if `exchange` is one of the retry delay tiers' exchanges.
+    pub fn is_retry_exchange(&self, exchange: &str) -> bool {
+        self.retry_delays.iter().any(|d| self.retry_queue(*d) == exchange)
+    }
     /// Exchange (fanout) and queue (with a TTL) of one retry delay tier: `{prefix}.retry.<delay>`.
     /// A message published there with its stage's routing key comes back to that stage's queue
     /// when the delay has passed.
@@ -188,6 +239,7 @@ impl Topology {
         ]
         .into_iter()
         .chain(self.retry_delays.iter().map(|d| ExchangeSpec { name: self.retry_queue(*d), kind: ExchangeKind::Fanout }))
+        .chain([ExchangeSpec { name: self.journal_queue(), kind: ExchangeKind::Fanout }])
         .collect()
     }
 
@@ -197,6 +249,7 @@ impl Topology {
         let mut q: Vec<QueueSpec> = Stage::ALL
             .iter()
             .map(|s| QueueSpec {
+                kind: QueueKind::Quorum,
                 name: self.stage_queue(*s),
                 bindings: vec![(self.pipeline_exchange(), s.as_str().to_string())],
                 dead_letter: Some(self.dead_letter_exchange()),
@@ -206,6 +259,7 @@ impl Topology {
             .collect();
         for t in DocumentType::BUILT_IN.iter().chain(extra_types) {
             q.push(QueueSpec {
+                kind: QueueKind::Quorum,
                 name: self.review_queue(t),
                 bindings: vec![(self.review_exchange(), t.as_str().to_string())],
                 dead_letter: Some(self.dead_letter_exchange()),
@@ -215,6 +269,7 @@ impl Topology {
         }
         for d in &self.retry_delays {
             q.push(QueueSpec {
+                kind: QueueKind::Quorum,
                 name: self.retry_queue(*d),
                 bindings: vec![(self.retry_queue(*d), String::new())],
                 dead_letter: Some(self.pipeline_exchange()),
@@ -226,6 +281,7 @@ impl Topology {
         // path sends a failed message back through the pipeline exchange with its routing key,
         // hence the second binding.
         q.push(QueueSpec {
+            kind: QueueKind::Quorum,
             name: self.decisions_queue(),
             bindings: vec![
                 (self.review_exchange(), Self::DECISION_KEY.to_string()),
@@ -236,8 +292,17 @@ impl Topology {
             message_ttl_ms: None,
         });
         q.push(QueueSpec {
+            kind: QueueKind::Quorum,
             name: self.parking_queue(),
             bindings: vec![(self.dead_letter_exchange(), String::new())],
+            dead_letter: None,
+            delivery_limit: None,
+            message_ttl_ms: None,
+        });
+        q.push(QueueSpec {
+            kind: QueueKind::Stream(self.journal.clone()),
+            name: self.journal_queue(),
+            bindings: vec![(self.journal_queue(), String::new())],
             dead_letter: None,
             delivery_limit: None,
             message_ttl_ms: None,
@@ -262,6 +327,12 @@ mod tests {
         }
         assert_eq!(qs.iter().filter(|q| q.name.starts_with("tamis.review.")).count(), 12);
         assert_eq!(qs.iter().find(|q| q.name == "tamis.parking").unwrap().dead_letter, None);
+        let streams: Vec<&QueueSpec> = qs.iter().filter(|q| matches!(q.kind, QueueKind::Stream(_))).collect();
+        assert_eq!(streams.len(), 1, "the journal is the only stream");
+        assert_eq!(streams[0].name, "tamis.journal");
+        assert_eq!(streams[0].bindings, vec![("tamis.journal".to_string(), String::new())]);
+        assert!(t.exchanges().iter().any(|e| e.name == "tamis.journal" && e.kind == ExchangeKind::Fanout));
+        assert_eq!(streams[0].kind, QueueKind::Stream(JournalRetention::default()));
     }
 
     #[test]

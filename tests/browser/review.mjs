@@ -4,6 +4,8 @@
 // fails on any serious or critical violation (reports in ARTIFACTS/axe-<page>.json).
 // Run by tests/console.rs; prints one JSON line: {"field", "value", "document_id", "axe"}.
 // Environment: CONSOLE_URL, CONSOLE_USER, CONSOLE_PASSWORD, CORRECTED_VALUE, ARTIFACTS, CHROMIUM.
+// With ONLY=dashboard (and AGED_QUEUE, a viewer's login): the dashboard alone, once the age of
+// AGED_QUEUE's oldest item shows; prints {"age", "axe"}.
 import { chromium } from "playwright-core";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -65,7 +67,42 @@ try {
   await auditSelfCheck(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20000);
+  if (process.env.ONLY === "dashboard") {
+    await dashboardWithAges(page);
+  } else {
+    await reviewOneItem(page);
+  }
+} finally {
+  await browser.close();
+}
 
+// Signs in (a viewer lands on the dashboard), waits until the live refresh shows the age of the
+// oldest item of AGED_QUEUE, and takes the dashboard screenshot. Prints {"age", "axe"}.
+async function dashboardWithAges(page) {
+  const queue = env("AGED_QUEUE");
+  await page.goto(`${base}/login?lang=en`);
+  await page.fill("#username", env("CONSOLE_USER"));
+  await page.fill("#password", env("CONSOLE_PASSWORD"));
+  await page.press("#password", "Enter");
+  await page.waitForURL(/\/dashboard/);
+  await page.waitForFunction(() => document.getElementById("m-updated").textContent !== "—", null, { timeout: 15000 });
+  await page.waitForFunction((q) => /\d/.test(document.querySelector(`[data-age="${q}"]`).textContent), queue, { timeout: 30000 });
+  await page.screenshot({ path: `${artifacts}/dashboard.png`, fullPage: true });
+  await audit(page, "dashboard-ages");
+  const age = (await page.textContent(`[data-age="${queue}"]`)).trim();
+  console.log(JSON.stringify({ age, axe: verdict() }));
+}
+
+// Fails on a serious or critical WCAG violation; the rules each audited page broke otherwise.
+function verdict() {
+  const blocking = Object.entries(audits).flatMap(([name, vs]) =>
+    vs.filter((v) => BLOCKING.includes(v.impact)).map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+  );
+  if (blocking.length > 0) throw new Error(`WCAG violations (axe-core):\n${blocking.join("\n")}`);
+  return Object.fromEntries(Object.entries(audits).map(([name, vs]) => [name, vs.map((v) => `${v.id}:${v.impact}`)]));
+}
+
+async function reviewOneItem(page) {
   // French from Accept-Language, then the switch to English (a cookie).
   await page.goto(`${base}/login`);
   if ((await page.getAttribute("html", "lang")) !== "fr") throw new Error("the login page is not in French for a French browser");
@@ -120,12 +157,6 @@ try {
   await audit(page, "dashboard");
 
   // After the review went through, so that a failure here leaves no item half decided.
-  const blocking = Object.entries(audits).flatMap(([name, vs]) =>
-    vs.filter((v) => BLOCKING.includes(v.impact)).map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-  );
-  if (blocking.length > 0) throw new Error(`WCAG violations (axe-core):\n${blocking.join("\n")}`);
-  const axe = Object.fromEntries(Object.entries(audits).map(([name, vs]) => [name, vs.map((v) => `${v.id}:${v.impact}`)]));
+  const axe = verdict();
   console.log(JSON.stringify({ field: field.slice(2), value, document_id: documentId.trim(), box_highlighted: highlighted, axe }));
-} finally {
-  await browser.close();
 }

@@ -76,6 +76,28 @@ impl Namespace {
         q.message_count()
     }
 
+    /// Every message of this namespace's journal stream, oldest first: (AMQP `type`, body as
+    /// JSON, `Null` when empty). Read from the first entry until none comes for 2 s (entries are
+    /// confirmed before the messages they describe, so those already seen are all there).
+    pub async fn journal(&self) -> Vec<(String, Value)> {
+        let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.unwrap();
+        let ch = conn.create_channel().await.unwrap();
+        ch.basic_qos(500, BasicQosOptions::default()).await.unwrap();
+        let mut args = FieldTable::default();
+        args.insert("x-stream-offset".into(), lapin::types::AMQPValue::LongString("first".into()));
+        let queue = format!("{}.journal", self.prefix);
+        let mut consumer = ch.basic_consume(queue.as_str().into(), "journal-reader".into(), BasicConsumeOptions::default(), args).await.unwrap();
+        let mut out = Vec::new();
+        while let Ok(Some(Ok(d))) = tokio::time::timeout(Duration::from_secs(2), consumer.next()).await {
+            let kind = d.properties.kind().as_ref().map(|k| k.to_string()).unwrap_or_default();
+            let body = if d.data.is_empty() { Value::Null } else { serde_json::from_slice(&d.data).expect("journal entries are JSON") };
+            out.push((kind, body));
+            d.ack(BasicAckOptions::default()).await.unwrap();
+        }
+        let _ = conn.close(0, "journal read".into()).await;
+        out
+    }
+
     /// Removes this namespace's exchanges and queues.
     pub async fn cleanup(&self) {
         self.cleanup_with_delays(&[]).await
