@@ -154,7 +154,19 @@ pub fn confidence(best: &Cand, all: &[Cand]) -> f32 {
         Some(false) => c = c.min(0.3),
         None => {}
     }
-    let disagree = all.iter().take(4).any(|o| o.p.value != best.p.value && (best.rank - o.rank) < 1.5);
+    // Evidence is counted by where it was read: two labels matching the same words are one read.
+    let support = |v: &str| {
+        let mut at: Vec<(u32, Option<BBox>)> = all.iter().filter(|o| o.p.value == v).map(|o| (o.page, o.bbox)).collect();
+        at.dedup();
+        at.len()
+    };
+    // A close rival lowers the confidence, unless the chosen value was read in more places than
+    // the rival's ("Période : octobre 2025" and "du 01/10/2025 au 31/10/2025" outvote the "du
+    // 6 juillet 1989" of a law's citation).
+    let disagree = all
+        .iter()
+        .take(4)
+        .any(|o| o.p.value != best.p.value && (best.rank - o.rank) < 1.5 && support(&o.p.value) >= support(&best.p.value));
     if disagree {
         c *= 0.7;
     }
@@ -260,6 +272,27 @@ mod tests {
         let tax = Taxonomy::builtin();
         let f = tax.get("energy_bill").unwrap().fields.iter().find(|f| f.name == field).unwrap().clone();
         by_label(d, &f).first().map(|c| c.p.value.clone())
+    }
+
+    #[test]
+    fn a_value_read_in_two_places_is_not_doubted_for_a_rival_read_once() {
+        let tax = Taxonomy::builtin();
+        let f = tax.get("rent_receipt").unwrap().fields.iter().find(|f| f.name == "period").unwrap().clone();
+        let receipt = |citation: &str| {
+            doc(&["QUITTANCE DE LOYER", "Période : octobre 2025", "pour la période de location du 01/10/2025 au 31/10/2025", citation])
+        };
+        let conf = |d: &Doc| {
+            let cands = by_label(d, &f);
+            (cands[0].p.value.clone(), confidence(&cands[0], &cands))
+        };
+        let (v, outvoted) = conf(&receipt("(loi n° 89-462 du 6 juillet 1989)"));
+        assert_eq!(v, "2025-10");
+        let (_, alone) = conf(&receipt("Fait à Lyon"));
+        assert_eq!(outvoted, alone, "the citation's date lowered the period's confidence");
+        // One read against one rival still lowers it.
+        let d = doc(&["QUITTANCE DE LOYER", "Période : octobre 2025", "(loi n° 89-462 du 6 juillet 1989)"]);
+        let cands = by_label(&d, &f);
+        assert!(confidence(&cands[0], &cands) < 0.8, "an unsupported read against a close rival is not sure");
     }
 
     #[test]
