@@ -118,7 +118,9 @@ async function reviewOneItem(page) {
   await audit(page, "login-error");
   await page.goto(`${base}/login`);
 
-  // Sign in with the keyboard: the login field has the focus.
+  // Sign in with the keyboard: the login field has the focus. Chromium applies `autofocus` at a
+  // rendering update after load, so wait for it (typing earlier lost keys on a loaded CI machine).
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === "username");
   await page.keyboard.type(env("CONSOLE_USER"));
   await page.keyboard.press("Tab");
   await page.keyboard.type(env("CONSOLE_PASSWORD"));
