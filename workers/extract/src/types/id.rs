@@ -77,6 +77,123 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
     None
 }
 
+/// Look-alike class of a character as OCR confuses it across fonts: the digit it stands for.
+fn lookalike(c: u8) -> u8 {
+    if c == b'A' {
+        b'4'
+    } else {
+        as_digit(c)
+    }
+}
+
+/// Every character of a look-alike class.
+fn class_members(rep: u8) -> Vec<u8> {
+    (b'0'..=b'9').chain(b'A'..=b'Z').filter(|c| lookalike(*c) == rep).collect()
+}
+
+/// `s` with at most one character removed (itself first).
+fn one_deletion(s: &[u8]) -> Vec<Vec<u8>> {
+    std::iter::once(s.to_vec())
+        .chain((0..s.len()).map(|i| [&s[..i], &s[i + 1..]].concat()))
+        .collect()
+}
+
+/// Where an MRZ line's document number starts: after the document code and issuing state on the
+/// first line of an identity card (TD1), at the start of the second line of a passport or TD2.
+fn number_start(line: &[u8]) -> usize {
+    (0..=2)
+        .find(|&k| {
+            matches!(line.get(k), Some(b'I' | b'A' | b'C'))
+                && line.get(k + 2..k + 5).is_some_and(|st| st.iter().all(|c| c.is_ascii_uppercase() || *c == b'<'))
+                && line.get(k + 5..).is_some_and(|rest| rest.iter().any(u8::is_ascii_digit))
+        })
+        .map_or(0, |k| k + 5)
+}
+
+/// The document number that the printed zone and the MRZ, two reads in different fonts, agree on
+/// up to look-alike characters (B/8, O/0, A/4, ...) and at most one character inserted in each
+/// read, and that the MRZ's own check digit then confirms. Where the two reads disagree within a
+/// look-alike class, the check digit picks the character; `None` unless exactly one number fits.
+fn fused_number(doc: &Doc) -> Option<String> {
+    let upper = |t: &str| t.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect::<String>();
+    let mrz: Vec<Vec<u8>> = doc.lines.iter().map(|l| upper(&l.text).into_bytes()).filter(|l| l.len() >= 20 && l.contains(&b'<')).collect();
+    if mrz.is_empty() {
+        return None;
+    }
+    let printed: Vec<Vec<u8>> = doc
+        .lines
+        .iter()
+        .filter(|l| !l.text.contains('<'))
+        .flat_map(|l| l.words.iter().map(|w| upper(w.text.trim_matches(|c: char| !c.is_alphanumeric())).into_bytes()))
+        .filter(|t| (6..=10).contains(&t.len()) && t.iter().all(u8::is_ascii_alphanumeric) && t.iter().any(u8::is_ascii_digit))
+        .collect();
+    // Each number that fits, with the fewest edits any alignment needed to explain both reads.
+    let mut found: Vec<(Vec<u8>, usize)> = vec![];
+    for token in &printed {
+        for (v, token_cut) in one_deletion(token).into_iter().zip(std::iter::once(0).chain(std::iter::repeat(1))) {
+            let n = v.len();
+            if !(6..=9).contains(&n) {
+                continue;
+            }
+            for line in &mrz {
+                // The number field is nine characters, padded with fillers, then its check digit;
+                // the MRZ read may carry one inserted character.
+                {
+                    let start = number_start(line);
+                    for seg_len in [n, n + 1] {
+                        let tail = 9 - n + 1;
+                        let Some(seg) = line.get(start..start + seg_len) else { continue };
+                        let Some(after) = line.get(start + seg_len..start + seg_len + tail) else { continue };
+                        if after[..tail - 1].iter().any(|c| *c != b'<') {
+                            continue;
+                        }
+                        let cd = lookalike(after[tail - 1]);
+                        if !cd.is_ascii_digit() {
+                            continue;
+                        }
+                        for m in one_deletion(seg).into_iter().filter(|m| m.len() == n) {
+                            let wild = m.iter().filter(|c| !c.is_ascii_alphanumeric()).count();
+                            if wild > 1 || !v.iter().zip(&m).all(|(a, b)| !b.is_ascii_alphanumeric() || lookalike(*a) == lookalike(*b)) {
+                                continue;
+                            }
+                            let choices: Vec<Vec<u8>> = v
+                                .iter()
+                                .zip(&m)
+                                .map(|(a, b)| if a == b || !b.is_ascii_alphanumeric() { vec![*a] } else { class_members(lookalike(*a)) })
+                                .collect();
+                            if choices.iter().map(Vec::len).product::<usize>() > 256 {
+                                continue;
+                            }
+                            let mut combos: Vec<Vec<u8>> = vec![vec![]];
+                            for c in &choices {
+                                combos = combos.iter().flat_map(|p| c.iter().map(move |x| [p.as_slice(), &[*x]].concat())).collect();
+                            }
+                            let edits = token_cut + (seg_len - n);
+                            for c in combos {
+                                let mut padded = c.clone();
+                                padded.resize(9, b'<');
+                                if check_digit(&padded) != cd {
+                                    continue;
+                                }
+                                let cost = edits + c.iter().zip(&v).filter(|(x, y)| x != y).count() + c.iter().zip(&m).filter(|(x, y)| x != y).count();
+                                match found.iter_mut().find(|f| f.0 == c) {
+                                    Some(f) => f.1 = f.1.min(cost),
+                                    None => found.push((c, cost)),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let best = found.iter().map(|f| f.1).min()?;
+    match found.iter().filter(|f| f.1 == best).collect::<Vec<_>>().as_slice() {
+        [one] => String::from_utf8(one.0.clone()).ok(),
+        _ => None,
+    }
+}
+
 /// The printed form of a name whose folded tokens are exactly `tokens`, found on a line outside
 /// the MRZ where the name ends the line (alone or after a label).
 fn printed_name(doc: &Doc, tokens: &[String]) -> Option<String> {
@@ -106,6 +223,17 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             Some(m)
         })
         .or_else(|| partial_mrz(doc));
+    let fused = fused_number(doc);
+    // The fused number, keeping the printed field's box when it is that value.
+    let put_fused = |out: &mut Out, value: &str, conf: f32| {
+        let mut f = match out.fields.get("document_number") {
+            Some(p) if p.value == value => p.clone(),
+            _ => super::field(value.to_string(), conf, doc.lines.iter().rev().find(|l| l.text.contains('<')).map_or(1, |l| l.page), None, FieldSource::Mrz, None),
+        };
+        f.confidence = conf;
+        f.valid = Some(true);
+        out.fields.insert("document_number".into(), f);
+    };
     let Some(m) = m else {
         // Without an MRZ the printed zone alone is not certain enough to accept automatically.
         for f in out.fields.values_mut() {
@@ -123,14 +251,19 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     let set = |out: &mut Out, name: &str, v: Option<String>, valid: Option<bool>| {
         let Some(v) = v else { return };
         if let Some(printed) = out.fields.get(name) {
-            if printed.value != v && name != "surname" && name != "given_names" {
+            let same = printed.value.len() == v.len() && printed.value.bytes().zip(v.bytes()).all(|(a, b)| lookalike(a) == lookalike(b));
+            if !same && name != "surname" && name != "given_names" {
                 out.finding(format!("mrz_mismatch:{name}"), "The printed zone and the machine-readable zone disagree on this field.");
             }
         }
         out.fields.insert(name.to_string(), mk(v, valid));
     };
     let partial = m.document_code.is_empty();
-    if let Some(r) = &reread {
+    if let Some(v) = fused.as_deref().filter(|_| reread.is_some() || partial || m.document_number.is_empty()) {
+        // Two reads in different fonts agreeing, and the MRZ's check digit on top.
+        let conf = if reread.as_ref().is_some_and(|r| r.mrz.document_number == v) { 0.95 } else { 0.93 };
+        put_fused(out, v, conf);
+    } else if let Some(r) = &reread {
         // Re-read through OCR confusions: the number's own check digit and the composite one both
         // pass, but so might another reading; the printed zone, read apart, must pick it.
         let fold_ocr = |s: &str| s.bytes().map(as_digit).collect::<Vec<u8>>();
@@ -245,6 +378,60 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     if let Some(e) = m.expiry_date {
         if e < time::OffsetDateTime::now_utc().date() {
             out.finding("expired".into(), "The document's expiry date has passed.");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fused(lines: &[&str]) -> Option<String> {
+        fused_number(&Doc::from_lines(lines))
+    }
+
+    fn td1(number: &str) -> String {
+        let mut n = number.as_bytes().to_vec();
+        n.resize(9, b'<');
+        format!("IDFRA{}{}<<<<<<<<<<<<<<<", String::from_utf8_lossy(&n), check_digit(&n) as char)
+    }
+
+    #[test]
+    fn both_reads_with_an_insertion_and_a_lookalike_give_the_number() {
+        // Printed: a B inserted; MRZ: 8 read as B, an E inserted, the check digit 8 read as B.
+        let lines = ["N° DU DOCUMENT DATE D'EXPIR", "Mu 8BCBPKY6VB 13 05 2035", "IDFRABCBPKY6EVBB<<<<<<<<<<<<<<<", "7809268F3505137FRA<<<<<<<<<<<4"];
+        assert_eq!(fused(&lines).as_deref(), Some("8CBPKY6VB"));
+        // The MRZ's check digit read as S (5), a G inserted before it.
+        assert_eq!(fused(&["HWSLK7486", "IDFRAHWSLK74B6GS<<<<<<<<<<<<<<<"]).as_deref(), Some("HWSLK7486"));
+    }
+
+    #[test]
+    fn lookalikes_the_check_digit_cannot_tell_apart_stay_unsure() {
+        // G and 6 weigh the same modulo 10: both readings pass.
+        let mrz = td1("AB6CD1234");
+        assert_eq!(fused(&["ABGCD1234", &mrz]), None);
+        // A wrong check digit confirms nothing.
+        assert_eq!(fused(&["XKNR4Z897", "IDFRAXKNR4Z8973<<<<<<<<<<<<<<<"]), None);
+        // The issuing state's last letter is not the number's first: printed 4, MRZ S disagree.
+        assert_eq!(fused(&["4YCRH3J8J 18 06 2034", "IDFRASYCRH3J8J31<<<ccceecceee,"]), None);
+        // Without an MRZ there is nothing to fuse with.
+        assert_eq!(fused(&["XKNR4Z897"]), None);
+    }
+
+    proptest! {
+        /// A look-alike misread in the printed zone gives the number or nothing, never another.
+        #[test]
+        fn fused_reading_is_the_number_or_nothing(number in "[A-Z0-9]{4}[0-9][A-Z0-9]{4}", pos in 0usize..9, any in 0usize..8) {
+            let mut printed = number.clone().into_bytes();
+            let class = class_members(lookalike(printed[pos]));
+            printed[pos] = class[any % class.len()];
+            let printed = String::from_utf8(printed).unwrap();
+            let got = fused(&[&format!("N° {printed}"), &td1(&number)]);
+            prop_assert!(got.is_none() || got.as_deref() == Some(number.as_str()), "{got:?} for {number}");
+            if printed == number {
+                prop_assert_eq!(got.as_deref(), Some(number.as_str()));
+            }
         }
     }
 }
