@@ -66,9 +66,49 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
             ok(format!("{}-{}", &c[1], &c[2]))
         }
         FieldKind::Decimal => ok(norm::decimal(text)?),
-        FieldKind::Nir => ident(text, 15, Nir::parse_repairing, |n| n.as_str().to_string(), |w| {
-            w.chars().take(13).all(|c| c.is_ascii_digit()) && (w.starts_with('1') || w.starts_with('2'))
-        }),
+        FieldKind::Nir => {
+            let shape = |w: &str| w.chars().take(13).all(|c| c.is_ascii_digit()) && (w.starts_with('1') || w.starts_with('2'));
+            let found = ident(text, 15, Nir::parse_repairing, |n| n.as_str().to_string(), shape);
+            if found.as_ref().is_some_and(|p| p.valid == Some(true)) {
+                return found;
+            }
+            // The word printed between the body and the key ("clé") misread ("cé", "dé", "ck"):
+            // thirteen characters of groups before it and two after, exactly, or nothing.
+            let toks: Vec<String> = text.split_whitespace().map(|t| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>()).collect();
+            let groupish = |t: &str| !t.is_empty() && (t.chars().any(|c| c.is_ascii_digit()) || t.chars().count() == 1);
+            for j in 0..toks.len() {
+                if groupish(&toks[j]) {
+                    continue;
+                }
+                let mut body = String::new();
+                for t in toks[..j].iter().rev().take_while(|t| groupish(t)) {
+                    if body.len() >= 13 {
+                        break;
+                    }
+                    body.insert_str(0, t);
+                }
+                let mut key = String::new();
+                for t in toks[j + 1..].iter().take_while(|t| groupish(t)) {
+                    if key.len() >= 2 {
+                        break;
+                    }
+                    key.push_str(t);
+                }
+                if body.chars().count() == 13 && key.chars().count() == 2 {
+                    if let Ok(r) = Nir::parse_repairing(&format!("{body}{key}")) {
+                        return Some(Parsed { value: r.value.as_str().to_string(), valid: Some(true), corrected: r.corrected });
+                    }
+                }
+            }
+            // The whole value a comb of fifteen characters, with stray marks around the groups.
+            let joined: String = toks.iter().filter(|t| groupish(t)).map(String::as_str).collect();
+            if joined.chars().count() == 15 {
+                if let Ok(r) = Nir::parse_repairing(&joined) {
+                    return Some(Parsed { value: r.value.as_str().to_string(), valid: Some(true), corrected: r.corrected });
+                }
+            }
+            found
+        }
         FieldKind::Siret => ident(text, 14, Siret::parse_repairing, |s| s.as_str().to_string(), digits),
         FieldKind::Iban => {
             for n in (15..=34).rev() {
@@ -121,5 +161,23 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
             let t = norm::tidy(text);
             (t.chars().filter(|c| c.is_alphanumeric()).count() >= 2).then_some(Parsed { value: t, valid: None, corrected: false })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nir_read_across_a_misread_key_label() {
+        let nir = |t: &str| parse(FieldKind::Nir, t).filter(|p| p.valid == Some(true)).map(|p| p.value);
+        assert_eq!(nir("298 0467 143 420 cé 8 9").as_deref(), Some("298046714342089"));
+        assert_eq!(nir("1 85 05 80 166 138 cd 33").as_deref(), Some("185058016613833"));
+        assert_eq!(nir("2 0205 34 120702 cé 94").as_deref(), Some("202053412070294"));
+        assert_eq!(nir("298 0467 143 420 «« 89").as_deref(), Some("298046714342089"));
+        assert_eq!(nir("2 02 05 34 120 702 «94").as_deref(), Some("202053412070294"));
+        // A wrong key stays invalid; so do groups that do not make 13 + 2 characters.
+        assert_eq!(nir("298 0467 143 420 cé 8 8"), None);
+        assert_eq!(nir("98 0467 143 420 cé 8 9"), None);
     }
 }

@@ -46,6 +46,8 @@ pub enum Layout {
     SingleBlock,
     /// The lines of a machine-readable zone (PSM 6, alphabet restricted to `A-Z0-9<`).
     MrzZone,
+    /// One line of text (PSM 7): a comb field's characters once its box borders are erased.
+    SingleLine,
 }
 
 /// The characters of an ICAO 9303 machine-readable zone.
@@ -87,6 +89,7 @@ impl Engine {
             let psm = match layout {
                 Layout::Auto => ts::TessPageSegMode_PSM_AUTO,
                 Layout::SingleBlock | Layout::MrzZone => ts::TessPageSegMode_PSM_SINGLE_BLOCK,
+                Layout::SingleLine => ts::TessPageSegMode_PSM_SINGLE_LINE,
             };
             // The whitelist is engine state: set on every call so an MRZ read never leaks into
             // the next page's.

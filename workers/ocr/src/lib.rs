@@ -5,6 +5,7 @@
 //! OpenMP threads fighting the pool's); poppler's `pdfinfo`, `pdftotext` and `pdftoppm` must be
 //! installed (paths configurable).
 
+mod comb;
 mod engine;
 mod error;
 mod lang;
@@ -423,6 +424,11 @@ impl Ocr {
                 tsv = other;
             }
         }
+        comb::improve(img, dpi, &mut tsv, |band, dpi| {
+            let deadline = self.remaining(started)?;
+            let mut engine = self.pool.lease().map_err(engine_err)?;
+            engine.recognize(band.as_raw(), band.width(), band.height(), dpi, Layout::SingleLine, deadline).map_err(engine_err)
+        })?;
         if self.config.mrz_pass {
             mrz::improve(img, dpi, &mut tsv, |band, dpi| {
                 let deadline = self.remaining(started)?;
