@@ -78,27 +78,73 @@ fn variants(ls: &[String]) -> Vec<Vec<String>> {
             b'8' => b"B",
             b'B' => b"8",
             b'2' => b"Z",
-            b'Z' => b"2",
+            b'Z' => b"27",
+            b'7' => b"TZ",
             b'6' => b"G",
             b'G' => b"6",
             _ => b"",
         }
     };
     let data_line = if ls.len() == 3 { 0 } else { 1 };
-    let base = fixed;
-    let l = base[data_line].as_bytes();
-    // Only the document-number zone, where letters and digits both occur.
-    let zone = if ls.len() == 3 { 5..14 } else { 0..9 };
-    for j in zone {
-        if j >= l.len() {
-            break;
+    // The document-number zone (number and its check digit), where letters and digits both occur.
+    let zone = if ls.len() == 3 { 5..15 } else { 0..10 };
+    // Digits first: a letter O in a number is rare and tesseract reads OCR-B zeros as O often; a
+    // check digit read as a letter is its look-alike digit. Two O/0 swaps can cancel out in a
+    // check digit (O is worth 24), so the zeros are tried before the number as read.
+    let mut base = fixed;
+    {
+        let mut b = base[data_line].as_bytes().to_vec();
+        for j in zone.clone() {
+            if j >= b.len() {
+                break;
+            }
+            if j + 1 == zone.end {
+                if b[j] != b'<' {
+                    b[j] = as_digit(b[j]);
+                }
+            } else if matches!(b[j], b'O' | b'Q') {
+                b[j] = b'0';
+            }
         }
-        for &a in alts(l[j]) {
-            let mut b = l.to_vec();
-            b[j] = a;
-            let mut v = base.clone();
-            v[data_line] = String::from_utf8_lossy(&b).to_string();
-            out.push(v);
+        let d = String::from_utf8_lossy(&b).to_string();
+        if d != base[data_line] {
+            base[data_line] = d;
+            out.insert(0, base.clone());
+        }
+    }
+    let l = base[data_line].as_bytes();
+    // Letters read for digits first, then digits read for letters: the first reading passing
+    // every check digit wins, and OCR makes the first mistake more often in a number.
+    for to_digit in [true, false] {
+        for j in zone.clone() {
+            if j >= l.len() {
+                break;
+            }
+            for &a in alts(l[j]).iter().filter(|a| a.is_ascii_digit() == to_digit) {
+                let mut b = l.to_vec();
+                b[j] = a;
+                let mut v = base.clone();
+                v[data_line] = String::from_utf8_lossy(&b).to_string();
+                out.push(v);
+            }
+        }
+    }
+    // TD3 optional data (personal number) carries its own check digit: a look-alike there is
+    // repaired only when that digit then passes (and the composite, checked by the parser).
+    if ls.len() == 2 && l.len() == 44 {
+        let cd = if l[42] == b'<' { b'0' } else { as_digit(l[42]) };
+        if !check(&l[28..42], cd) {
+            for j in 28..42 {
+                for &a in alts(l[j]) {
+                    let mut b = l.to_vec();
+                    b[j] = a;
+                    if check(&b[28..42], cd) {
+                        let mut v = base.clone();
+                        v[data_line] = String::from_utf8_lossy(&b).to_string();
+                        out.push(v);
+                    }
+                }
+            }
         }
     }
     out
@@ -177,32 +223,88 @@ fn this_year() -> i32 {
 fn names(field: &[u8]) -> (String, String) {
     let s = String::from_utf8_lossy(field).to_string();
     let s = s.trim_end_matches('<');
-    let (sur, given) = match s.find("<<") {
-        Some(i) => (&s[..i], &s[i + 2..]),
+    let (sur, given) = match s.find("<<").map(|i| (i, 2)).or_else(|| k_separator(s)) {
+        Some((i, len)) => (&s[..i], &s[i + len..]),
         None => (s, ""),
     };
     let tidy = |x: &str| x.split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
     (tidy(sur), tidy(given))
 }
 
-fn nationality(field: &[u8]) -> Option<String> {
-    let mut s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
-    // One digit among letters is OCR's reading of a letter (UT0, F1N); a code of digits is not a
-    // country (some states print a numeric code) and stays unknown.
-    if s.len() == 3 && s.bytes().filter(|c| c.is_ascii_digit()).count() == 1 {
-        s = s.chars().map(|c| match c { '0' => 'O', '1' => 'I', '2' => 'Z', '5' => 'S', '6' => 'G', '8' => 'B', c => c }).collect();
+/// Where the `<<` between primary and secondary identifiers sits when OCR read one of its fillers
+/// as K (`SMITH<K<JOHN`, `SMITH<KJOHN`, `SMITHK<JOHN`), as (start, length) of what it replaces.
+/// Only asked when no `<<` was read: a name field holding several parts without one is far
+/// more often a misread separator than a compound surname without given names.
+fn k_separator(s: &str) -> Option<(usize, usize)> {
+    if let Some(i) = s.find("<K<") {
+        return Some((i, 3));
     }
+    if let Some(i) = s.find("<K").filter(|i| s.len() > i + 2) {
+        return Some((i, 2));
+    }
+    s.find("K<").filter(|&i| i > 0).map(|i| (i, 2))
+}
+
+/// ICAO 9303 nationality and issuing-state codes: ISO 3166 alpha-3 and the codes ICAO adds.
+const STATES: &str = "ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA BGD BGR BHR \
+BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN CIV CMR COD COG COK COL COM CPV CRI CUB CUW \
+CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESH ESP EST ETH FIN FJI FLK FRA FRO FSM GAB GBR GEO GGY GHA GIB GIN \
+GLP GMB GNB GNQ GRC GRD GRL GTM GUF GUM GUY HKG HMD HND HRV HTI HUN IDN IMN IND IOT IRL IRN IRQ ISL ISR ITA JAM JEY JOR \
+JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO LBN LBR LBY LCA LIE LKA LSO LTU LUX LVA MAC MAF MAR MCO MDA MDG MDV MEX MHL MKD \
+MLI MLT MMR MNE MNG MNP MOZ MRT MSR MTQ MUS MWI MYS MYT NAM NCL NER NFK NGA NIC NIU NLD NOR NPL NRU NZL OMN PAK PAN PCN \
+PER PHL PLW PNG POL PRI PRK PRT PRY PSE PYF QAT REU ROU RUS RWA SAU SDN SEN SGP SGS SHN SJM SLB SLE SLV SMR SOM SPM SRB \
+SSD STP SUR SVK SVN SWE SWZ SXM SYC SYR TCA TCD TGO THA TJK TKL TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY USA \
+UZB VAT VCT VEN VGB VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE GBD GBN GBO GBP GBS EUE UNO UNA UNK XOM XPO XCC XES XXA XXB XXC \
+XXX RKS UTO";
+
+fn known_state(s: &str) -> bool {
+    s.len() == 3 && STATES.split_whitespace().any(|c| c == s)
+}
+
+fn nationality(field: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
     // Germany and Slovenia print their two-letter forms padded with fillers.
     match s.as_str() {
         "D" => return Some("DEU".into()),
         "SI" => return Some("SVN".into()),
         _ => {}
     }
-    if s.len() == 3 && s.bytes().all(|c| c.is_ascii_uppercase()) {
-        Some(s)
-    } else {
-        None
+    if s.len() != 3 || known_state(&s) {
+        return (s.len() == 3).then_some(s);
     }
+    // One digit among letters is OCR's reading of a letter (UT0, F1N, NL0); a code of digits is
+    // not a country (some states print a numeric code) and stays unknown. A digit with several
+    // look-alike letters (0: O, D, Q) takes the one making a known code.
+    let digits = s.bytes().filter(|c| c.is_ascii_digit()).count();
+    if digits == 1 {
+        let letters = |c: u8| -> &'static [u8] {
+            match c {
+                b'0' => b"ODQ",
+                b'1' => b"I",
+                b'2' => b"Z",
+                b'5' => b"S",
+                b'6' => b"G",
+                b'8' => b"B",
+                _ => b"",
+            }
+        };
+        let b = s.as_bytes();
+        let j = b.iter().position(|c| c.is_ascii_digit())?;
+        let cands: Vec<String> = letters(b[j])
+            .iter()
+            .map(|&l| {
+                let mut x = b.to_vec();
+                x[j] = l;
+                String::from_utf8_lossy(&x).to_string()
+            })
+            .collect();
+        let known: Vec<&String> = cands.iter().filter(|c| known_state(c)).collect();
+        return match known.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => cands.into_iter().next(),
+        };
+    }
+    s.bytes().all(|c| c.is_ascii_uppercase()).then_some(s)
 }
 
 /// Document number and its check, extended into the optional field when longer than 9 (TD1).
@@ -216,6 +318,11 @@ fn doc_number(num: &[u8], cd: u8, optional: &[u8]) -> Option<String> {
         let mut full = num.to_vec();
         full.extend_from_slice(tail);
         return check(&full, d[0]).then(|| String::from_utf8_lossy(&full).to_string());
+    }
+    // The number is left-aligned and padded with fillers: nothing follows a filler within it.
+    let end = num.iter().position(|c| *c == b'<').unwrap_or(num.len());
+    if num[end..].iter().any(|c| *c != b'<') {
+        return None;
     }
     if check(num, cd) {
         return Some(String::from_utf8_lossy(num).trim_end_matches('<').replace('<', ""));
@@ -464,7 +571,8 @@ impl Mrz {
         let cand: Vec<String> = lines
             .iter()
             .map(|l| clean_line(l))
-            .filter(|l| l.len() >= 28 && l.len() <= 48 && l.contains("<<"))
+            // A data line whose optional field is full holds no "<<": many digits mark it instead.
+            .filter(|l| l.len() >= 20 && l.len() <= 48 && (l.contains("<<") || l.bytes().filter(|c| c.is_ascii_digit()).count() >= 14))
             .collect();
         let fit = |l: &str, n: usize| -> Option<String> {
             // OCR often drops or adds a trailing filler; pad or trim fillers at the end only.

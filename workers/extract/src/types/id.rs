@@ -77,6 +77,34 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
     None
 }
 
+/// Letters OCR reads for the fillers padding an MRZ name (R rarely, in long runs).
+fn padding_letter(c: char) -> bool {
+    matches!(c, 'K' | 'S' | 'E' | 'L' | 'C' | 'R' | '<')
+}
+
+/// An MRZ name word with the padding OCR glued to it removed (`SARAHKKKKLEK` → `SARAH`,
+/// `MUSTERMANNK` → `MUSTERMANN`): only when the printed zone, read apart, spells the word
+/// without that tail, and the tail is mostly letters OCR reads fillers as. A name that really ends
+/// in one of them (`NOVAK`) is kept whenever the printed zone spells it whole.
+pub(crate) fn without_padding(doc: &Doc, word: &str) -> String {
+    let printed = |w: &str| {
+        let f = fold(w);
+        doc.lines.iter().filter(|l| !l.text.contains('<')).any(|l| l.tokens.iter().any(|t| t.0 == f))
+    };
+    if word.len() < 3 || printed(word) {
+        return word.to_string();
+    }
+    // The longest printed prefix of 2+ letters whose tail is mostly padding letters.
+    for cut in (2..word.len()).rev() {
+        let (head, tail) = word.split_at(cut);
+        let pad = tail.chars().filter(|c| padding_letter(*c)).count();
+        if pad * 10 >= tail.chars().count() * 8 && tail.starts_with(|c: char| padding_letter(c)) && printed(head) {
+            return head.to_string();
+        }
+    }
+    word.to_string()
+}
+
 /// The printed form of a name whose folded tokens are exactly `tokens`, found on a line outside
 /// the MRZ where the name ends the line (alone or after a label).
 fn printed_name(doc: &Doc, tokens: &[String]) -> Option<String> {
@@ -175,6 +203,10 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     set(out, "birth_date", m.birth_date.map(|d| d.to_string()), Some(true));
     set(out, "expiry_date", m.expiry_date.map(|d| d.to_string()), Some(true));
     set(out, "sex", (m.sex != 'X').then(|| m.sex.to_string()), None);
+    // A filler in the sex position is ICAO's "unspecified": X, unless the printed zone says more.
+    if m.sex == 'X' && !partial && !out.fields.contains_key("sex") {
+        set(out, "sex", Some("X".into()), None);
+    }
     set(out, "nationality", m.nationality.clone(), None);
     if partial {
         let mrz_lines: Vec<String> = doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.contains("<<")).collect();
@@ -217,6 +249,7 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             .map(|(_, t)| t.to_string())
             .collect();
         let suspicious = clean.len() != mrz_v.split(' ').count();
+        let clean: Vec<String> = clean.iter().map(|t| without_padding(doc, t)).collect();
         let mrz_v = &clean.join(" ");
         let mt = name_tokens(mrz_v);
         let keep_printed = out.fields.get(name).is_some_and(|p| {
