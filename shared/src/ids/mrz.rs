@@ -78,11 +78,19 @@ fn variants(ls: &[String]) -> Vec<Vec<String>> {
             b'8' => b"B",
             b'B' => b"8",
             b'2' => b"Z",
-            b'Z' => b"27",
-            b'7' => b"TZ",
+            b'Z' => b"2",
             b'6' => b"G",
             b'G' => b"6",
             _ => b"",
+        }
+    };
+    // 7 and Z only in the personal number, under its own check digit: in the document number,
+    // where the composite is the only second check, the pair made false readings on the dev set.
+    let alts_opt = |c: u8| -> &'static [u8] {
+        match c {
+            b'7' => b"Z",
+            b'Z' => b"7",
+            c => alts(c),
         }
     };
     let data_line = if ls.len() == 3 { 0 } else { 1 };
@@ -135,7 +143,7 @@ fn variants(ls: &[String]) -> Vec<Vec<String>> {
         let cd = if l[42] == b'<' { b'0' } else { as_digit(l[42]) };
         if !check(&l[28..42], cd) {
             for j in 28..42 {
-                for &a in alts(l[j]) {
+                for &a in alts_opt(l[j]) {
                     let mut b = l.to_vec();
                     b[j] = a;
                     if check(&b[28..42], cd) {
@@ -220,8 +228,34 @@ fn this_year() -> i32 {
     time::OffsetDateTime::now_utc().year()
 }
 
+/// Where the padding of a name field starts when OCR read it as letters (`SARAHKKKKLEKLEE`,
+/// `CHRISTOPHEKLELLELERECEE`): the first K, not followed by a filler, from which at least 8
+/// characters remain, only letters OCR makes of fillers up to the first `<<<` and at most 15%
+/// others after it, and that are dirty padding (a `KK`, a letter after `<<<`, or 12+ letters
+/// without a filler). Clean padding after a name ending in K (`NOVAK<<<<`, `CELIK<<EMRE<<<`)
+/// and names made of such letters (`<<KLEE<<<`) are left alone.
+fn padding_start(b: &[u8], from: usize) -> Option<usize> {
+    let pad = |c: u8| matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'R');
+    (from..b.len()).find(|&i| {
+        let t = &b[i..];
+        let run = t.windows(3).position(|w| w == b"<<<").unwrap_or(t.len());
+        let dirty = t.windows(2).any(|w| w == b"KK") || t[run..].iter().any(|c| *c != b'<') || (t.len() >= 12 && !t.contains(&b'<'));
+        // A K right before a filler is as often a name's last letter (CELIK<<BURAK<<<<K<<E).
+        b[i] == b'K'
+            && t.len() >= 8
+            && t[1] != b'<'
+            && t[..run].iter().all(|c| pad(*c))
+            && t.iter().filter(|c| !pad(**c)).count() * 100 <= t.len() * 15
+            && dirty
+    })
+}
+
 fn names(field: &[u8]) -> (String, String) {
     let s = String::from_utf8_lossy(field).to_string();
+    let s = match padding_start(s.as_bytes(), 0) {
+        Some(p) => &s[..p],
+        None => &s[..],
+    };
     let s = s.trim_end_matches('<');
     let (sur, given) = match s.find("<<").map(|i| (i, 2)).or_else(|| k_separator(s)) {
         Some((i, len)) => (&s[..i], &s[i + len..]),
@@ -591,7 +625,11 @@ impl Mrz {
         // padding, which OCR reads as K, E, S or stray digits. No check digit covers names, so
         // only the padding is rewritten.
         let name_fix = |l: &str, n: usize| -> Option<String> {
-            let p = l.get(5..)?.find("<<<")? + 5;
+            let run = l.get(5..)?.find("<<<").map(|p| p + 5);
+            let p = match (run, padding_start(l.as_bytes(), 5)) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b)?,
+            };
             (p <= n).then(|| format!("{}{}", &l[..p], "<".repeat(n - p)))
         };
         for i in 0..cand.len() {
