@@ -99,7 +99,7 @@ fn variants(ls: &[String]) -> Vec<Vec<String>> {
     // Digits first: a letter O in a number is rare and tesseract reads OCR-B zeros as O often; a
     // check digit read as a letter is its look-alike digit. Two O/0 swaps can cancel out in a
     // check digit (O is worth 24), so the zeros are tried before the number as read.
-    let mut base = fixed;
+    let mut base = fixed.clone();
     {
         let mut b = base[data_line].as_bytes().to_vec();
         for j in zone.clone() {
@@ -115,9 +115,15 @@ fn variants(ls: &[String]) -> Vec<Vec<String>> {
             }
         }
         let d = String::from_utf8_lossy(&b).to_string();
-        if d != base[data_line] {
+        let changed = d.bytes().zip(base[data_line].bytes()).filter(|(x, y)| x != y).count();
+        if changed > 0 {
             base[data_line] = d;
             out.insert(0, base.clone());
+        }
+        // A look-alike swap on top of more than one such repair is a third guess that two check
+        // digits no longer keep honest (a dev CNI read HWSLK74BOS passed as HW5LK74B0).
+        if changed > 1 {
+            base = fixed;
         }
     }
     let l = base[data_line].as_bytes();
@@ -414,7 +420,8 @@ fn number_readings(seg: &[u8], max: u8) -> Vec<(Vec<u8>, u8)> {
             return;
         }
         let c = seg[i];
-        if c.is_ascii_alphanumeric() {
+        // A number shorter than 9 is padded with fillers before its check digit (CA000000<4).
+        if c.is_ascii_alphanumeric() || (c == b'<' && !cur.is_empty() && cur.len() < 9) {
             cur.push(c);
             go(seg, i + 1, cur, cost, max, out);
             cur.pop();
@@ -429,6 +436,11 @@ fn number_readings(seg: &[u8], max: u8) -> Vec<(Vec<u8>, u8)> {
     }
     let mut out = vec![];
     go(seg, 0, &mut vec![], 0, max, &mut out);
+    // Padding ends the number: nothing but fillers after the first one, and a digit to check it.
+    out.retain(|(r, _)| {
+        let end = r[..9].iter().position(|c| *c == b'<').unwrap_or(9);
+        r[end..9].iter().all(|c| *c == b'<') && r[9].is_ascii_digit()
+    });
     out
 }
 
@@ -504,6 +516,8 @@ impl Mrz {
                 (part.iter().all(|c| fillerish(*c)) && part.len() + 4 >= n && part.len() <= n + 4).then(|| vec![b'<'; n])
             };
             let letters = |x: &[u8]| x.len() == 3 && x.iter().all(|c| c.is_ascii_uppercase());
+            // Germany's D<< and Slovenia's SI<: letters padded with fillers.
+            let nat_like = |x: &[u8]| x.len() == 3 && x[0].is_ascii_uppercase() && x.iter().all(|c| c.is_ascii_uppercase() || *c == b'<');
             let td1 = i == 0 && body.len() >= 3 && letters(&body[..3]);
             let (seg, nat, comp_tail, l1_opt, names_line, code, state);
             if td1 {
@@ -519,7 +533,7 @@ impl Mrz {
                 names_line = raw.get(li + 1).cloned();
                 code = up[0..2].to_vec();
                 state = up[2..5].to_vec();
-            } else if i >= 13 && letters(&b[i - 3..i]) {
+            } else if i >= 13 && nat_like(&b[i - 3..i]) {
                 // TD2/TD3: number, check, nationality, then the block, on the same line.
                 seg = b[..i - 3].to_vec();
                 nat = b[i - 3..i].to_vec();
@@ -826,7 +840,79 @@ mod tests {
         assert!(Mrz::reread(&["IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<", "5910232M3201222FRA<<<<<<<<<<<5", "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<"]).is_none());
     }
 
+    #[test]
+    fn fillers_read_as_k_still_separate_the_names() {
+        assert_eq!(names(b"SAVAK<SUPERMAN<<<<<<<<<<<<<<<<"), ("SAVA".into(), "SUPERMAN".into()));
+        assert_eq!(names(b"SPECIMEN<K<VZOR<<<<<<<<<<<<<<<"), ("SPECIMEN".into(), "VZOR".into()));
+        assert_eq!(names(b"MEULENDIJK<KLOES<ALBERTINE<<<<"), ("MEULENDIJK".into(), "LOES ALBERTINE".into()));
+        // A real separator wins over any K.
+        assert_eq!(names(b"NOVAK<<KAREL<K<<<<<<<<<<<<<<<<"), ("NOVAK".into(), "KAREL K".into()));
+    }
+
+    #[test]
+    fn padding_read_as_letters_is_cut_but_names_ending_in_k_are_kept() {
+        assert_eq!(names(b"MARTIN<<SARAHKKKKKKKKKKKKKLEKLEELEEKEEE").1, "SARAH");
+        assert_eq!(names(b"ULYSSE<<CHRISTOPHEKLELLELERECEELEREELEE").1, "CHRISTOPHE");
+        assert_eq!(names(b"CELIK<<EMRE<<<<<<<<<<<<<<<<<<<"), ("CELIK".into(), "EMRE".into()));
+        assert_eq!(names(b"CELIK<<BURAK<<<<<<<K<<EK<LEKEEEEE<SE").1, "BURAK");
+        assert_eq!(names(b"FALL<<CHEIKH<K<<<<<<<<KKKKKKKKKKK").1, "CHEIKH K");
+        assert_eq!(names(b"DUPONT<<KLEE<<<<<<<<<<<<<<<<<<<").1, "KLEE");
+    }
+
+    #[test]
+    fn a_nationality_digit_becomes_the_letter_making_a_known_code() {
+        assert_eq!(nationality(b"NL0").as_deref(), Some("NLD"));
+        assert_eq!(nationality(b"UT0").as_deref(), Some("UTO"));
+        assert_eq!(nationality(b"F1N").as_deref(), Some("FIN"));
+        assert_eq!(nationality(b"D<<").as_deref(), Some("DEU"));
+        assert_eq!(nationality(b"132"), None);
+    }
+
+    #[test]
+    fn zeros_read_as_o_and_check_digits_read_as_letters_are_repaired() {
+        // Two O for 0 cancel out in the check digit: the number with zeros is tried first.
+        let m = Mrz::find(&["P<CANMARTIN<<SARAH<<<<<<<<<<<<<<<<<<<<<<<<<<", "ZEOO05O9<9CAN8501019F2301147<<<<<<<<<<<<<<08"]).unwrap();
+        assert_eq!(m.document_number, "ZE000509");
+        // TD1: the check digit after a short number read as D, zeros as O, a check digit as B.
+        let m = Mrz::find(&["I<MAC12281507<D<<<<<<<<0212300", "6106225M1212307<<<<<<<<<<<<<<6", "CHONG<<KA<KEONG<<<<<KKKKKK"]).unwrap();
+        assert_eq!((m.document_number.as_str(), m.given_names.as_str()), ("12281507", "KA KEONG"));
+        let m = Mrz::find(&["IDCHESOOO2068<B<<<<<<<<<<<<<<<", "8102287F1301014CHE<<<<<<<<<<<4", "VADIS<<QUO<<<<<6666KKEKKKKKKK"]).unwrap();
+        assert_eq!(m.document_number, "S0002068");
+        // A 0 and an S misread: the reading swapping letters to digits comes before 0 -> D.
+        let m = Mrz::find(&["P<FRAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "O8CDS03380FRA6004103M1806058<<<<<<<<<<<<<<06"]).unwrap();
+        assert_eq!(m.document_number, "08CD50338");
+    }
+
+    #[test]
+    fn the_personal_number_is_repaired_under_its_own_check_digit() {
+        let m = Mrz::find(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<KK<K<KKKKKK<<", "L898902C36UT07408122F12041597E184226B<<<<<10"]).unwrap();
+        assert_eq!(m.document_number, "L898902C3");
+        assert_eq!(m.nationality.as_deref(), Some("UTO"));
+    }
+
+    #[test]
+    fn a_td2_data_line_without_fillers_pairs_is_found() {
+        let m = Mrz::find(&["IDROUSAVAK<SUPERMAN<<<<<<<<<<<K<<<<<<", "HD198025<51328505095M130509012049941"]).unwrap();
+        assert_eq!((m.surname.as_str(), m.given_names.as_str(), m.document_number.as_str()), ("SAVA", "SUPERMAN", "HD198025"));
+        assert_eq!(m.nationality, None);
+    }
+
+    #[test]
+    fn nothing_follows_the_padding_of_a_number() {
+        assert_eq!(doc_number(b"48RHPF7<N", b'0', b""), None);
+        assert_eq!(doc_number(b"CA000000<", b'4', b"").as_deref(), Some("CA000000"));
+    }
+
     proptest! {
+        #[test]
+        fn zeros_read_as_o_in_the_number_are_restored(num in "[A-NP-Z0-9]{9}", y in 30u32..99, m in 1u32..13, d in 1u32..29) {
+            let b = format!("{:02}{:02}{:02}", y, m, d);
+            let ls = td3(&num, &b, "300101");
+            let misread: String = ls[1].char_indices().map(|(i, c)| if i < 9 && c == '0' { 'O' } else { c }).collect();
+            let got = Mrz::find(&[&ls[0], &misread]).unwrap();
+            prop_assert_eq!(got.document_number, num);
+        }
+
         #[test]
         fn generated_td3_validate(num in "[A-Z0-9]{9}", y in 30u32..99, m in 1u32..13, d in 1u32..29, ey in 0u32..40) {
             let b = format!("{:02}{:02}{:02}", y, m, d);

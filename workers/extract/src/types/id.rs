@@ -183,6 +183,9 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
                 (best.clone(), 0.6)
             }
         };
+        // O and 0 mixed in one number are OCR's look-alikes, which check digits cannot tell apart
+        // when they cancel out (CAOOOO0O0 passed as read): a person must look.
+        let conf = if value.contains('O') && value.contains('0') { f32::min(conf, 0.78) } else { conf };
         let mut f = mk(value, Some(true));
         f.confidence = conf;
         out.fields.insert("document_number".into(), f);
