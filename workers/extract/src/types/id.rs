@@ -284,3 +284,20 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_glued_to_a_name_is_cut_only_when_the_printed_zone_spells_it_without() {
+        let doc = Doc::from_lines(&["Nom MUSTERMANN", "Prénoms ROZALIA IRMA", "Nom 2 NOVAK", "P<D<<MUSTERMANNK<<ERIKA<<<<<<<<<<<<<<<<<<<<<"]);
+        assert_eq!(without_padding(&doc, "MUSTERMANNK"), "MUSTERMANN");
+        assert_eq!(without_padding(&doc, "IRMAK"), "IRMA");
+        // Printed whole, or not printed at all: kept as read.
+        assert_eq!(without_padding(&doc, "NOVAK"), "NOVAK");
+        assert_eq!(without_padding(&doc, "ERIKAK"), "ERIKAK");
+        // A tail that is not padding letters is not padding.
+        assert_eq!(without_padding(&doc, "IRMAT"), "IRMAT");
+    }
+}
