@@ -906,6 +906,17 @@ mod tests {
 
     proptest! {
         #[test]
+        fn damaged_zones_never_panic(lines in proptest::collection::vec("[A-Z0-9<K «/|]{0,50}", 0..4)) {
+            let refs: Vec<&str> = lines.iter().map(|s| s.as_str()).collect();
+            let _ = Mrz::find(&refs);
+            let _ = Mrz::reread(&refs);
+            for l in &lines {
+                let _ = names(l.as_bytes());
+                let _ = padding_start(l.as_bytes(), 0);
+            }
+        }
+
+        #[test]
         fn zeros_read_as_o_in_the_number_are_restored(num in "[A-NPR-Z0-9]{9}", y in 30u32..99, m in 1u32..13, d in 1u32..29) {
             let b = format!("{:02}{:02}{:02}", y, m, d);
             let ls = td3(&num, &b, "300101");
