@@ -84,21 +84,81 @@ fn variants(ls: &[String]) -> Vec<Vec<String>> {
             _ => b"",
         }
     };
-    let data_line = if ls.len() == 3 { 0 } else { 1 };
-    let base = fixed;
-    let l = base[data_line].as_bytes();
-    // Only the document-number zone, where letters and digits both occur.
-    let zone = if ls.len() == 3 { 5..14 } else { 0..9 };
-    for j in zone {
-        if j >= l.len() {
-            break;
+    // 7 and Z only in the personal number, under its own check digit: in the document number,
+    // where the composite is the only second check, the pair made false readings on the dev set.
+    let alts_opt = |c: u8| -> &'static [u8] {
+        match c {
+            b'7' => b"Z",
+            b'Z' => b"7",
+            c => alts(c),
         }
-        for &a in alts(l[j]) {
-            let mut b = l.to_vec();
-            b[j] = a;
-            let mut v = base.clone();
-            v[data_line] = String::from_utf8_lossy(&b).to_string();
-            out.push(v);
+    };
+    let data_line = if ls.len() == 3 { 0 } else { 1 };
+    // The document-number zone (number and its check digit), where letters and digits both occur.
+    let zone = if ls.len() == 3 { 5..15 } else { 0..10 };
+    // Digits first: a letter O in a number is rare and tesseract reads OCR-B zeros as O often; a
+    // check digit read as a letter is its look-alike digit. Two O/0 swaps can cancel out in a
+    // check digit (O is worth 24), so the zeros are tried before the number as read.
+    let mut base = fixed.clone();
+    {
+        let mut b = base[data_line].as_bytes().to_vec();
+        for j in zone.clone() {
+            if j >= b.len() {
+                break;
+            }
+            if j + 1 == zone.end {
+                if b[j] != b'<' {
+                    b[j] = as_digit(b[j]);
+                }
+            } else if matches!(b[j], b'O' | b'Q') {
+                b[j] = b'0';
+            }
+        }
+        let d = String::from_utf8_lossy(&b).to_string();
+        let changed = d.bytes().zip(base[data_line].bytes()).filter(|(x, y)| x != y).count();
+        if changed > 0 {
+            base[data_line] = d;
+            out.insert(0, base.clone());
+        }
+        // A look-alike swap on top of more than one such repair is a third guess that two check
+        // digits no longer keep honest (a dev CNI read HWSLK74BOS passed as HW5LK74B0).
+        if changed > 1 {
+            base = fixed;
+        }
+    }
+    let l = base[data_line].as_bytes();
+    // Letters read for digits first, then digits read for letters: the first reading passing
+    // every check digit wins, and OCR makes the first mistake more often in a number.
+    for to_digit in [true, false] {
+        for j in zone.clone() {
+            if j >= l.len() {
+                break;
+            }
+            for &a in alts(l[j]).iter().filter(|a| a.is_ascii_digit() == to_digit) {
+                let mut b = l.to_vec();
+                b[j] = a;
+                let mut v = base.clone();
+                v[data_line] = String::from_utf8_lossy(&b).to_string();
+                out.push(v);
+            }
+        }
+    }
+    // TD3 optional data (personal number) carries its own check digit: a look-alike there is
+    // repaired only when that digit then passes (and the composite, checked by the parser).
+    if ls.len() == 2 && l.len() == 44 {
+        let cd = if l[42] == b'<' { b'0' } else { as_digit(l[42]) };
+        if !check(&l[28..42], cd) {
+            for j in 28..42 {
+                for &a in alts_opt(l[j]) {
+                    let mut b = l.to_vec();
+                    b[j] = a;
+                    if check(&b[28..42], cd) {
+                        let mut v = base.clone();
+                        v[data_line] = String::from_utf8_lossy(&b).to_string();
+                        out.push(v);
+                    }
+                }
+            }
         }
     }
     out
@@ -174,35 +234,117 @@ fn this_year() -> i32 {
     time::OffsetDateTime::now_utc().year()
 }
 
+/// Where the padding of a name field starts when OCR read it as letters (`SARAHKKKKLEKLEE`,
+/// `CHRISTOPHEKLELLELERECEE`): the first K, not followed by a filler, from which at least 8
+/// characters remain, only letters OCR makes of fillers up to the first `<<<` and at most 15%
+/// others after it, and that are dirty padding (a `KK`, a letter after `<<<`, or 12+ letters
+/// without a filler). Clean padding after a name ending in K (`NOVAK<<<<`, `CELIK<<EMRE<<<`)
+/// and names made of such letters (`<<KLEE<<<`) are left alone.
+fn padding_start(b: &[u8], from: usize) -> Option<usize> {
+    let pad = |c: u8| matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'R');
+    (from..b.len()).find(|&i| {
+        let t = &b[i..];
+        let run = t.windows(3).position(|w| w == b"<<<").unwrap_or(t.len());
+        let dirty = t.windows(2).any(|w| w == b"KK") || t[run..].iter().any(|c| *c != b'<') || (t.len() >= 12 && !t.contains(&b'<'));
+        // A K right before a filler is as often a name's last letter (CELIK<<BURAK<<<<K<<E).
+        b[i] == b'K'
+            && t.len() >= 8
+            && t[1] != b'<'
+            && t[..run].iter().all(|c| pad(*c))
+            && t.iter().filter(|c| !pad(**c)).count() * 100 <= t.len() * 15
+            && dirty
+    })
+}
+
 fn names(field: &[u8]) -> (String, String) {
     let s = String::from_utf8_lossy(field).to_string();
+    let s = match padding_start(s.as_bytes(), 0) {
+        Some(p) => &s[..p],
+        None => &s[..],
+    };
     let s = s.trim_end_matches('<');
-    let (sur, given) = match s.find("<<") {
-        Some(i) => (&s[..i], &s[i + 2..]),
+    let (sur, given) = match s.find("<<").map(|i| (i, 2)).or_else(|| k_separator(s)) {
+        Some((i, len)) => (&s[..i], &s[i + len..]),
         None => (s, ""),
     };
     let tidy = |x: &str| x.split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
     (tidy(sur), tidy(given))
 }
 
-fn nationality(field: &[u8]) -> Option<String> {
-    let mut s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
-    // One digit among letters is OCR's reading of a letter (UT0, F1N); a code of digits is not a
-    // country (some states print a numeric code) and stays unknown.
-    if s.len() == 3 && s.bytes().filter(|c| c.is_ascii_digit()).count() == 1 {
-        s = s.chars().map(|c| match c { '0' => 'O', '1' => 'I', '2' => 'Z', '5' => 'S', '6' => 'G', '8' => 'B', c => c }).collect();
+/// Where the `<<` between primary and secondary identifiers sits when OCR read one of its fillers
+/// as K (`SMITH<K<JOHN`, `SMITH<KJOHN`, `SMITHK<JOHN`), as (start, length) of what it replaces.
+/// Only asked when no `<<` was read: a name field holding several parts without one is far
+/// more often a misread separator than a compound surname without given names.
+fn k_separator(s: &str) -> Option<(usize, usize)> {
+    if let Some(i) = s.find("<K<") {
+        return Some((i, 3));
     }
+    if let Some(i) = s.find("<K").filter(|i| s.len() > i + 2) {
+        return Some((i, 2));
+    }
+    s.find("K<").filter(|&i| i > 0).map(|i| (i, 2))
+}
+
+/// ICAO 9303 nationality and issuing-state codes: ISO 3166 alpha-3 and the codes ICAO adds.
+const STATES: &str = "ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA BGD BGR BHR \
+BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN CIV CMR COD COG COK COL COM CPV CRI CUB CUW \
+CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESH ESP EST ETH FIN FJI FLK FRA FRO FSM GAB GBR GEO GGY GHA GIB GIN \
+GLP GMB GNB GNQ GRC GRD GRL GTM GUF GUM GUY HKG HMD HND HRV HTI HUN IDN IMN IND IOT IRL IRN IRQ ISL ISR ITA JAM JEY JOR \
+JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO LBN LBR LBY LCA LIE LKA LSO LTU LUX LVA MAC MAF MAR MCO MDA MDG MDV MEX MHL MKD \
+MLI MLT MMR MNE MNG MNP MOZ MRT MSR MTQ MUS MWI MYS MYT NAM NCL NER NFK NGA NIC NIU NLD NOR NPL NRU NZL OMN PAK PAN PCN \
+PER PHL PLW PNG POL PRI PRK PRT PRY PSE PYF QAT REU ROU RUS RWA SAU SDN SEN SGP SGS SHN SJM SLB SLE SLV SMR SOM SPM SRB \
+SSD STP SUR SVK SVN SWE SWZ SXM SYC SYR TCA TCD TGO THA TJK TKL TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY USA \
+UZB VAT VCT VEN VGB VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE GBD GBN GBO GBP GBS EUE UNO UNA UNK XOM XPO XCC XES XXA XXB XXC \
+XXX RKS UTO";
+
+fn known_state(s: &str) -> bool {
+    s.len() == 3 && STATES.split_whitespace().any(|c| c == s)
+}
+
+fn nationality(field: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
     // Germany and Slovenia print their two-letter forms padded with fillers.
     match s.as_str() {
         "D" => return Some("DEU".into()),
         "SI" => return Some("SVN".into()),
         _ => {}
     }
-    if s.len() == 3 && s.bytes().all(|c| c.is_ascii_uppercase()) {
-        Some(s)
-    } else {
-        None
+    if s.len() != 3 || known_state(&s) {
+        return (s.len() == 3).then_some(s);
     }
+    // One digit among letters is OCR's reading of a letter (UT0, F1N, NL0); a code of digits is
+    // not a country (some states print a numeric code) and stays unknown. A digit with several
+    // look-alike letters (0: O, D, Q) takes the one making a known code.
+    let digits = s.bytes().filter(|c| c.is_ascii_digit()).count();
+    if digits == 1 {
+        let letters = |c: u8| -> &'static [u8] {
+            match c {
+                b'0' => b"ODQ",
+                b'1' => b"I",
+                b'2' => b"Z",
+                b'5' => b"S",
+                b'6' => b"G",
+                b'8' => b"B",
+                _ => b"",
+            }
+        };
+        let b = s.as_bytes();
+        let j = b.iter().position(|c| c.is_ascii_digit())?;
+        let cands: Vec<String> = letters(b[j])
+            .iter()
+            .map(|&l| {
+                let mut x = b.to_vec();
+                x[j] = l;
+                String::from_utf8_lossy(&x).to_string()
+            })
+            .collect();
+        let known: Vec<&String> = cands.iter().filter(|c| known_state(c)).collect();
+        return match known.as_slice() {
+            [one] => Some((*one).clone()),
+            _ => cands.into_iter().next(),
+        };
+    }
+    s.bytes().all(|c| c.is_ascii_uppercase()).then_some(s)
 }
 
 /// Document number and its check, extended into the optional field when longer than 9 (TD1).
@@ -216,6 +358,11 @@ fn doc_number(num: &[u8], cd: u8, optional: &[u8]) -> Option<String> {
         let mut full = num.to_vec();
         full.extend_from_slice(tail);
         return check(&full, d[0]).then(|| String::from_utf8_lossy(&full).to_string());
+    }
+    // The number is left-aligned and padded with fillers: nothing follows a filler within it.
+    let end = num.iter().position(|c| *c == b'<').unwrap_or(num.len());
+    if num[end..].iter().any(|c| *c != b'<') {
+        return None;
     }
     if check(num, cd) {
         return Some(String::from_utf8_lossy(num).trim_end_matches('<').replace('<', ""));
@@ -273,7 +420,8 @@ fn number_readings(seg: &[u8], max: u8) -> Vec<(Vec<u8>, u8)> {
             return;
         }
         let c = seg[i];
-        if c.is_ascii_alphanumeric() {
+        // A number shorter than 9 is padded with fillers before its check digit (CA000000<4).
+        if c.is_ascii_alphanumeric() || (c == b'<' && !cur.is_empty() && cur.len() < 9) {
             cur.push(c);
             go(seg, i + 1, cur, cost, max, out);
             cur.pop();
@@ -288,6 +436,11 @@ fn number_readings(seg: &[u8], max: u8) -> Vec<(Vec<u8>, u8)> {
     }
     let mut out = vec![];
     go(seg, 0, &mut vec![], 0, max, &mut out);
+    // Padding ends the number: nothing but fillers after the first one, and a digit to check it.
+    out.retain(|(r, _)| {
+        let end = r[..9].iter().position(|c| *c == b'<').unwrap_or(9);
+        r[end..9].iter().all(|c| *c == b'<') && r[9].is_ascii_digit()
+    });
     out
 }
 
@@ -363,6 +516,8 @@ impl Mrz {
                 (part.iter().all(|c| fillerish(*c)) && part.len() + 4 >= n && part.len() <= n + 4).then(|| vec![b'<'; n])
             };
             let letters = |x: &[u8]| x.len() == 3 && x.iter().all(|c| c.is_ascii_uppercase());
+            // Germany's D<< and Slovenia's SI<: letters padded with fillers.
+            let nat_like = |x: &[u8]| x.len() == 3 && x[0].is_ascii_uppercase() && x.iter().all(|c| c.is_ascii_uppercase() || *c == b'<');
             let td1 = i == 0 && body.len() >= 3 && letters(&body[..3]);
             let (seg, nat, comp_tail, l1_opt, names_line, code, state);
             if td1 {
@@ -378,7 +533,7 @@ impl Mrz {
                 names_line = raw.get(li + 1).cloned();
                 code = up[0..2].to_vec();
                 state = up[2..5].to_vec();
-            } else if i >= 13 && letters(&b[i - 3..i]) {
+            } else if i >= 13 && nat_like(&b[i - 3..i]) {
                 // TD2/TD3: number, check, nationality, then the block, on the same line.
                 seg = b[..i - 3].to_vec();
                 nat = b[i - 3..i].to_vec();
@@ -464,7 +619,8 @@ impl Mrz {
         let cand: Vec<String> = lines
             .iter()
             .map(|l| clean_line(l))
-            .filter(|l| l.len() >= 28 && l.len() <= 48 && l.contains("<<"))
+            // A data line whose optional field is full holds no "<<": many digits mark it instead.
+            .filter(|l| l.len() >= 20 && l.len() <= 48 && (l.contains("<<") || l.bytes().filter(|c| c.is_ascii_digit()).count() >= 14))
             .collect();
         let fit = |l: &str, n: usize| -> Option<String> {
             // OCR often drops or adds a trailing filler; pad or trim fillers at the end only.
@@ -483,7 +639,11 @@ impl Mrz {
         // padding, which OCR reads as K, E, S or stray digits. No check digit covers names, so
         // only the padding is rewritten.
         let name_fix = |l: &str, n: usize| -> Option<String> {
-            let p = l.get(5..)?.find("<<<")? + 5;
+            let run = l.get(5..)?.find("<<<").map(|p| p + 5);
+            let p = match (run, padding_start(l.as_bytes(), 5)) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b)?,
+            };
             (p <= n).then(|| format!("{}{}", &l[..p], "<".repeat(n - p)))
         };
         for i in 0..cand.len() {
@@ -680,7 +840,91 @@ mod tests {
         assert!(Mrz::reread(&["IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<", "5910232M3201222FRA<<<<<<<<<<<5", "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<"]).is_none());
     }
 
+    #[test]
+    fn fillers_read_as_k_still_separate_the_names() {
+        assert_eq!(names(b"SAVAK<SUPERMAN<<<<<<<<<<<<<<<<"), ("SAVA".into(), "SUPERMAN".into()));
+        assert_eq!(names(b"SPECIMEN<K<VZOR<<<<<<<<<<<<<<<"), ("SPECIMEN".into(), "VZOR".into()));
+        assert_eq!(names(b"MEULENDIJK<KLOES<ALBERTINE<<<<"), ("MEULENDIJK".into(), "LOES ALBERTINE".into()));
+        // A real separator wins over any K.
+        assert_eq!(names(b"NOVAK<<KAREL<K<<<<<<<<<<<<<<<<"), ("NOVAK".into(), "KAREL K".into()));
+    }
+
+    #[test]
+    fn padding_read_as_letters_is_cut_but_names_ending_in_k_are_kept() {
+        assert_eq!(names(b"MARTIN<<SARAHKKKKKKKKKKKKKLEKLEELEEKEEE").1, "SARAH");
+        assert_eq!(names(b"ULYSSE<<CHRISTOPHEKLELLELERECEELEREELEE").1, "CHRISTOPHE");
+        assert_eq!(names(b"CELIK<<EMRE<<<<<<<<<<<<<<<<<<<"), ("CELIK".into(), "EMRE".into()));
+        // The K before fillers is the name's (the zone finder cuts the rest at its first `<<<`).
+        assert!(names(b"CELIK<<BURAK<<<<<<<K<<EK<LEKEEEEE<SE").1.starts_with("BURAK "));
+        assert_eq!(names(b"FALL<<CHEIKH<K<<<<<<<<KKKKKKKKKKK").1, "CHEIKH K");
+        assert_eq!(names(b"DUPONT<<KLEE<<<<<<<<<<<<<<<<<<<").1, "KLEE");
+    }
+
+    #[test]
+    fn a_nationality_digit_becomes_the_letter_making_a_known_code() {
+        assert_eq!(nationality(b"NL0").as_deref(), Some("NLD"));
+        assert_eq!(nationality(b"UT0").as_deref(), Some("UTO"));
+        assert_eq!(nationality(b"F1N").as_deref(), Some("FIN"));
+        assert_eq!(nationality(b"D<<").as_deref(), Some("DEU"));
+        assert_eq!(nationality(b"132"), None);
+    }
+
+    #[test]
+    fn zeros_read_as_o_and_check_digits_read_as_letters_are_repaired() {
+        // Two O for 0 cancel out in the check digit: the number with zeros is tried first.
+        let m = Mrz::find(&["P<CANMARTIN<<SARAH<<<<<<<<<<<<<<<<<<<<<<<<<<", "ZEOO05O9<9CAN8501019F2301147<<<<<<<<<<<<<<08"]).unwrap();
+        assert_eq!(m.document_number, "ZE000509");
+        // TD1: the check digit after a short number read as D, zeros as O, a check digit as B.
+        let m = Mrz::find(&["I<MAC12281507<D<<<<<<<<0212300", "6106225M1212307<<<<<<<<<<<<<<6", "CHONG<<KA<KEONG<<<<<KKKKKK"]).unwrap();
+        assert_eq!((m.document_number.as_str(), m.given_names.as_str()), ("12281507", "KA KEONG"));
+        let m = Mrz::find(&["IDCHESOOO2068<B<<<<<<<<<<<<<<<", "8102287F1301014CHE<<<<<<<<<<<4", "VADIS<<QUO<<<<<6666KKEKKKKKKK"]).unwrap();
+        assert_eq!(m.document_number, "S0002068");
+        // A 0 and an S misread: the reading swapping letters to digits comes before 0 -> D.
+        let m = Mrz::find(&["P<FRAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "O8CDS03380FRA6004103M1806058<<<<<<<<<<<<<<06"]).unwrap();
+        assert_eq!(m.document_number, "08CD50338");
+    }
+
+    #[test]
+    fn the_personal_number_is_repaired_under_its_own_check_digit() {
+        let m = Mrz::find(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<KK<K<KKKKKK<<", "L898902C36UT07408122F12041597E184226B<<<<<10"]).unwrap();
+        assert_eq!(m.document_number, "L898902C3");
+        assert_eq!(m.nationality.as_deref(), Some("UTO"));
+    }
+
+    #[test]
+    fn a_td2_data_line_without_fillers_pairs_is_found() {
+        let m = Mrz::find(&["IDROUSAVAK<SUPERMAN<<<<<<<<<<<K<<<<<<", "HD198025<51328505095M130509012049941"]).unwrap();
+        assert_eq!((m.surname.as_str(), m.given_names.as_str(), m.document_number.as_str()), ("SAVA", "SUPERMAN", "HD198025"));
+        assert_eq!(m.nationality, None);
+    }
+
+    #[test]
+    fn nothing_follows_the_padding_of_a_number() {
+        assert_eq!(doc_number(b"48RHPF7<N", b'0', b""), None);
+        assert_eq!(doc_number(b"CA000000<", b'4', b"").as_deref(), Some("CA000000"));
+    }
+
     proptest! {
+        #[test]
+        fn damaged_zones_never_panic(lines in proptest::collection::vec("[A-Z0-9<K «/|]{0,50}", 0..4)) {
+            let refs: Vec<&str> = lines.iter().map(|s| s.as_str()).collect();
+            let _ = Mrz::find(&refs);
+            let _ = Mrz::reread(&refs);
+            for l in &lines {
+                let _ = names(l.as_bytes());
+                let _ = padding_start(l.as_bytes(), 0);
+            }
+        }
+
+        #[test]
+        fn zeros_read_as_o_in_the_number_are_restored(num in "[A-NPR-Z0-9]{9}", y in 30u32..99, m in 1u32..13, d in 1u32..29) {
+            let b = format!("{:02}{:02}{:02}", y, m, d);
+            let ls = td3(&num, &b, "300101");
+            let misread: String = ls[1].char_indices().map(|(i, c)| if i < 9 && c == '0' { 'O' } else { c }).collect();
+            let got = Mrz::find(&[&ls[0], &misread]).unwrap();
+            prop_assert_eq!(got.document_number, num);
+        }
+
         #[test]
         fn generated_td3_validate(num in "[A-Z0-9]{9}", y in 30u32..99, m in 1u32..13, d in 1u32..29, ey in 0u32..40) {
             let b = format!("{:02}{:02}{:02}", y, m, d);

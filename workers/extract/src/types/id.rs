@@ -194,6 +194,34 @@ fn fused_number(doc: &Doc) -> Option<String> {
     }
 }
 
+/// Letters OCR reads for the fillers padding an MRZ name (R rarely, in long runs).
+fn padding_letter(c: char) -> bool {
+    matches!(c, 'K' | 'S' | 'E' | 'L' | 'C' | 'R' | '<')
+}
+
+/// An MRZ name word with the padding OCR glued to it removed (`SARAHKKKKLEK` → `SARAH`,
+/// `MUSTERMANNK` → `MUSTERMANN`): only when the printed zone, read apart, spells the word
+/// without that tail, and the tail is mostly letters OCR reads fillers as. A name that really ends
+/// in one of them (`NOVAK`) is kept whenever the printed zone spells it whole.
+pub(crate) fn without_padding(doc: &Doc, word: &str) -> String {
+    let printed = |w: &str| {
+        let f = fold(w);
+        doc.lines.iter().filter(|l| !l.text.contains('<')).any(|l| l.tokens.iter().any(|t| t.0 == f))
+    };
+    if word.len() < 3 || printed(word) {
+        return word.to_string();
+    }
+    // The longest printed prefix of 2+ letters whose tail is mostly padding letters.
+    for cut in (2..word.len()).rev() {
+        let (head, tail) = word.split_at(cut);
+        let pad = tail.chars().filter(|c| padding_letter(*c)).count();
+        if pad * 10 >= tail.chars().count() * 8 && tail.starts_with(|c: char| padding_letter(c)) && printed(head) {
+            return head.to_string();
+        }
+    }
+    word.to_string()
+}
+
 /// The printed form of a name whose folded tokens are exactly `tokens`, found on a line outside
 /// the MRZ where the name ends the line (alone or after a label).
 fn printed_name(doc: &Doc, tokens: &[String]) -> Option<String> {
@@ -288,6 +316,9 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
                 (best.clone(), 0.6)
             }
         };
+        // O and 0 mixed in one number are OCR's look-alikes, which check digits cannot tell apart
+        // when they cancel out (CAOOOO0O0 passed as read): a person must look.
+        let conf = if value.contains('O') && value.contains('0') { f32::min(conf, 0.78) } else { conf };
         let mut f = mk(value, Some(true));
         f.confidence = conf;
         out.fields.insert("document_number".into(), f);
@@ -308,6 +339,10 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     set(out, "birth_date", m.birth_date.map(|d| d.to_string()), Some(true));
     set(out, "expiry_date", m.expiry_date.map(|d| d.to_string()), Some(true));
     set(out, "sex", (m.sex != 'X').then(|| m.sex.to_string()), None);
+    // A filler in the sex position is ICAO's "unspecified": X, unless the printed zone says more.
+    if m.sex == 'X' && !partial && !out.fields.contains_key("sex") {
+        set(out, "sex", Some("X".into()), None);
+    }
     set(out, "nationality", m.nationality.clone(), None);
     if partial {
         let mrz_lines: Vec<String> = doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.contains("<<")).collect();
@@ -350,6 +385,7 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             .map(|(_, t)| t.to_string())
             .collect();
         let suspicious = clean.len() != mrz_v.split(' ').count();
+        let clean: Vec<String> = clean.iter().map(|t| without_padding(doc, t)).collect();
         let mrz_v = &clean.join(" ");
         let mt = name_tokens(mrz_v);
         let keep_printed = out.fields.get(name).is_some_and(|p| {
@@ -433,5 +469,18 @@ mod tests {
                 prop_assert_eq!(got.as_deref(), Some(number.as_str()));
             }
         }
+    }
+
+
+    #[test]
+    fn padding_glued_to_a_name_is_cut_only_when_the_printed_zone_spells_it_without() {
+        let doc = Doc::from_lines(&["Nom MUSTERMANN", "Prénoms ROZALIA IRMA", "Nom 2 NOVAK", "P<D<<MUSTERMANNK<<ERIKA<<<<<<<<<<<<<<<<<<<<<"]);
+        assert_eq!(without_padding(&doc, "MUSTERMANNK"), "MUSTERMANN");
+        assert_eq!(without_padding(&doc, "IRMAK"), "IRMA");
+        // Printed whole, or not printed at all: kept as read.
+        assert_eq!(without_padding(&doc, "NOVAK"), "NOVAK");
+        assert_eq!(without_padding(&doc, "ERIKAK"), "ERIKAK");
+        // A tail that is not padding letters is not padding.
+        assert_eq!(without_padding(&doc, "IRMAT"), "IRMAT");
     }
 }
