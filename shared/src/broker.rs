@@ -36,6 +36,8 @@ pub enum BrokerError {
     CaFile { path: std::path::PathBuf, source: std::io::Error },
     #[error("the broker refused (nack) a message published to {exchange}/{routing_key}; it was not stored")]
     Nacked { exchange: String, routing_key: String },
+    #[error("the stream {queue} did not take a write within {waited_s} s of being declared ({last}); check the broker's log and its disk space")]
+    StreamNotReady { queue: String, waited_s: u64, last: String },
 }
 
 fn amqp(op: impl Into<String>) -> impl FnOnce(lapin::Error) -> BrokerError {
@@ -81,6 +83,11 @@ impl InMessage {
     }
 }
 
+/// How long `declare_topology` waits for the journal stream to take writes.
+const STREAM_READY_PATIENCE: Duration = Duration::from_secs(30);
+/// Bound of one stream probe (connect, publish, confirm).
+const STREAM_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// One connection with a confirming publisher channel.
 #[derive(Clone)]
 pub struct Broker {
@@ -92,6 +99,9 @@ pub struct Broker {
     max_attempts: u32,
     /// Told when the connection opens or drops and when consumers start or stop.
     readiness: Readiness,
+    /// How to open a second, throwaway connection (the unredacted URL): a stream is probed on
+    /// one, because a failed probe closes the connection it was made on.
+    reopen: Arc<(String, lapin::tcp::OwnedTLSConfig)>,
 }
 
 impl Broker {
@@ -127,6 +137,7 @@ impl Broker {
             url: redact_url(&config.url),
             max_attempts: crate::config::RetryConfig::default().max_attempts,
             readiness: Readiness::new(),
+            reopen: Arc::new((config.url.clone(), tls)),
         })
     }
 
@@ -247,7 +258,77 @@ impl Broker {
             names.push(q.name);
         }
         let _ = ch.close(200, "topology declared".into()).await;
+        for q in self.topology.queues(extra_types) {
+            if matches!(q.kind, QueueKind::Stream(_)) {
+                self.await_stream(&q.name).await?;
+            }
+        }
         Ok(names)
+    }
+
+    /// Waits until the stream `queue` takes a confirmed write. RabbitMQ 3.10 answers a stream's
+    /// declare (and its restart after a broker restart) before the stream's writer runs, and a
+    /// publish in that window crashes the channel and closes the whole connection with 541
+    /// INTERNAL_ERROR: the journal entry a publisher writes first would take the worker's
+    /// connection down with it. So every declarer probes with a reader's mark (journal.rs; readers
+    /// skip marks that are not theirs) on a throwaway connection, each try bounded in time,
+    /// until one is confirmed.
+    async fn await_stream(&self, queue: &str) -> Result<(), BrokerError> {
+        let started = std::time::Instant::now();
+        let mut tries = 0u32;
+        loop {
+            tries += 1;
+            let last = match tokio::time::timeout(STREAM_PROBE_TIMEOUT, self.probe_stream(queue)).await {
+                Ok(Ok(())) => {
+                    if tries > 1 {
+                        info!(queue, tries, waited_ms = started.elapsed().as_millis() as u64, "stream ready for writes");
+                    }
+                    return Ok(());
+                }
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => format!("no answer within {} s", STREAM_PROBE_TIMEOUT.as_secs()),
+            };
+            if started.elapsed() >= STREAM_READY_PATIENCE {
+                return Err(BrokerError::StreamNotReady {
+                    queue: queue.to_string(),
+                    waited_s: started.elapsed().as_secs(),
+                    last,
+                });
+            }
+            debug!(queue, tries, error = %last, "stream not ready for writes yet");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// One confirmed write of a reader's mark to the stream, on its own connection.
+    async fn probe_stream(&self, queue: &str) -> Result<(), BrokerError> {
+        let (url, tls) = &*self.reopen;
+        let props = ConnectionProperties::default().with_connection_name(LongString::from("tamis-stream-probe".to_string()));
+        let conn = open(url, props, tls).await.map_err(|source| BrokerError::Connect { url: redact_url(url), source })?;
+        let result = async {
+            let ch = conn.create_channel().await.map_err(amqp("channel.open"))?;
+            ch.confirm_select(ConfirmSelectOptions::default()).await.map_err(amqp("confirm.select"))?;
+            let props = BasicProperties::default()
+                .with_delivery_mode(2)
+                .with_message_id(ShortString::from(uuid::Uuid::new_v4().to_string()))
+                .with_type(ShortString::from(crate::journal::MARK_TYPE));
+            let confirm = ch
+                .basic_publish("".into(), queue.into(), BasicPublishOptions::default(), &[], props)
+                .await
+                .map_err(amqp("basic.publish stream probe"))?
+                .await
+                .map_err(amqp("stream probe confirm"))?;
+            // The channel before the connection: lapin logs a spurious connection error when it
+            // closes a connection that still has an open channel.
+            let _ = ch.close(200, "stream probed".into()).await;
+            match confirm {
+                Confirmation::Ack(_) => Ok(()),
+                _ => Err(BrokerError::Nacked { exchange: String::new(), routing_key: queue.to_string() }),
+            }
+        }
+        .await;
+        let _ = conn.close(200, "stream probed".into()).await;
+        result
     }
 
     /// Publishes a persistent message and waits until the broker has confirmed it, in a publish

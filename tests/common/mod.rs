@@ -90,9 +90,13 @@ impl Namespace {
         let mut out = Vec::new();
         while let Ok(Some(Ok(d))) = tokio::time::timeout(Duration::from_secs(2), consumer.next()).await {
             let kind = d.properties.kind().as_ref().map(|k| k.to_string()).unwrap_or_default();
+            d.ack(BasicAckOptions::default()).await.unwrap();
+            // Every topology declare probes the stream with a reader's mark (broker.rs).
+            if kind == tamis_shared::journal::MARK_TYPE {
+                continue;
+            }
             let body = if d.data.is_empty() { Value::Null } else { serde_json::from_slice(&d.data).expect("journal entries are JSON") };
             out.push((kind, body));
-            d.ack(BasicAckOptions::default()).await.unwrap();
         }
         let _ = conn.close(0, "journal read".into()).await;
         out
