@@ -24,7 +24,10 @@ pub async fn publish_review_item(ch: &Channel, prefix: &str, body: &[u8]) {
 
 /// As `publish_review_item`, to the review queue of `doc_type`.
 pub async fn publish_review_item_to(ch: &Channel, prefix: &str, doc_type: &str, body: &[u8]) {
-    ch.basic_publish(
+    // Confirmed, so the item is in its queue before the test reads the console (without a
+    // confirm a depth read right after could see 0). confirm.select again on a channel is a no-op.
+    ch.confirm_select(lapin::options::ConfirmSelectOptions::default()).await.unwrap();
+    let confirm = ch.basic_publish(
         format!("{prefix}.review").as_str().into(),
         doc_type.into(),
         BasicPublishOptions::default(),
@@ -35,6 +38,7 @@ pub async fn publish_review_item_to(ch: &Channel, prefix: &str, doc_type: &str, 
     .unwrap()
     .await
     .unwrap();
+    assert!(confirm.is_ack(), "the broker refused the review item published to {prefix}.review/{doc_type}");
 }
 
 /// Deletes every queue and exchange of `prefix`.
