@@ -6,6 +6,7 @@
 //! installed (paths configurable).
 
 mod comb;
+mod invert;
 mod engine;
 mod error;
 mod lang;
@@ -428,6 +429,11 @@ impl Ocr {
             let deadline = self.remaining(started)?;
             let mut engine = self.pool.lease().map_err(engine_err)?;
             engine.recognize(band.as_raw(), band.width(), band.height(), dpi, Layout::SingleLine, deadline).map_err(engine_err)
+        })?;
+        invert::improve(img, dpi, &mut tsv, |band, dpi| {
+            let deadline = self.remaining(started)?;
+            let mut engine = self.pool.lease().map_err(engine_err)?;
+            engine.recognize(band.as_raw(), band.width(), band.height(), dpi, Layout::SingleBlock, deadline).map_err(engine_err)
         })?;
         if self.config.mrz_pass {
             mrz::improve(img, dpi, &mut tsv, |band, dpi| {

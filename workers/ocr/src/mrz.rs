@@ -16,7 +16,7 @@ use tamis_shared::ids::{clean_line, Mrz};
 use tamis_shared::{BBox, Line};
 
 /// Cap height the band is scaled to: tesseract's LSTM reads best at 30-40 px characters.
-const TARGET_CHAR_PX: f32 = 34.0;
+pub(crate) const TARGET_CHAR_PX: f32 = 34.0;
 
 /// True when a line looks like part of an MRZ: fillers, or a long run of capitals and digits.
 fn mrz_like(l: &Line) -> bool {
