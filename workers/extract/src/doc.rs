@@ -3,6 +3,22 @@
 use tamis_shared::taxonomy::fold;
 use tamis_shared::{BBox, Line, Page, TextSource};
 
+/// A label word the OCR was unsure of and read with one wrong character (`Paæment` for
+/// `paiement`, its `ie` merged into one glyph): long words only, same length, and only below
+/// this word confidence, so a word read well is never taken for another.
+fn misread(read: &str, label: &str, conf: f32) -> bool {
+    const UNSURE: f32 = 0.85;
+    if conf >= UNSURE || label.chars().count() < 6 {
+        return false;
+    }
+    let read: Vec<char> = read.chars().flat_map(|c| match c {
+        'æ' => vec!['a', 'e'],
+        c => vec![c],
+    }).collect();
+    let label: Vec<char> = label.chars().collect();
+    read.len() == label.len() && read.iter().zip(&label).filter(|(a, b)| a != b).count() == 1
+}
+
 /// One word with its folded tokens.
 #[derive(Clone, Debug)]
 pub struct W {
@@ -125,7 +141,10 @@ impl L {
             return None;
         }
         for s in 0..=self.tokens.len() - label.len() {
-            if label.iter().enumerate().all(|(k, t)| self.tokens[s + k].0 == *t) {
+            if label.iter().enumerate().all(|(k, t)| {
+                let (read, w) = &self.tokens[s + k];
+                read == t || misread(read, t, self.words[*w].conf)
+            }) {
                 let last_word = self.tokens[s + label.len() - 1].1;
                 // The label may end inside a word ("client:123"): value starts at the next word
                 // unless that word has more tokens.
@@ -182,5 +201,36 @@ impl L {
             }
         }
         (conf, bb.or(self.bbox))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn an_unsure_label_word_with_one_wrong_character_is_still_the_label() {
+        assert!(misread("paæment", "paiement", 0.47));
+        assert!(misread("periode", "periode", 0.5) == false, "equal words are matched before, not here");
+        // Read well, it is another word; short words have too many neighbours.
+        assert!(!misread("paæment", "paiement", 0.95));
+        assert!(!misread("net", "nel", 0.3));
+        // Plurals and other lengths are other words.
+        assert!(!misread("salaires", "salaire", 0.3));
+    }
+
+    proptest! {
+        #[test]
+        fn one_substituted_letter_of_an_unsure_long_word_matches(label in "[a-z]{6,12}", at in 0usize..12, c in "[a-z0-9]") {
+            let at = at % label.len();
+            let c = c.chars().next().unwrap();
+            let mut read: Vec<char> = label.chars().collect();
+            prop_assume!(read[at] != c);
+            read[at] = c;
+            let read: String = read.into_iter().collect();
+            prop_assert!(misread(&read, &label, 0.5));
+            prop_assert!(!misread(&read, &label, 0.9));
+        }
     }
 }
