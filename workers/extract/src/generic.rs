@@ -77,7 +77,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
             if after < line.words.len() {
                 let end = if is_textual(f.kind) { line.run_end(after) } else { line.words.len() };
                 let text = line.span_text(after, end);
-                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
+                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text) && !bare_du_without_range(f, &toks, &text)) {
                     let (ocr, bbox) = line.span_meta(after, end);
                     out.push(Cand { p, place: 0.95, ocr, page: line.page, bbox, rank: label_rank + 1.0 });
                     continue;
@@ -89,7 +89,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 if let Some(next) = beside(doc, i, first, after) {
                     let b = if is_textual(f.kind) { next.run_end(0) } else { next.words.len() };
                     let text = next.span_text(0, b);
-                    if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
+                    if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text) && !bare_du_without_range(f, &toks, &text)) {
                         let (ocr, bbox) = next.span_meta(0, b);
                         out.push(Cand { p, place: 0.8, ocr, page: next.page, bbox, rank: label_rank + 0.5 });
                         continue;
@@ -122,7 +122,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 };
                 let b = if is_textual(f.kind) { textual_end_below(line, first, after, next, a, b) } else { b };
                 let text = next.span_text(a, b);
-                if let Some(mut p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text)) {
+                if let Some(mut p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text) && !bare_du_without_range(f, &toks, &text)) {
                     let (mut ocr, bbox) = next.span_meta(a, b);
                     // An address below its label may continue on further lines: not sure enough alone,
                     // unless the block is read down to its postcode and town.
@@ -232,11 +232,19 @@ fn address_rest(doc: &Doc, k: usize, label_box: Option<BBox>) -> Option<(String,
 /// A date that opens a range ("du 13/01/2025 au 12/02/2025") is the start of a period (a
 /// subscription, a consumption), not the date of a single event.
 fn starts_range(f: &FieldDef, text: &str) -> bool {
-    static RANGE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
-        regex::Regex::new(r"^(?:\d{1,2} \d{1,2} \d{2,4}|\d{1,2} [a-z]+ \d{4}|\d{4} \d{1,2} \d{1,2}) (?:au|jusqu au) \d").unwrap()
-    });
     f.kind == FieldKind::Date && RANGE.is_match(&fold(text))
 }
+
+/// A period's bare label "du" introduces a range ("du 01/10/2025 au 31/10/2025"); before a single
+/// date it is any date of the text ("loi n° 89-462 du 6 juillet 1989"), not the period.
+fn bare_du_without_range(f: &FieldDef, label: &[String], text: &str) -> bool {
+    f.kind == FieldKind::Period && label.len() == 1 && label[0] == "du" && !RANGE.is_match(&fold(text))
+}
+
+/// A date range as folded text: `01 10 2025 au 31 10 2025`, `1 octobre 2025 au ...`.
+static RANGE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+    regex::Regex::new(r"^(?:\d{1,2} \d{1,2} \d{2,4}|\d{1,2} [a-z]+ \d{4}|\d{4} \d{1,2} \d{1,2}) (?:au|jusqu au) \d").unwrap()
+});
 
 /// Words that head columns or blocks and are never part of a person's name.
 const NOT_NAMES: [&str; 14] = ["domiciliation", "agence", "banque", "adresse", "declarant", "titulaire", "client", "contrat",
@@ -290,9 +298,21 @@ mod tests {
         let (_, alone) = conf(&receipt("Fait à Lyon"));
         assert_eq!(outvoted, alone, "the citation's date lowered the period's confidence");
         // One read against one rival still lowers it.
-        let d = doc(&["QUITTANCE DE LOYER", "Période : octobre 2025", "(loi n° 89-462 du 6 juillet 1989)"]);
+        let d = doc(&["QUITTANCE DE LOYER", "Période : octobre 2025", "Terme de novembre 2025"]);
         let cands = by_label(&d, &f);
         assert!(confidence(&cands[0], &cands) < 0.8, "an unsupported read against a close rival is not sure");
+    }
+
+    #[test]
+    fn a_bare_du_before_a_single_date_is_no_period_but_before_a_range_it_is() {
+        let tax = Taxonomy::builtin();
+        let f = tax.get("rent_receipt").unwrap().fields.iter().find(|f| f.name == "period").unwrap().clone();
+        let d = doc(&["QUITTANCE DE LOYER", "Période : octobre 2025", "(loi n° 89-462 du 6 juillet 1989 : art. 7-1)"]);
+        let cands = by_label(&d, &f);
+        assert!(cands.iter().all(|c| c.p.value == "2025-10"), "{cands:?}");
+        assert!(confidence(&cands[0], &cands) > 0.85, "a law's date is no rival of the period");
+        let d = doc(&["QUITTANCE DE LOYER", "Location du 01/03/2025 au 31/03/2025"]);
+        assert_eq!(by_label(&d, &f).first().map(|c| c.p.value.as_str()), Some("2025-03"));
     }
 
     #[test]
