@@ -193,7 +193,14 @@ impl L {
         if ws.is_empty() {
             return (self.words.iter().map(|w| w.conf).fold(1.0, f32::min), self.bbox);
         }
-        let conf = ws.iter().map(|w| w.conf).fold(1.0, f32::min);
+        // A mark that is no part of any value (a table's or a band's border read as `|`, a stray
+        // quote) does not make the value less sure; a sign or a currency may, so they count.
+        let counts = |w: &&W| w.text.chars().any(|c| c.is_alphanumeric() || matches!(c, '-' | '+' | '€' | '%' | '/'));
+        let conf = if ws.iter().any(|w| counts(&w)) {
+            ws.iter().filter(counts).map(|w| w.conf).fold(1.0, f32::min)
+        } else {
+            ws.iter().map(|w| w.conf).fold(1.0, f32::min)
+        };
         let mut bb: Option<BBox> = None;
         for w in ws {
             if let Some(b) = w.bbox {
@@ -218,6 +225,24 @@ mod tests {
         assert!(!misread("net", "nel", 0.3));
         // Plurals and other lengths are other words.
         assert!(!misread("salaires", "salaire", 0.3));
+    }
+
+    #[test]
+    fn a_border_mark_after_a_value_does_not_lower_its_confidence() {
+        let w = |text: &str, conf: f32| W { text: text.into(), conf, bbox: None, seg: 0 };
+        let l = L {
+            page: 1,
+            text: String::new(),
+            folded: String::new(),
+            words: vec![w("Période", 0.96), w("du", 0.96), w("01/08/2025", 0.96), w("au", 0.96), w("31/08/2025", 0.95), w("|", 0.73)],
+            tokens: vec![],
+            bbox: None,
+            ocr: true,
+        };
+        assert_eq!(l.span_meta(2, 6).0, 0.95);
+        // A sign is part of an amount: it counts.
+        let l = L { words: vec![w("-", 0.6), w("4", 0.9), w("289", 0.9)], ..l };
+        assert_eq!(l.span_meta(0, 3).0, 0.6);
     }
 
     proptest! {
