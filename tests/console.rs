@@ -67,8 +67,9 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
         .stderr(std::fs::File::create(logs.path().join("console.log")).unwrap());
     let console = Worker(c.spawn().unwrap());
 
-    // A photo of a rent receipt: read, but not well enough to pass without a person.
-    let sample = root().join("samples/doc-0002.jpg");
+    // A heavily degraded photo of an energy bill: read, but not well enough to pass without a
+    // person (type and several fields below their thresholds).
+    let sample = root().join("samples/doc-0168.jpg");
     let submit = |case: &str| {
         let mut c = tamis();
         ns.apply(&mut c).args(["submit", sample.to_str().unwrap(), "--case-id", case]);
