@@ -152,7 +152,7 @@ pub fn review_item(topology: &Topology, work: &tamis_shared::Work, o: &Outcome) 
         pages: work
             .pages
             .iter()
-            .map(|p| tamis_route::review::PageGeometry { number: p.number, width: p.width, height: p.height, rotation: p.rotation })
+            .map(|p| tamis_route::review::PageGeometry { number: p.number, width: p.width, height: p.height, rotation: p.rotation, skew: p.skew })
             .collect(),
     };
     // Custom types have no queue of their own unless declared: they wait in the `other` queue

@@ -182,6 +182,8 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                             img src=(format!("/review/page/{}/{}.png", l.id, n)) alt=(lang.t("image_alt").replace("{n}", &n.to_string()));
                             @if let Some(g) = geo {
                                 svg viewBox=(format!("0 0 {} {}", g.width, g.height)) preserveAspectRatio="none" aria-hidden="true" {
+                                    // The boxes refer to the deskewed image: turned back about its centre.
+                                    g transform=(format!("rotate({} {} {})", -g.skew, g.width as f32 / 2.0, g.height as f32 / 2.0)) {
                                     @for (name, f) in &fields {
                                         @if let Some(f) = f {
                                             @if let (Some(b), true) = (f.bbox, f.page.unwrap_or(1) == *n) {
@@ -189,6 +191,7 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                                                     x=(b.x) y=(b.y) width=(b.w) height=(b.h) {}
                                             }
                                         }
+                                    }
                                     }
                                 }
                             }

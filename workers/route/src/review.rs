@@ -17,7 +17,7 @@ pub const REVIEW_DECISION_TYPE: &str = "tamis.review_decision.v1";
 pub const MAX_TEXT: usize = 500;
 
 /// Geometry of one page as OCR read it, so the console can place field boxes on the page image.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PageGeometry {
     /// 1-based page number.
     pub number: u32,
@@ -26,6 +26,11 @@ pub struct PageGeometry {
     pub height: u32,
     /// Clockwise quarter turn OCR applied to read the page upright.
     pub rotation: u16,
+    /// Small-angle deskew OCR applied after the quarter turn, in degrees (content turned
+    /// counter-clockwise by this much was straightened about the image's centre): the boxes
+    /// refer to the straightened image, so the console turns them back onto the page image.
+    #[serde(default)]
+    pub skew: f32,
 }
 
 /// The body of a message on a review queue (schemas/review_item.v1.json).
