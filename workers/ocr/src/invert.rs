@@ -93,9 +93,9 @@ fn inverted(img: &GrayImage, b: BBox) -> (GrayImage, BBox) {
 }
 
 /// Alphanumeric characters read, weighted by confidence.
-fn weight(lines: &[&Line]) -> f32 {
+fn weight<'a>(lines: impl IntoIterator<Item = &'a Line>) -> f32 {
     lines
-        .iter()
+        .into_iter()
         .flat_map(|l| &l.words)
         .map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count() as f32 * w.confidence)
         .sum()
@@ -128,8 +128,8 @@ pub(crate) fn improve<E>(
             .into_iter()
             .filter(|l| l.words.iter().any(|w| w.text.chars().any(char::is_alphanumeric)))
             .collect();
-        let old: Vec<&Line> = page.lines.iter().filter(|l| inside(l, &crop)).collect();
-        if weight(&new.iter().collect::<Vec<_>>()) <= weight(&old) * 1.1 {
+        let old = page.lines.iter().filter(|l| inside(l, &crop));
+        if weight(&new) <= weight(old) * 1.1 {
             continue;
         }
         // The band's lines go where its first old line was (a block boundary in tesseract's

@@ -408,39 +408,28 @@ impl Ocr {
     fn recognise_upright(&self, img: &GrayImage, dpi: u32, rotation: u16, started: Instant) -> Result<Reading, OcrError> {
         let (img, skew) = deskew(img, &self.config);
         let img: &GrayImage = &img;
-        let recognise = |layout: Layout| -> Result<TsvPage, OcrError> {
+        // The page, or a band of it cut out by a re-read pass, within the document's time budget.
+        let recognise = |image: &GrayImage, dpi: u32, layout: Layout| -> Result<TsvPage, OcrError> {
             let deadline = self.remaining(started)?;
             let mut engine = self.pool.lease().map_err(engine_err)?;
-            engine.recognize(img.as_raw(), img.width(), img.height(), dpi, layout, deadline).map_err(engine_err)
+            engine.recognize(image.as_raw(), image.width(), image.height(), dpi, layout, deadline).map_err(engine_err)
         };
-        let mut tsv = recognise(Layout::Auto)?;
+        let mut tsv = recognise(img, dpi, Layout::Auto)?;
         // Layout analysis drops text regions of some photos and heavy scans (seen on the dev
         // corpus: 27 words read where single-block reads 120); a page that reads that badly gets
         // a second, single-block pass and the better reading wins. Only that badly: the pass
         // used to run below 0.93 confidence or 120 words (58% of dev pages, a third of the
         // stage's CPU), where it won as often as it lost fields and cost a 300-word payslip 1.4 s.
         if tsv.mean_confidence() < SECOND_PASS_BELOW_CONFIDENCE || tsv.word_count() < SECOND_PASS_BELOW_WORDS {
-            let other = recognise(Layout::SingleBlock)?;
+            let other = recognise(img, dpi, Layout::SingleBlock)?;
             if read_score(&other) > read_score(&tsv) {
                 tsv = other;
             }
         }
-        comb::improve(img, dpi, &mut tsv, |band, dpi| {
-            let deadline = self.remaining(started)?;
-            let mut engine = self.pool.lease().map_err(engine_err)?;
-            engine.recognize(band.as_raw(), band.width(), band.height(), dpi, Layout::SingleLine, deadline).map_err(engine_err)
-        })?;
-        invert::improve(img, dpi, &mut tsv, |band, dpi| {
-            let deadline = self.remaining(started)?;
-            let mut engine = self.pool.lease().map_err(engine_err)?;
-            engine.recognize(band.as_raw(), band.width(), band.height(), dpi, Layout::SingleBlock, deadline).map_err(engine_err)
-        })?;
+        comb::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::SingleLine))?;
+        invert::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::SingleBlock))?;
         if self.config.mrz_pass {
-            mrz::improve(img, dpi, &mut tsv, |band, dpi| {
-                let deadline = self.remaining(started)?;
-                let mut engine = self.pool.lease().map_err(engine_err)?;
-                engine.recognize(band.as_raw(), band.width(), band.height(), dpi, Layout::MrzZone, deadline).map_err(engine_err)
-            })?;
+            mrz::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::MrzZone))?;
         }
         Ok(Reading {
             tsv,
