@@ -77,7 +77,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
             if after < line.words.len() {
                 let end = if is_textual(f.kind) { line.run_end(after) } else { line.words.len() };
                 let text = line.span_text(after, end);
-                if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text) && !bare_du_without_range(f, &toks, &text)) {
+                if let Some(p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text)) {
                     let (ocr, bbox) = line.span_meta(after, end);
                     out.push(Cand { p, place: 0.95, ocr, page: line.page, bbox, rank: label_rank + 1.0 });
                     continue;
@@ -89,7 +89,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 if let Some(next) = beside(doc, i, first, after) {
                     let b = if is_textual(f.kind) { next.run_end(0) } else { next.words.len() };
                     let text = next.span_text(0, b);
-                    if let Some(p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text) && !bare_du_without_range(f, &toks, &text)) {
+                    if let Some(p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text)) {
                         let (ocr, bbox) = next.span_meta(0, b);
                         out.push(Cand { p, place: 0.8, ocr, page: next.page, bbox, rank: label_rank + 0.5 });
                         continue;
@@ -122,7 +122,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 };
                 let b = if is_textual(f.kind) { textual_end_below(line, first, after, next, a, b) } else { b };
                 let text = next.span_text(a, b);
-                if let Some(mut p) = parse(f.kind, &text).filter(|p| plausible(f, p) && !starts_range(f, &text) && !bare_du_without_range(f, &toks, &text)) {
+                if let Some(mut p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text)) {
                     let (mut ocr, bbox) = next.span_meta(a, b);
                     // An address below its label may continue on further lines: not sure enough alone,
                     // unless the block is read down to its postcode and town.
@@ -227,6 +227,11 @@ fn address_rest(doc: &Doc, k: usize, label_box: Option<BBox>) -> Option<(String,
         }
     }
     None
+}
+
+/// Whether `p`, read as `text` after the label `label`, can be the value of `f`.
+fn fits(f: &FieldDef, label: &[String], p: &Parsed, text: &str) -> bool {
+    plausible(f, p) && !starts_range(f, text) && !bare_du_without_range(f, label, text)
 }
 
 /// A date that opens a range ("du 13/01/2025 au 12/02/2025") is the start of a period (a
