@@ -214,6 +214,7 @@ impl Broker {
                 .map_err(amqp(format!("exchange.declare {}", ex.name)))?;
         }
         let mut names = Vec::new();
+        let mut streams = Vec::new();
         for q in self.topology.queues(extra_types) {
             let mut args = FieldTable::default();
             match &q.kind {
@@ -255,13 +256,14 @@ impl Broker {
                 .await
                 .map_err(amqp(format!("queue.bind {}", q.name)))?;
             }
+            if matches!(q.kind, QueueKind::Stream(_)) {
+                streams.push(q.name.clone());
+            }
             names.push(q.name);
         }
         let _ = ch.close(200, "topology declared".into()).await;
-        for q in self.topology.queues(extra_types) {
-            if matches!(q.kind, QueueKind::Stream(_)) {
-                self.await_stream(&q.name).await?;
-            }
+        for s in &streams {
+            self.await_stream(s).await?;
         }
         Ok(names)
     }
