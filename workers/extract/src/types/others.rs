@@ -54,11 +54,31 @@ fn line_conf(doc: &Doc, i: usize) -> f32 {
     doc.lines[i].words.iter().map(|w| w.conf).fold(1.0, f32::min)
 }
 
+/// How sure OCR was of the words that make up `value`, read on line `i` (or wrapped onto the
+/// next line of the same page). Debris elsewhere on the line (a logo read as `cn`, a register
+/// number at 0.40 before a name) says nothing of the value; when some token of the value cannot
+/// be found as a word, the whole line's confidence stands instead.
+fn value_conf(doc: &Doc, i: usize, value: &str) -> f32 {
+    let line = &doc.lines[i];
+    let mut words: Vec<&crate::doc::W> = line.words.iter().collect();
+    if let Some(next) = doc.lines.get(i + 1).filter(|n| n.page == line.page) {
+        words.extend(next.words.iter());
+    }
+    let mut conf: f32 = 1.0;
+    for tok in fold(value).split(' ').filter(|t| !t.is_empty()) {
+        let Some(w) = words.iter().filter(|w| fold(&w.text).split(' ').any(|t| t == tok)).max_by(|a, b| a.conf.total_cmp(&b.conf)) else {
+            return line_conf(doc, i);
+        };
+        conf = conf.min(w.conf);
+    }
+    conf
+}
+
 fn set(out: &mut Out, doc: &Doc, name: &str, line: usize, value: String, base: f32, source: FieldSource) {
     if value.trim().is_empty() {
         return;
     }
-    let c = base * (0.4 + 0.6 * line_conf(doc, line));
+    let c = base * (0.4 + 0.6 * value_conf(doc, line, &value));
     out.fields.insert(name.into(), field(value, c, doc.lines[line].page, doc.lines[line].bbox, source, None));
 }
 
@@ -72,14 +92,21 @@ fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
         // by a longer name.
         while start + 2 < l.words.len() {
             let t = &l.words[start].text;
-            let debris = !t.chars().any(|c| c.is_alphanumeric()) || (t.chars().count() <= 2 && l.words[start + 1].text.chars().count() > 2);
+            let next = &l.words[start + 1].text;
+            // A bar or bullet after a short word sets a logo apart from the name ("or | Orion").
+            let short_before_mark = t.chars().count() <= 3 && !next.chars().any(|c| c.is_alphanumeric());
+            let debris = !t.chars().any(|c| c.is_alphanumeric()) || (t.chars().count() <= 2 && next.chars().count() > 2) || short_before_mark;
             if !debris {
                 break;
             }
             start += 1;
         }
         while start < l.words.len() {
-            let end = l.run_end(start);
+            let mut end = l.run_end(start);
+            // A bar or bullet closing the run is a separator, not part of the name.
+            while end > start + 1 && !l.words[end - 1].text.chars().any(|c| c.is_alphanumeric()) {
+                end -= 1;
+            }
             let text = l.span_text(start, end);
             let f = fold(&text);
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
@@ -255,7 +282,8 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, n)) = after_phrase(doc, "je soussigne e").or_else(|| after_phrase(doc, "je soussigne")) {
         set(out, doc, "landlord_name", i, n, 0.9, source);
     }
-    if let Some((i, n)) = after_phrase(doc, "recu de") {
+    // Tesseract's French models often read the ç of "reçu" as g.
+    if let Some((i, n)) = after_phrase(doc, "recu de").or_else(|| after_phrase(doc, "regu de")) {
         set(out, doc, "tenant_name", i, n, 0.9, source);
     }
     let names = titled_names(doc);
@@ -509,6 +537,53 @@ mod tests {
         // A block that never reaches a postcode is not an address.
         let d = doc(&["Mme Anne ROY", "N° client : 1234567890", "69001 Lyon"]);
         assert!(!energy_out(&d, None).fields.contains_key("address"));
+    }
+
+    fn empty() -> Out {
+        Out { fields: BTreeMap::new(), findings: vec![] }
+    }
+
+    #[test]
+    fn a_name_is_as_sure_as_its_own_words_not_the_debris_beside_it() {
+        let employee = |unsure: &[&str]| {
+            let mut d = doc(&["BULLETIN DE PAIE", "Matricule : 00511 M. Robert MARTEL"]);
+            for w in d.lines[1].words.iter_mut().filter(|w| unsure.contains(&w.text.as_str())) {
+                w.conf = 0.4;
+            }
+            let mut out = empty();
+            payslip(&d, FieldSource::Ocr, &mut out);
+            out.fields["employee_name"].clone()
+        };
+        let beside = employee(&["Matricule", ":", "00511"]);
+        assert_eq!(beside.value, "Robert MARTEL");
+        assert!(beside.confidence > 0.85, "{}", beside.confidence);
+        assert!(employee(&["MARTEL"]).confidence < 0.7, "an unsure word of the name itself must lower it");
+    }
+
+    #[test]
+    fn a_logo_set_apart_by_a_bar_is_not_part_of_the_bank_name() {
+        let mut out = empty();
+        bank(&doc(&["or | Orion Banque", "RELEVÉ D'IDENTITÉ BANCAIRE", "Titulaire du compte"]), FieldSource::Ocr, &mut out);
+        assert_eq!(out.fields["bank_name"].value, "Orion Banque");
+        // A short name before the bar stays when nothing follows the bar.
+        let mut out = empty();
+        bank(&doc(&["Banque Nova |", "RELEVÉ D'IDENTITÉ BANCAIRE"]), FieldSource::Ocr, &mut out);
+        assert_eq!(out.fields["bank_name"].value, "Banque Nova");
+    }
+
+    #[test]
+    fn the_tenant_follows_received_from_even_when_the_cedilla_is_read_as_g() {
+        for said in ["reçu", "recu", "regu"] {
+            let d = doc(&[
+                "QUITTANCE DE LOYER",
+                &format!("Je soussigné(e) Charlotte DOS SANTOS, propriétaire, déclare avoir {said} de Mme Marthe"),
+                "DIALLO la somme de 663,00 € au titre du loyer",
+            ]);
+            let mut out = empty();
+            rent(&d, FieldSource::Ocr, &mut out);
+            assert_eq!(out.fields["tenant_name"].value, "Marthe DIALLO", "{said}");
+            assert_eq!(out.fields["landlord_name"].value, "Charlotte DOS SANTOS", "{said}");
+        }
     }
 
     #[test]
