@@ -222,21 +222,79 @@ pub(crate) fn without_padding(doc: &Doc, word: &str) -> String {
     word.to_string()
 }
 
-/// The printed form of a name whose folded tokens are exactly `tokens`, found on a line outside
-/// the MRZ where the name ends the line (alone or after a label).
-fn printed_name(doc: &Doc, tokens: &[String]) -> Option<String> {
-    let n = tokens.len();
+/// How a printed name stands to the MRZ's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Agree {
+    /// Token for token the same name (up to the MRZ's truncation and fillers read as letters).
+    Same,
+    /// The same name but for one letter of one token: one of the two reads is wrong there.
+    OneLetter,
+}
+
+/// Compares a printed name's folded tokens with the MRZ's. `truncated`: the MRZ's name field is
+/// full, so its last token may be cut short and later ones dropped.
+fn agree(printed: &[String], mrz: &[String], truncated: bool) -> Option<Agree> {
+    let n = mrz.len();
+    if n == 0 || (printed.len() != n && !(truncated && printed.len() > n)) {
+        return None;
+    }
+    let mut off = 0;
+    for (k, (p, m)) in printed.iter().zip(mrz).enumerate() {
+        let cut_short = k == n - 1 && truncated && m.len() >= 2 && p.starts_with(m.as_str());
+        // OCR reads the fillers after a name's end as letters (CHRISTELLEXSSSS).
+        let padded = p.len() >= 2 && m.starts_with(p.as_str()) && {
+            let tail = &m[p.len()..];
+            tail.chars().filter(|c| padding_letter(c.to_ascii_uppercase())).count() * 10 >= tail.len() * 8
+        };
+        if p == m || cut_short || padded {
+            continue;
+        }
+        if p.len() == m.len() && p.len() >= 3 && p.bytes().zip(m.bytes()).filter(|(a, b)| a != b).count() == 1 {
+            off += 1;
+            continue;
+        }
+        return None;
+    }
+    match off {
+        0 => Some(Agree::Same),
+        1 => Some(Agree::OneLetter),
+        _ => None,
+    }
+}
+
+/// Whether the MRZ line that spells `last` (the name's last token) fills its line to the end, so
+/// that the name may have been cut (TD1 names are 30 characters at most, TD3's 39).
+fn name_field_full(doc: &Doc, last: &str) -> bool {
+    let last = last.to_uppercase();
+    doc.lines.iter().any(|l| {
+        let t: String = l.text.chars().filter(|c| !c.is_whitespace()).collect();
+        t.contains("<<") && (t.len() == 30 || t.len() == 44) && t.ends_with(&last)
+    })
+}
+
+/// The printed name that `tokens` (the MRZ's, folded) names, found on a line outside the MRZ
+/// where the name ends the line (alone, after a label, or after unreadable debris): its text,
+/// OCR's confidence in its words, and how it agrees.
+fn printed_name(doc: &Doc, tokens: &[String], truncated: bool) -> Option<(String, f32, Agree)> {
     doc.lines.iter().filter(|l| !l.text.contains('<')).find_map(|l| {
         let t = &l.tokens;
-        if t.len() < n || t.len() > n + 2 {
-            return None;
-        }
-        let s = t.len() - n;
-        let run = t[s..].iter().map(|x| &x.0).eq(tokens.iter());
-        // Whatever precedes the name must be a label (letters only), not more name-like words read
-        // in the same run of text.
-        let label = t[..s].iter().all(|x| x.0.len() >= 3 && !l.words[x.1].text.chars().next().is_some_and(|c| c.is_uppercase() && l.words[x.1].text.chars().all(|c| !c.is_lowercase())));
-        (run && label).then(|| l.span_text(t[s].1, t[t.len() - 1].1 + 1).replace(',', ""))
+        (0..t.len()).find_map(|s| {
+            let names: Vec<String> = t[s..].iter().map(|x| x.0.clone()).collect();
+            let how = agree(&names, tokens, truncated)?;
+            // Whatever precedes the name must be a label (letters only) or debris OCR could not
+            // read, not more name-like words read in the same run of text.
+            let label = t[..s].iter().all(|x| {
+                let w = &l.words[x.1];
+                let upper_word = w.text.chars().next().is_some_and(|c| c.is_uppercase()) && w.text.chars().all(|c| !c.is_lowercase());
+                (x.0.len() >= 3 && !upper_word) || w.conf < 0.3
+            });
+            if !label {
+                return None;
+            }
+            let (a, b) = (t[s].1, t[t.len() - 1].1 + 1);
+            let conf = l.words[a..b].iter().map(|w| w.conf).fold(1.0, f32::min);
+            Some((l.span_text(a, b).replace(',', ""), conf, how))
+        })
     })
 }
 
@@ -403,10 +461,24 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             f.confidence = if suspicious { 0.6 } else { 0.78 };
             // The printed zone, read apart from the MRZ, spelling the same name token for token
             // (a line of its own, or ending the line after a label) is a second read.
-            if let Some(printed) = printed_name(doc, &mt) {
-                f.value = printed;
-                f.confidence = 0.95;
-                f.valid = Some(true);
+            let truncated = mt.last().is_some_and(|l| name_field_full(doc, l));
+            match printed_name(doc, &mt, truncated) {
+                Some((printed, _, Agree::Same)) => {
+                    f.value = printed;
+                    f.confidence = 0.95;
+                    f.valid = Some(true);
+                }
+                // One letter apart: the MRZ's small font on a photo is the likelier misread, but
+                // only a printed read OCR is sure of outweighs it.
+                Some((printed, conf, Agree::OneLetter)) if conf >= 0.93 => {
+                    f.value = printed;
+                    f.confidence = 0.86;
+                    out.finding(
+                        format!("reconciled:{name}"),
+                        "The printed zone and the machine-readable zone differ by one letter in this name; the clearly printed reading was kept.",
+                    );
+                }
+                _ => {}
             }
             out.fields.insert(name.to_string(), f);
         }
@@ -431,6 +503,60 @@ mod tests {
         let mut n = number.as_bytes().to_vec();
         n.resize(9, b'<');
         format!("IDFRA{}{}<<<<<<<<<<<<<<<", String::from_utf8_lossy(&n), check_digit(&n) as char)
+    }
+
+    fn toks(s: &str) -> Vec<String> {
+        name_tokens(s)
+    }
+
+    #[test]
+    fn printed_and_mrz_names_agree_up_to_truncation_fillers_and_one_letter() {
+        assert_eq!(agree(&toks("Célina Éléonore"), &toks("CELINA ELEONORE"), false), Some(Agree::Same));
+        // TD1 cuts a long name at 30 characters; only a full name field explains a cut.
+        assert_eq!(agree(&toks("Célina Éléonore Laurence"), &toks("CELINA ELEONORE LAURE"), true), Some(Agree::Same));
+        assert_eq!(agree(&toks("Célina Éléonore Laurence"), &toks("CELINA ELEONORE LAURE"), false), None);
+        // Fillers read as letters after the last name.
+        assert_eq!(agree(&toks("Christelle"), &toks("CHRISTELLEXSSSS"), false), Some(Agree::Same));
+        assert_eq!(agree(&toks("Christelle"), &toks("CHRISTELLEMARIE"), false), None);
+        assert_eq!(agree(&toks("Lucie Christelle"), &toks("EUCIE CHRISTELLE"), false), Some(Agree::OneLetter));
+        assert_eq!(agree(&toks("Lucie Christine"), &toks("EUCIE CHRISTELLE"), false), None);
+        assert_eq!(agree(&toks("DAVIS"), &toks("DAVTT"), false), None, "two letters apart is another name");
+        assert_eq!(agree(&toks("Lucie"), &toks("LUCIE CHRISTELLE"), false), None);
+    }
+
+    fn id_card(given: &str, given_conf: f32) -> Out {
+        let mut doc = Doc::from_lines(&[
+            "CARTE NATIONALE D'IDENTITÉ",
+            "NOM",
+            "GAUTIER",
+            "PRÉNOMS",
+            given,
+            "IDFRAAMG0V5MNG9<<<<<<<<<<<<<<<",
+            "9311158F3306297FRA<<<<<<<<<<<0",
+            "GAUTIER<<EUCIE<CHRISTELLEXSSSS",
+        ]);
+        for w in doc.lines[4].words.iter_mut() {
+            w.conf = given_conf;
+        }
+        let mut out = Out { fields: Default::default(), findings: vec![] };
+        extract(&doc, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_clear_printed_name_one_letter_from_a_misread_mrz_is_kept_and_said() {
+        let out = id_card("Lucie, Christelle", 0.96);
+        let g = &out.fields["given_names"];
+        assert_eq!(g.value, "Lucie Christelle");
+        assert!(g.confidence >= 0.85, "{}", g.confidence);
+        assert!(out.findings.iter().any(|f| f.code == "reconciled:given_names"));
+        // An unsure printed read does not outweigh the MRZ: a person decides.
+        let out = id_card("Lucie, Christelle", 0.88);
+        assert!(out.fields["given_names"].confidence < 0.8);
+        // Printed and MRZ spelling the same name agree outright.
+        let out = id_card("Eucie, Christelle", 0.88);
+        assert_eq!(out.fields["given_names"].value, "Eucie Christelle");
+        assert!(out.fields["given_names"].confidence >= 0.95);
     }
 
     #[test]
