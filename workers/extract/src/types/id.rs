@@ -246,7 +246,9 @@ fn agree(printed: &[String], mrz: &[String], truncated: bool) -> Option<Agree> {
             let tail = &m[p.len()..];
             tail.chars().filter(|c| padding_letter(c.to_ascii_uppercase())).count() * 10 >= tail.len() * 8
         };
-        if p == m || cut_short || padded {
+        // ... and the filler between two names as a letter before the second (KJOSETTE).
+        let led = m.len() == p.len() + 1 && m.ends_with(p.as_str()) && p.len() >= 3 && m.starts_with(|c: char| padding_letter(c.to_ascii_uppercase()));
+        if p == m || cut_short || padded || led {
             continue;
         }
         if p.len() == m.len() && p.len() >= 3 && p.bytes().zip(m.bytes()).filter(|(a, b)| a != b).count() == 1 {
@@ -272,10 +274,37 @@ fn name_field_full(doc: &Doc, last: &str) -> bool {
     })
 }
 
+/// A printed name found for the MRZ's.
+struct Printed {
+    value: String,
+    /// OCR's confidence in its least sure word.
+    conf: f32,
+    how: Agree,
+    page: u32,
+    bbox: Option<tamis_shared::BBox>,
+}
+
+/// The name line of an MRZ too damaged to parse (TD1's third line, `SURNAME<<GIVEN<NAMES`), as
+/// (surname tokens, given-name tokens, whether the read ends inside a name, cut short).
+fn loose_name_line(doc: &Doc) -> Option<(Vec<String>, Vec<String>, bool)> {
+    doc.lines.iter().rev().find_map(|l| {
+        let t = clean_line(&l.text);
+        let (sur, rest) = t.split_once("<<")?;
+        let word = |w: &str| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_uppercase());
+        let surname: Vec<String> = sur.split('<').map(|w| w.to_lowercase()).collect();
+        if !surname.iter().all(|w| word(&w.to_uppercase())) {
+            return None;
+        }
+        let given: Vec<String> = rest.split('<').take_while(|w| word(w)).map(|w| w.to_lowercase()).collect();
+        let cut = !rest.contains("<<") && rest.ends_with(|c: char| c.is_ascii_uppercase());
+        Some((surname, given, cut))
+    })
+}
+
 /// The printed name that `tokens` (the MRZ's, folded) names, found on a line outside the MRZ
 /// where the name ends the line (alone, after a label, or after unreadable debris): its text,
 /// OCR's confidence in its words, and how it agrees.
-fn printed_name(doc: &Doc, tokens: &[String], truncated: bool) -> Option<(String, f32, Agree)> {
+fn printed_name(doc: &Doc, tokens: &[String], truncated: bool) -> Option<Printed> {
     doc.lines.iter().filter(|l| !l.text.contains('<')).find_map(|l| {
         let t = &l.tokens;
         (0..t.len()).find_map(|s| {
@@ -293,7 +322,7 @@ fn printed_name(doc: &Doc, tokens: &[String], truncated: bool) -> Option<(String
             }
             let (a, b) = (t[s].1, t[t.len() - 1].1 + 1);
             let conf = l.words[a..b].iter().map(|w| w.conf).fold(1.0, f32::min);
-            Some((l.span_text(a, b).replace(',', ""), conf, how))
+            Some(Printed { value: l.span_text(a, b).replace(',', ""), conf, how, page: l.page, bbox: l.span_meta(a, b).1 })
         })
     })
 }
@@ -415,6 +444,19 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
                 }
             }
         }
+        // Labels lost on a photo leave no printed name: the MRZ's name line, read loose, points
+        // at the printed name that spells it, and the two reads agreeing make it sure.
+        if let Some((surname, given, cut)) = loose_name_line(doc) {
+            for (name, toks, cut) in [("surname", surname, false), ("given_names", given, cut)] {
+                if out.fields.contains_key(name) || toks.is_empty() {
+                    continue;
+                }
+                if let Some(p) = printed_name(doc, &toks, cut).filter(|p| p.how == Agree::Same) {
+                    let f = super::field(p.value, 0.93, p.page, p.bbox, FieldSource::Ocr, Some(true));
+                    out.fields.insert(name.to_string(), f);
+                }
+            }
+        }
         // A printed number the MRZ repeats (up to look-alikes) followed by its check digit.
         if m.document_number.is_empty() {
             if let Some(p) = out.fields.get_mut("document_number") {
@@ -463,15 +505,15 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             // (a line of its own, or ending the line after a label) is a second read.
             let truncated = mt.last().is_some_and(|l| name_field_full(doc, l));
             match printed_name(doc, &mt, truncated) {
-                Some((printed, _, Agree::Same)) => {
-                    f.value = printed;
+                Some(p) if p.how == Agree::Same => {
+                    (f.value, f.page, f.bbox) = (p.value, Some(p.page), p.bbox);
                     f.confidence = 0.95;
                     f.valid = Some(true);
                 }
                 // One letter apart: the MRZ's small font on a photo is the likelier misread, but
                 // only a printed read OCR is sure of outweighs it.
-                Some((printed, conf, Agree::OneLetter)) if conf >= 0.93 => {
-                    f.value = printed;
+                Some(p) if p.conf >= 0.93 => {
+                    (f.value, f.page, f.bbox) = (p.value, Some(p.page), p.bbox);
                     f.confidence = 0.86;
                     out.finding(
                         format!("reconciled:{name}"),
@@ -557,6 +599,35 @@ mod tests {
         let out = id_card("Eucie, Christelle", 0.88);
         assert_eq!(out.fields["given_names"].value, "Eucie Christelle");
         assert!(out.fields["given_names"].confidence >= 0.95);
+    }
+
+    #[test]
+    fn a_damaged_mrzs_name_line_points_at_the_printed_name_when_labels_are_lost() {
+        // doc-0176's read: the labels NOM and PRÉNOMS lost on a heavy photo, the MRZ too damaged
+        // to parse whole, a filler read as K before JOSETTE.
+        let card = |given: &str| {
+            let doc = Doc::from_lines(&[
+                "RÉPUBLIQUE FRANÇAISE",
+                "CARTE NATIONALE D'IDENTITÉ",
+                "BAILLY",
+                given,
+                "F FRA",
+                "LE11RH6RR 24 09 2032",
+                "IDFRALE11RH6RR5S<<<< <<< KKK KKK",
+                "5404245F3209240FRA<<<<<<<<<<<B",
+                "BAILLY<<ADELAIDE<KJOSETTE<<<<46e",
+            ]);
+            let mut out = Out { fields: Default::default(), findings: vec![] };
+            extract(&doc, &mut out);
+            out
+        };
+        let out = card("Adélaïde, Josette");
+        assert_eq!(out.fields["surname"].value, "BAILLY");
+        assert_eq!(out.fields["given_names"].value, "Adélaïde Josette");
+        assert!(out.fields["given_names"].confidence >= 0.9);
+        // A printed line that does not spell the MRZ's names is not taken for them.
+        let out = card("Adeline, Josette");
+        assert!(out.fields.get("given_names").is_none_or(|g| g.confidence < 0.8), "{:?}", out.fields.get("given_names"));
     }
 
     #[test]
