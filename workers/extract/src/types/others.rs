@@ -153,6 +153,25 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
             }
         }
     }
+    // The BIC's label lost on a photo: a word of the RIB that is a BIC of the IBAN's country is
+    // the BIC (a word of eight or eleven capitals rarely passes both by chance).
+    if !out.fields.contains_key("bic") {
+        let country = out.fields.get("iban").map(|f| f.value[..2].to_string());
+        let found = doc.lines.iter().enumerate().find_map(|(i, l)| {
+            let country = country.as_deref()?;
+            l.words.iter().find_map(|w| {
+                let t = w.text.trim_matches(|c: char| !c.is_alphanumeric());
+                let shape = (t.len() == 8 || t.len() == 11) && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+                let p = parse(FieldKind::Bic, t).filter(|p| shape && p.value == t && &p.value[4..6] == country)?;
+                Some((i, p.value, w.conf))
+            })
+        });
+        if let Some((i, value, conf)) = found {
+            let mut f = field(value, 0.9 * (0.4 + 0.6 * conf), doc.lines[i].page, doc.lines[i].bbox, source, Some(true));
+            f.confidence = f.confidence.min(0.85);
+            out.fields.insert("bic".into(), f);
+        }
+    }
     if let Some((i, start, end)) = header_org(doc, &["releve", "identite", "rib", "coordonnees", "edite", "date"]) {
         let name = norm::tidy(&doc.lines[i].span_text(start, end));
         let f = fold(&name);
@@ -295,6 +314,19 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
     if !out.fields.contains_key("tenant_name") {
         if let Some((i, n)) = names.get(1) {
             set(out, doc, "tenant_name", *i, n.clone(), 0.6, source);
+        }
+    }
+    // The receipt's formula names the sum received ("déclare avoir reçu ... la somme de 652,50 €
+    // au titre du loyer et des charges"): the total, when the table's total was not read.
+    if !out.fields.contains_key("total_amount") {
+        let sum = doc.lines.iter().find_map(|l| {
+            let (_, after) = l.find(&["la".into(), "somme".into(), "de".into()])?;
+            let (value, cents) = norm::amounts(&l.span_text(after, l.words.len())).into_iter().next()?;
+            let conf = l.words.get(after).map_or(0.0, |w| w.conf);
+            (cents && l.words.get(after).is_some_and(|w| w.text.starts_with(|c: char| c.is_ascii_digit()))).then(|| (l, value, conf))
+        });
+        if let Some((l, value, conf)) = sum {
+            out.fields.insert("total_amount".into(), field(value, 0.85 * (0.4 + 0.6 * conf), l.page, l.bbox, source, None));
         }
     }
     // Rent + charges must equal the total: a check on all three amounts.
@@ -477,7 +509,8 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
         let toks: Vec<String> = fold(l).split(' ').map(String::from).collect();
         doc.lines.iter().enumerate().find_map(|(i, line)| {
             let (first, after) = line.find(&toks)?;
-            (first == 0).then(|| (i, norm::tidy(line.span_text(after, line.words.len()).trim_start_matches([':', ' ']))))
+            // Whatever mark separates label and value (":", or ">" as OCR reads a colon) is no part of it.
+            (first == 0).then(|| (i, norm::tidy(line.span_text(after, line.words.len()).trim_start_matches(|c: char| !c.is_alphanumeric()))))
         })
     };
     let surname = label("nom");
@@ -584,6 +617,39 @@ mod tests {
             assert_eq!(out.fields["tenant_name"].value, "Marthe DIALLO", "{said}");
             assert_eq!(out.fields["landlord_name"].value, "Charlotte DOS SANTOS", "{said}");
         }
+    }
+
+    #[test]
+    fn a_bic_whose_label_was_lost_is_found_by_its_shape_and_the_ibans_country() {
+        let rib = |line: &str| {
+            let d = doc(&["RELEVÉ D'IDENTITÉ BANCAIRE", "BAN : LE ae ne", line, "BANCAIRE FRANCAIS"]);
+            let mut out = empty();
+            out.fields.insert("iban".into(), field("FR7616843208002938279086150".into(), 0.96, 1, None, FieldSource::Ocr, Some(true)));
+            bank(&d, FieldSource::Ocr, &mut out);
+            out.fields.get("bic").map(|f| (f.value.clone(), f.confidence))
+        };
+        let (bic, conf) = rib("FR76 1684 3208 0029 3827 9086 150 BARMFR2B").unwrap();
+        assert_eq!(bic, "BARMFR2B");
+        assert!(conf > 0.8 && conf <= 0.85, "{conf}");
+        // A BIC of another country than the IBAN's is no proof: not taken.
+        assert_eq!(rib("FR76 1684 3208 0029 3827 9086 150 BARMDEFF"), None);
+    }
+
+    #[test]
+    fn a_receipts_sum_received_is_its_total_when_the_table_lost_it() {
+        let d = doc(&[
+            "QUITTANCE DE LOYER",
+            "déclare avoir reçu de M. Raymond GÉRARD la somme de 652,50 € au titre du paiement du loyer",
+            "Loyer hors charges 652,50 €",
+            "Total",
+        ]);
+        let mut out = empty();
+        out.fields.insert("rent_amount".into(), field("652.50".into(), 0.9, 1, None, FieldSource::Ocr, None));
+        rent(&d, FieldSource::Ocr, &mut out);
+        assert_eq!(out.fields["total_amount"].value, "652.50");
+        // Charges follow from the two, but nobody read them: not sure enough alone.
+        assert_eq!(out.fields["charges_amount"].value, "0.00");
+        assert!(out.fields["charges_amount"].confidence < 0.8);
     }
 
     #[test]
