@@ -1,5 +1,5 @@
 //! Typed identifiers that can only hold a valid value (parse, don't validate): NIR, IBAN and RIB
-//! key, BIC, SIREN/SIRET, French VAT number, ICAO 9303 MRZ, plus the OCR-confusion repair they share.
+//! key, BIC, SIREN/SIRET, French VAT number, tax number, ICAO 9303 MRZ, plus the OCR-confusion repair they share.
 
 mod bic;
 mod iban;
@@ -7,6 +7,7 @@ mod mrz;
 mod nir;
 mod ocr;
 mod siren;
+mod taxnum;
 
 pub use bic::Bic;
 pub use iban::{rib_key, Iban};
@@ -14,6 +15,7 @@ pub use mrz::{as_digit, check_digit, clean_line, Mrz, MrzFormat, Reread};
 pub use nir::Nir;
 pub use ocr::{compact, repair_digits, Repaired};
 pub use siren::{Siren, Siret, TvaFr};
+pub use taxnum::TaxNumber;
 
 /// Why a text is not a valid identifier.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -141,7 +141,8 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
                 d.push_str(t);
             }
             if d.len() == 13 {
-                return Some(Parsed { value: d, valid: None, corrected: false });
+                let valid = tamis_shared::ids::TaxNumber::parse(&d).is_ok();
+                return Some(Parsed { value: d, valid: Some(valid), corrected: false });
             }
             (d.len() >= 10).then(|| Parsed { value: d, valid: Some(false), corrected: false })
         }

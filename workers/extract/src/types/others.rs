@@ -295,7 +295,48 @@ pub(crate) fn tax(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, n)) = titled_names(doc).into_iter().next() {
         set(out, doc, "taxpayer_name", i, n, 0.9, source);
     }
+    // The label misread on a photo ("Numero fric al 32 84 976 988 202"): digit groups making 13
+    // digits whose key passes are a tax number (one chance in 511 by accident). A second
+    // declarant's number may be printed too, so two different ones leave it to a person.
+    if !out.fields.contains_key("tax_number") {
+        let mut found: Vec<(usize, String, f32)> = vec![];
+        for (i, l) in doc.lines.iter().enumerate() {
+            let digits = |w: &crate::doc::W| !w.text.is_empty() && w.text.chars().all(|c| c.is_ascii_digit());
+            for start in 0..l.words.len() {
+                let (mut d, mut conf) = (String::new(), 1.0f32);
+                for w in l.words[start..].iter().take_while(|w| digits(w)) {
+                    d.push_str(&w.text);
+                    conf = conf.min(w.conf);
+                    if d.len() >= 13 {
+                        break;
+                    }
+                }
+                if let Ok(n) = tamis_shared::ids::TaxNumber::parse(&d) {
+                    if !found.iter().any(|f| f.1 == n.as_str()) {
+                        found.push((i, n.as_str().to_string(), conf));
+                    }
+                }
+            }
+        }
+        if let Some((i, value, conf)) = found.first().cloned() {
+            let c = if found.len() == 1 { 0.9 * (0.4 + 0.6 * conf) } else { 0.6 };
+            out.fields.insert("tax_number".into(), field(value, c, doc.lines[i].page, doc.lines[i].bbox, source, Some(true)));
+        }
+    }
+    // The notice reference's label misread ("Rétérence de favs 24 33 Z596416 25"): its printed
+    // shape (year, department, a letter and six digits, two digits) is distinctive, but it has
+    // no key to check, so a person confirms it.
+    if !out.fields.contains_key("notice_reference") {
+        if let Some((l, m)) = doc.lines.iter().find_map(|l| NOTICE_SHAPE.captures(&l.text).map(|c| (l, c))) {
+            let value: String = (1..=4).map(|k| &m[k]).collect();
+            out.fields.insert("notice_reference".into(), field(value, 0.7, l.page, l.bbox, source, None));
+        }
+    }
 }
+
+/// A notice reference as printed in its groups: `24 33 Z596416 25`.
+static NOTICE_SHAPE: once_cell::sync::Lazy<regex::Regex> =
+    once_cell::sync::Lazy::new(|| regex::Regex::new(r"(?:^|\s)(\d{2}) (\d{2}) ([A-Z]\d{6}) (\d{2})(?:\s|$)").unwrap());
 
 pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, n)) = after_phrase(doc, "je soussigne e").or_else(|| after_phrase(doc, "je soussigne")) {
@@ -650,6 +691,26 @@ mod tests {
         // Charges follow from the two, but nobody read them: not sure enough alone.
         assert_eq!(out.fields["charges_amount"].value, "0.00");
         assert!(out.fields["charges_amount"].confidence < 0.8);
+    }
+
+    #[test]
+    fn a_tax_number_and_notice_reference_whose_labels_were_misread_are_found_by_shape() {
+        let notice = |lines: &[&str]| {
+            let mut out = empty();
+            tax(&doc(lines), FieldSource::Ocr, &mut out);
+            out
+        };
+        let out = notice(&["AVIS D'IMPÔT 2025", "Numero fric al 32 84 976 988 202 171 RUE DES PEUPLIERS", "Reterence de av 25 21 G526283 86 21000 DIJON"]);
+        let n = &out.fields["tax_number"];
+        assert_eq!((n.value.as_str(), n.valid), ("3284976988202", Some(true)));
+        assert!(n.confidence > 0.85);
+        let r = &out.fields["notice_reference"];
+        assert_eq!(r.value, "2521G52628386");
+        assert!(r.confidence < 0.8, "no label and no key: a person confirms it");
+        // A key that fails is no tax number; two declarants' numbers leave the choice to a person.
+        assert!(!notice(&["Numero fric al 32 84 976 988 203"]).fields.contains_key("tax_number"));
+        let two = notice(&["Déclarant 1 32 84 976 988 202", "Déclarant 2 22 39 303 193 015"]);
+        assert!(two.fields["tax_number"].confidence < 0.8);
     }
 
     #[test]
