@@ -9,6 +9,7 @@ mod comb;
 mod invert;
 mod engine;
 mod error;
+mod gap;
 mod lang;
 mod mrz;
 mod open;
@@ -428,6 +429,7 @@ impl Ocr {
         }
         comb::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::SingleLine))?;
         invert::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::SingleBlock))?;
+        gap::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::SingleBlock))?;
         if self.config.mrz_pass {
             mrz::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::MrzZone))?;
         }
