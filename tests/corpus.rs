@@ -71,9 +71,10 @@ fn dev_corpus_scores_hold() {
     let f = |v: &Value| v.as_f64().unwrap();
     // Floors at the figures measured when this gate was set; raise them as the stages improve.
     assert!(f(&s["classification"]["accuracy"]) >= 0.98, "type accuracy fell: {}", s["summary"]);
-    assert!(f(&s["fields"]["overall"]["f1"]) >= 0.93, "field F1 fell: {}", s["summary"]);
+    assert!(f(&s["fields"]["overall"]["f1"]) >= 0.97, "field F1 fell: {}", s["summary"]);
     assert!(f(&s["auto_accept_error_rate"]) <= 0.005, "auto-accept errors rose: {}", s["summary"]);
-    assert!(f(&s["straight_through_rate"]) >= 0.50, "straight-through fell: {}", s["summary"]);
+    // Measured 0.761 (F1 0.985) on 2 Dec 2026; a little room for a slower machine's timing.
+    assert!(f(&s["straight_through_rate"]) >= 0.72, "straight-through fell: {}", s["summary"]);
     assert_eq!(s["errors_on_valid_documents"], 0, "a valid document was rejected as unusable");
 }
 
@@ -187,5 +188,5 @@ fn real_mrz_specimens_give_their_fields_exactly() {
     println!("real MRZ specimens: {exact}/{total} give every field exactly");
     assert_eq!(total, 24, "the real-data MRZ set changed");
     // Measured when this gate was set (6 before the MRZ repairs of issue #4); raise it as it improves.
-    assert!(exact >= 15, "only {exact}/{total} MRZ specimens give every field exactly");
+    assert!(exact >= 16, "only {exact}/{total} MRZ specimens give every field exactly");
 }
