@@ -4,8 +4,8 @@ use tamis_shared::taxonomy::fold;
 use tamis_shared::{BBox, Line, Page, TextSource};
 
 /// A label word the OCR was unsure of and read with one wrong character (`Paæment` for
-/// `paiement`, its `ie` merged into one glyph): long words only, same length, and only below
-/// this word confidence, so a word read well is never taken for another.
+/// `paiement`, its `ie` merged into one glyph) or one letter lost inside it: long words only,
+/// and only below this word confidence, so a word read well is never taken for another.
 fn misread(read: &str, label: &str, conf: f32) -> bool {
     const UNSURE: f32 = 0.85;
     if conf >= UNSURE || label.chars().count() < 6 {
@@ -16,7 +16,14 @@ fn misread(read: &str, label: &str, conf: f32) -> bool {
         c => vec![c],
     }).collect();
     let label: Vec<char> = label.chars().collect();
-    read.len() == label.len() && read.iter().zip(&label).filter(|(a, b)| a != b).count() == 1
+    if read.len() == label.len() {
+        return read.iter().zip(&label).filter(|(a, b)| a != b).count() == 1;
+    }
+    // A letter lost inside a long word (`Tiulaire` for `titulaire`); not the last one, where
+    // dropping it makes another word (a singular of a plural label).
+    label.len() >= 7
+        && read.len() + 1 == label.len()
+        && (0..label.len() - 1).any(|k| label[..k] == read[..k] && label[k + 1..] == read[k..])
 }
 
 /// One word with its folded tokens.
@@ -225,6 +232,12 @@ mod tests {
         assert!(!misread("net", "nel", 0.3));
         // Plurals and other lengths are other words.
         assert!(!misread("salaires", "salaire", 0.3));
+        // A letter lost inside a long word; not at its end, nor in a short one.
+        assert!(misread("tiulaire", "titulaire", 0.18));
+        assert!(!misread("tiulaire", "titulaire", 0.9));
+        assert!(!misread("salaire", "salaires", 0.3));
+        assert!(misread("peiode", "periode", 0.3));
+        assert!(!misread("prnom", "prenom", 0.3));
     }
 
     #[test]
@@ -256,6 +269,19 @@ mod tests {
             let read: String = read.into_iter().collect();
             prop_assert!(misread(&read, &label, 0.5));
             prop_assert!(!misread(&read, &label, 0.9));
+        }
+
+        #[test]
+        fn one_letter_lost_inside_an_unsure_long_word_matches(label in "[a-z]{7,12}", at in 0usize..11) {
+            let at = at % (label.len() - 1);
+            let mut read: Vec<char> = label.chars().collect();
+            read.remove(at);
+            let read: String = read.into_iter().collect();
+            prop_assert!(misread(&read, &label, 0.5));
+            prop_assert!(!misread(&read, &label, 0.9));
+            // Two letters lost is too far.
+            let shorter: String = read.chars().skip(1).collect();
+            prop_assert!(!misread(&shorter, &label, 0.5));
         }
     }
 }

@@ -36,8 +36,8 @@ fn words_below(next: &L, label_box: Option<BBox>) -> Option<(usize, usize)> {
 /// Where a name or address read below its label ends: the run of words from `a`, bounded by the
 /// next column. A heading further right on the label's row ("Titulaire du compte … Domiciliation")
 /// marks where that column starts, so a long value may run past its own short label up to there;
-/// without such a heading, the label's column (`b`) bounds it.
-fn textual_end_below(line: &L, first: usize, after: usize, next: &L, a: usize, b: usize) -> usize {
+/// without such a heading, the run itself does: it stops at a column's gap.
+fn textual_end_below(line: &L, first: usize, after: usize, next: &L, a: usize) -> usize {
     let run = next.run_end(a);
     let label_end = line.words[..after].iter().rev().find_map(|w| w.bbox).map(|lb| (lb.x + lb.w) as i64);
     let heading = line.words.get(after).and_then(|w| w.bbox);
@@ -47,7 +47,8 @@ fn textual_end_below(line: &L, first: usize, after: usize, next: &L, a: usize, b
     };
     let end = match column {
         Some(limit) => (a + 1..run).find(|&j| next.words[j].bbox.is_some_and(|wb| wb.x as i64 >= limit)).unwrap_or(run),
-        None => run.min(b),
+        // A value may run well past a short label ("Prénoms" over three given names).
+        None => run,
     };
     end.max(a + 1)
 }
@@ -120,7 +121,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                     None if label_box.is_some() && next.words.iter().any(|w| w.bbox.is_some()) => continue,
                     None => (0, next.words.len()),
                 };
-                let b = if is_textual(f.kind) { textual_end_below(line, first, after, next, a, b) } else { b };
+                let b = if is_textual(f.kind) { textual_end_below(line, first, after, next, a) } else { b };
                 let text = next.span_text(a, b);
                 if let Some(mut p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text)) {
                     let (mut ocr, bbox) = next.span_meta(a, b);
@@ -318,6 +319,40 @@ mod tests {
         assert!(confidence(&cands[0], &cands) > 0.85, "a law's date is no rival of the period");
         let d = doc(&["QUITTANCE DE LOYER", "Location du 01/03/2025 au 31/03/2025"]);
         assert_eq!(by_label(&d, &f).first().map(|c| c.p.value.as_str()), Some("2025-03"));
+    }
+
+    /// A page of lines laid out as OCR boxes them: (text, x, y), words 20 px apart, 40 px tall.
+    fn boxed(lines: &[(&str, u32, u32)]) -> Doc {
+        use tamis_shared::{Line, Page, TextSource, Word};
+        let lines = lines
+            .iter()
+            .map(|(text, x0, y)| {
+                let mut x = *x0;
+                let words: Vec<Word> = text
+                    .split_whitespace()
+                    .map(|t| {
+                        let b = BBox { x, y: *y, w: t.chars().count() as u32 * 30, h: 40 };
+                        x += b.w + 20;
+                        Word { text: t.into(), confidence: 0.96, bbox: Some(b) }
+                    })
+                    .collect();
+                let bbox = words.iter().filter_map(|w| w.bbox).reduce(|a, b| a.union(&b));
+                Line { text: text.to_string(), bbox, words }
+            })
+            .collect();
+        let page = Page { number: 1, width: 2480, height: 3508, rotation: 0, skew: 0.0, source: TextSource::Ocr, confidence: 0.9, lines, symbols: vec![] };
+        Doc::new(std::iter::once(&page))
+    }
+
+    #[test]
+    fn a_long_value_below_a_short_label_is_read_whole_up_to_the_next_column() {
+        let tax = Taxonomy::builtin();
+        let given = tax.get("passport").unwrap().fields.iter().find(|f| f.name == "given_names").unwrap().clone();
+        let d = boxed(&[("Prénoms", 1250, 880), ("Théodore, Jules, Émile", 1250, 930)]);
+        assert_eq!(by_label(&d, &given)[0].p.value, "Théodore Jules Émile");
+        // A column further right, apart by a wide gap, is not part of it.
+        let d = boxed(&[("Prénoms", 1250, 880), ("Théodore, Jules", 1250, 930), ("LA ROCHELLE", 2000, 930)]);
+        assert_eq!(by_label(&d, &given)[0].p.value, "Théodore Jules");
     }
 
     #[test]
