@@ -179,6 +179,22 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
         let base = if bankish.iter().any(|b| f.contains(b)) { 0.92 } else { 0.6 };
         set(out, doc, "bank_name", i, name, base, source);
     }
+    // The holder's label lost on a photo: the RIB's holder block is a name over a postal
+    // address. The first line that opens with a person's name (two words or more, no heading
+    // word) and is followed by a street line and then a postcode is taken, for a person to check.
+    if !out.fields.contains_key("account_holder") {
+        let street = |l: &crate::doc::L| l.words.first().is_some_and(|w| w.text.chars().all(|c| c.is_ascii_digit())) && l.words.len() >= 3;
+        let holder = doc.lines.iter().enumerate().find_map(|(i, l)| {
+            let end = l.run_end(0);
+            let name = norm::person(&l.span_text(0, end)).filter(|n| n.split(' ').count() >= 2 && n.split(' ').count() <= 4)?;
+            let next = doc.lines.get(i + 1).filter(|n| n.page == l.page && street(n))?;
+            let postcode = doc.lines.iter().skip(i + 2).take(2).any(|p| p.page == next.page && POSTCODE_TOWN.is_match(&p.text));
+            postcode.then_some((i, name))
+        });
+        if let Some((i, name)) = holder {
+            set(out, doc, "account_holder", i, name, 0.6, source);
+        }
+    }
     // Joint accounts name two holders joined by "OU"/"ET"; a gap between the words can cut the
     // read after the first one, which would then be accepted as the whole holder.
     if let Some(h) = out.fields.get_mut("account_holder") {
@@ -711,6 +727,21 @@ mod tests {
         assert!(!notice(&["Numero fric al 32 84 976 988 203"]).fields.contains_key("tax_number"));
         let two = notice(&["Déclarant 1 32 84 976 988 202", "Déclarant 2 22 39 303 193 015"]);
         assert!(two.fields["tax_number"].confidence < 0.8);
+    }
+
+    #[test]
+    fn a_holder_whose_label_was_lost_is_the_name_over_the_postal_address() {
+        let holder = |lines: &[&str]| {
+            let mut out = empty();
+            bank(&doc(lines), FieldSource::Ocr, &mut out);
+            out.fields.get("account_holder").map(|f| (f.value.clone(), f.confidence))
+        };
+        let (name, conf) = holder(&["Banque Armoricaine", "'@ dae % \"Ce ata", "ANAIS COUTURIER", "60 ter rue des Ecotes", "91000 Evry"]).unwrap();
+        assert_eq!(name, "ANAIS COUTURIER");
+        assert!(conf < 0.8, "found by layout alone: a person checks it");
+        // A name with no address under it, or a heading, is not the holder.
+        assert_eq!(holder(&["Banque Armoricaine", "ANAIS COUTURIER", "IBAN FR76 1684"]), None);
+        assert_eq!(holder(&["Agence Rennes", "12 rue de la Gare", "35000 Rennes"]), None);
     }
 
     #[test]
