@@ -167,9 +167,8 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
             })
         });
         if let Some((i, value, conf)) = found {
-            let mut f = field(value, 0.9 * (0.4 + 0.6 * conf), doc.lines[i].page, doc.lines[i].bbox, source, Some(true));
-            f.confidence = f.confidence.min(0.85);
-            out.fields.insert("bic".into(), f);
+            let c = (0.9 * (0.4 + 0.6 * conf)).min(0.85);
+            out.fields.insert("bic".into(), field(value, c, doc.lines[i].page, doc.lines[i].bbox, source, Some(true)));
         }
     }
     if let Some((i, start, end)) = header_org(doc, &["releve", "identite", "rib", "coordonnees", "edite", "date"]) {
@@ -317,20 +316,18 @@ pub(crate) fn tax(doc: &Doc, source: FieldSource, out: &mut Out) {
     if !out.fields.contains_key("tax_number") {
         let mut found: Vec<(usize, String, f32)> = vec![];
         for (i, l) in doc.lines.iter().enumerate() {
-            let digits = |w: &crate::doc::W| !w.text.is_empty() && w.text.chars().all(|c| c.is_ascii_digit());
             for start in 0..l.words.len() {
-                let (mut d, mut conf) = (String::new(), 1.0f32);
-                for w in l.words[start..].iter().take_while(|w| digits(w)) {
-                    d.push_str(&w.text);
-                    conf = conf.min(w.conf);
-                    if d.len() >= 13 {
-                        break;
-                    }
-                }
-                if let Ok(n) = tamis_shared::ids::TaxNumber::parse(&d) {
-                    if !found.iter().any(|f| f.1 == n.as_str()) {
-                        found.push((i, n.as_str().to_string(), conf));
-                    }
+                // The labelled read's parser, from each word: it takes the digit groups.
+                let Some(p) = parse(FieldKind::TaxNumber, &l.span_text(start, l.words.len())).filter(|p| p.valid == Some(true)) else { continue };
+                if !found.iter().any(|f| f.1 == p.value) {
+                    // The groups it took: words from `start` until their digits make the number.
+                    let mut len = 0;
+                    let used = l.words[start..].iter().take_while(|w| {
+                        let before = len;
+                        len += w.text.len();
+                        before < p.value.len()
+                    });
+                    found.push((i, p.value.clone(), used.map(|w| w.conf).fold(1.0, f32::min)));
                 }
             }
         }
@@ -378,9 +375,9 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
     if !out.fields.contains_key("total_amount") {
         let sum = doc.lines.iter().find_map(|l| {
             let (_, after) = l.find(&["la".into(), "somme".into(), "de".into()])?;
+            let first = l.words.get(after)?;
             let (value, cents) = norm::amounts(&l.span_text(after, l.words.len())).into_iter().next()?;
-            let conf = l.words.get(after).map_or(0.0, |w| w.conf);
-            (cents && l.words.get(after).is_some_and(|w| w.text.starts_with(|c: char| c.is_ascii_digit()))).then(|| (l, value, conf))
+            (cents && first.text.starts_with(|c: char| c.is_ascii_digit())).then(|| (l, value, first.conf))
         });
         if let Some((l, value, conf)) = sum {
             out.fields.insert("total_amount".into(), field(value, 0.85 * (0.4 + 0.6 * conf), l.page, l.bbox, source, None));
