@@ -65,23 +65,7 @@ pub(crate) fn gaps(img: &GrayImage, page: &TsvPage) -> Vec<BBox> {
 fn has_text_ink(img: &GrayImage, b: BBox, line_h: u32) -> bool {
     let w = img.width();
     let px = |x: u32, y: u32| img.as_raw()[(y * w + x) as usize];
-    let mut hist = [0u32; 256];
-    for y in b.y..b.y + b.h {
-        for v in &img.as_raw()[(y * w + b.x) as usize..(y * w + b.x + b.w) as usize] {
-            hist[*v as usize] += 1;
-        }
-    }
-    let total: u32 = hist.iter().sum();
-    // The paper: the brightness 90% of the pixels stay below.
-    let mut acc = 0;
-    let Some(paper) = (0..256).find(|&v| {
-        acc += hist[v];
-        acc * 10 >= total * 9
-    }) else {
-        return false;
-    };
-    let cut = (paper as f32 * 0.6) as u8;
-    let ink = hist[..cut as usize].iter().sum::<u32>() as f32 / total.max(1) as f32;
+    let Some((cut, ink)) = ink_level(img, b) else { return false };
     if ink < INK_SHARE.0 || ink > INK_SHARE.1 {
         return false;
     }
@@ -124,6 +108,28 @@ fn has_text_ink(img: &GrayImage, b: BBox, line_h: u32) -> bool {
     false
 }
 
+/// The level under which a pixel of region `b` is ink, and the share of the region that is ink.
+/// The paper is the brightness 90% of the pixels stay below; ink is darker than 60% of it, so
+/// an even shadow or a light grey fill is not ink.
+fn ink_level(img: &GrayImage, b: BBox) -> Option<(u8, f32)> {
+    let w = img.width();
+    let mut hist = [0u32; 256];
+    for y in b.y..b.y + b.h {
+        for v in &img.as_raw()[(y * w + b.x) as usize..(y * w + b.x + b.w) as usize] {
+            hist[*v as usize] += 1;
+        }
+    }
+    let total: u32 = hist.iter().sum();
+    let mut acc = 0;
+    let paper = (0..256).find(|&v| {
+        acc += hist[v];
+        acc * 10 >= total * 9
+    })?;
+    let cut = (paper as f32 * 0.6) as u8;
+    let ink = hist[..cut as usize].iter().sum::<u32>() as f32 / total.max(1) as f32;
+    Some((cut, ink))
+}
+
 /// Reads each gap of `page` (read from `img`) with `read(image, dpi)` and inserts the lines it
 /// reads with confidence; returns how many gaps gave lines.
 pub(crate) fn improve<E>(
@@ -134,9 +140,16 @@ pub(crate) fn improve<E>(
 ) -> Result<usize, E> {
     let mut filled = 0;
     for gap in gaps(img, page) {
-        // Scale 1: the page is at reading resolution already; not binarised, so that a grey
-        // heading band keeps its text.
-        let (prepared, scale) = prepare(img, gap, crate::mrz::TARGET_CHAR_PX.round() as u32, false);
+        // Scale 1: the page is at reading resolution already. Binarised at the level that made
+        // its ink count as text: tesseract's own global threshold, on a photo's grey paper with
+        // a grey-filled box ("net à payer"), splits the fill from the paper and blacks the text
+        // out. A light grey heading band is above that level, so its dark text stays.
+        let (mut prepared, scale) = prepare(img, gap, crate::mrz::TARGET_CHAR_PX.round() as u32, false);
+        if let Some((cut, _)) = ink_level(img, gap) {
+            for p in prepared.pixels_mut() {
+                p.0[0] = if p.0[0] < cut { 0 } else { 255 };
+            }
+        }
         let got = read(&prepared, ((dpi as f32) * scale).round() as u32)?;
         let new: Vec<Line> = to_page(got, gap, scale)
             .into_iter()
@@ -196,6 +209,32 @@ mod tests {
         assert!(found[0].y > 230 && found[0].y + found[0].h < 700, "{:?}", found[0]);
         // The same gap, blank: nothing to re-read.
         assert!(gaps(&page(&[100, 150, 200, 700, 750]), &read).is_empty());
+    }
+
+    #[test]
+    fn a_gap_is_read_binarised_at_its_ink_level_so_a_grey_filled_box_turns_white() {
+        let read = TsvPage { lines: vec![line(100), line(150), line(200), line(700), line(750)] };
+        let mut img = page(&[100, 150, 200, 400, 700, 750]);
+        // A grey-filled box around the unread row, a little darker than the paper.
+        for y in 380..440 {
+            for x in 100..1000 {
+                if img.get_pixel(x, y).0[0] > 100 {
+                    img.put_pixel(x, y, Luma([200]));
+                }
+            }
+        }
+        let mut seen = vec![];
+        improve(&img, 300, &mut read.clone(), |band: &GrayImage, _| {
+            seen.push(band.clone());
+            Ok::<_, ()>(TsvPage::default())
+        })
+        .unwrap();
+        assert_eq!(seen.len(), 1);
+        let band = &seen[0];
+        assert!(band.pixels().all(|p| p.0[0] == 0 || p.0[0] == 255), "not binarised");
+        let (black, white) = band.pixels().fold((0, 0), |(b, w), p| if p.0[0] == 0 { (b + 1, w) } else { (b, w + 1) });
+        // The strokes stay ink; the fill is paper.
+        assert!(black > 0 && black * 10 < white, "black {black}, white {white}");
     }
 
     #[test]
