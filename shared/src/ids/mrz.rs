@@ -303,10 +303,10 @@ fn known_state(s: &str) -> bool {
 
 fn nationality(field: &[u8]) -> Option<String> {
     let s = String::from_utf8_lossy(field).trim_end_matches('<').to_string();
-    // Germany and Slovenia print their two-letter forms padded with fillers.
+    // Germany and Slovenia print their two-letter forms padded with fillers (OCR-B's I read as 1).
     match s.as_str() {
         "D" => return Some("DEU".into()),
-        "SI" => return Some("SVN".into()),
+        "SI" | "S1" => return Some("SVN".into()),
         _ => {}
     }
     if s.len() != 3 || known_state(&s) {
@@ -684,13 +684,18 @@ impl Mrz {
     }
 
     fn td1(ls: &[String]) -> Result<Mrz, IdError> {
-        let l1 = ls[0].as_bytes().to_vec();
+        let mut l1 = ls[0].as_bytes().to_vec();
         let mut l2 = ls[1].as_bytes().to_vec();
         let l3 = ls[2].as_bytes();
+        let mut corrected = false;
+        // TD1 codes start with I, A or C; OCR-B's I is often read as 1.
+        if l1[0] == b'1' {
+            l1[0] = b'I';
+            corrected = true;
+        }
         if !l1[0].is_ascii_uppercase() {
             return Err(IdError::Format("mrz"));
         }
-        let mut corrected = false;
         for r in [0..7, 8..15, 29..30] {
             corrected |= digits_fix(&mut l2[r]);
         }
@@ -723,7 +728,14 @@ impl Mrz {
     }
 
     fn td23(ls: &[String], format: MrzFormat) -> Result<Mrz, IdError> {
-        let l1 = ls[0].as_bytes();
+        let mut l1 = ls[0].as_bytes().to_vec();
+        // The filler after a one-letter code dropped (`PUTOERIKSSON<<`): the state then sits one
+        // place early, where it names a state that the place it should be does not.
+        if l1[1] != b'<' && l1.last() == Some(&b'<') && known_state(&String::from_utf8_lossy(&l1[1..4])) && !known_state(&String::from_utf8_lossy(&l1[2..5])) {
+            l1.pop();
+            l1.insert(1, b'<');
+        }
+        let l1 = l1.as_slice();
         let mut l2 = ls[1].as_bytes().to_vec();
         let n = l2.len();
         if !l1[0].is_ascii_uppercase() {
@@ -797,6 +809,23 @@ mod tests {
         assert_eq!(m.document_number, "L898902C3");
         assert_eq!(m.birth_date.unwrap().to_string(), "1974-08-12");
         assert_eq!(m.sex, 'F');
+    }
+
+    #[test]
+    fn a_td1_code_read_with_a_one_for_its_i_still_parses() {
+        let m = Mrz::parse(&["1<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]).unwrap();
+        assert_eq!(m.document_code, "I");
+        assert_eq!(m.document_number, "D23145890");
+        assert!(m.corrected);
+        assert_eq!(nationality(b"S1<"), Some("SVN".into()));
+    }
+
+    #[test]
+    fn a_td3_header_missing_its_filler_is_realigned() {
+        let m = Mrz::parse(&["PUTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]).unwrap();
+        assert_eq!(m.issuing_state, "UTO");
+        assert_eq!(m.surname, "ERIKSSON");
+        assert_eq!(m.given_names, "ANNA MARIA");
     }
 
     #[test]
