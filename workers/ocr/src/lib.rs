@@ -12,6 +12,7 @@ mod error;
 mod gap;
 mod lang;
 mod mrz;
+mod mrzfind;
 mod open;
 mod panels;
 mod pdf;

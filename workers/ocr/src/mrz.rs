@@ -8,6 +8,7 @@
 //! restricted to the MRZ alphabet. The new lines replace the old ones only when they make a
 //! better MRZ (see `better`), so a page without an MRZ or with a good first read is unchanged.
 
+use crate::mrzfind;
 use crate::preprocess::otsu;
 use crate::tsv::TsvPage;
 use image::imageops::{self, FilterType};
@@ -91,7 +92,12 @@ pub(crate) fn prepare(img: &GrayImage, bb: BBox, char_px: u32, binarise: bool) -
     let crop = imageops::crop_imm(img, bb.x, bb.y, bb.w, bb.h).to_image();
     let scale = (TARGET_CHAR_PX / char_px.max(1) as f32).clamp(0.5, 4.0);
     let (w, h) = ((bb.w as f32 * scale).round().max(1.0) as u32, (bb.h as f32 * scale).round().max(1.0) as u32);
-    let mut scaled = if (scale - 1.0).abs() < 0.1 { crop } else { imageops::resize(&crop, w, h, FilterType::CatmullRom) };
+    let scaled = if (scale - 1.0).abs() < 0.1 { crop } else { imageops::resize(&crop, w, h, FilterType::CatmullRom) };
+    (finish(scaled, binarise), scale)
+}
+
+/// Binarises a scaled band (when asked) and frames it in a white margin.
+fn finish(mut scaled: GrayImage, binarise: bool) -> GrayImage {
     if binarise {
         let t = otsu(&scaled);
         for p in scaled.pixels_mut() {
@@ -101,7 +107,7 @@ pub(crate) fn prepare(img: &GrayImage, bb: BBox, char_px: u32, binarise: bool) -
     let margin = 24;
     let mut out = GrayImage::from_pixel(scaled.width() + 2 * margin, scaled.height() + 2 * margin, Luma([255]));
     imageops::replace(&mut out, &scaled, margin as i64, margin as i64);
-    (out, scale)
+    out
 }
 
 /// Maps the band's lines back to page coordinates.
@@ -177,19 +183,101 @@ pub(crate) fn improve<E>(
     if quality(&page.lines) == 2 {
         return Ok(false);
     }
-    let Some((members, bb)) = band(page, img.width(), img.height()) else { return Ok(false) };
-    let char_px = word_height(&page.lines[members[0]]);
     let mut improved = false;
-    for binarise in [true, false] {
-        let (crop, scale) = prepare(img, bb, char_px, binarise);
-        let got = read(&crop, ((dpi as f32) * scale).round() as u32)?;
-        let members: Vec<usize> = if improved { vec![] } else { members.clone() };
-        improved |= merge(page, &members, bb, to_page(got, bb, scale));
-        if quality(&page.lines) == 2 {
+    if let Some((members, bb)) = band(page, img.width(), img.height()) {
+        let char_px = word_height(&page.lines[members[0]]);
+        for binarise in [true, false] {
+            let (crop, scale) = prepare(img, bb, char_px, binarise);
+            let got = read(&crop, ((dpi as f32) * scale).round() as u32)?;
+            let members: Vec<usize> = if improved { vec![] } else { members.clone() };
+            improved |= merge(page, &members, bb, to_page(got, bb, scale));
+            if quality(&page.lines) == 2 {
+                return Ok(true);
+            }
+        }
+    }
+    // No band in the reading, or one too turned or too small to re-read. Not after a tolerant
+    // reading (quality 1): its names, which no check digit covers, beat a fresh read's.
+    if quality(&page.lines) == 0 {
+        improved |= from_pixels(img, dpi, page, read)?;
+    }
+    Ok(improved)
+}
+
+/// Words that put an identity document on the page (several languages: foreign passports come
+/// in too), matched on the folded, upper-cased text.
+const ID_HINTS: [&str; 12] = [
+    "PASSPORT", "PASSEPORT", "PASAPORT", "PASSAPORT", "REISEPASS", "PASZPORT", "IDENTIT", "IDENTIDAD", "NATIONALIT", "SURNAME", "PERSONALAUSWEIS", "RESIDENCE",
+];
+
+/// Cheap evidence that a page whose reading holds no zone may still carry one: filler-like
+/// marks or identity words in its text, or a card-shaped landscape image with little text (a
+/// photo of a card or a passport's data page). Everything else is spared the pixel search and,
+/// above all, the tesseract reads that follow a sighting.
+fn worth_a_look(page: &TsvPage, width: u32, height: u32) -> bool {
+    let text: String = page.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ").to_uppercase();
+    let fillers = text.chars().filter(|c| matches!(c, '<' | '«' | '‹')).count();
+    let card = width > height && (1.25..=1.85).contains(&(width as f32 / height.max(1) as f32)) && page.word_count() < 150;
+    card || fillers >= 2 || ID_HINTS.iter().any(|h| text.contains(h))
+}
+
+/// Finds the zone from the pixels (see `mrzfind`) when the reading holds none of its lines, and
+/// reads each sighting turned upright; the lines found join the page only when they make an MRZ.
+fn from_pixels<E>(
+    img: &GrayImage,
+    dpi: u32,
+    page: &mut TsvPage,
+    mut read: impl FnMut(&GrayImage, u32) -> Result<TsvPage, E>,
+) -> Result<bool, E> {
+    if !worth_a_look(page, img.width(), img.height()) {
+        tracing::debug!("mrz: no pixel search");
+        return Ok(false);
+    }
+    let mut improved = false;
+    let sightings = mrzfind::find(img);
+    // Counts only: a sighting's text is a holder's identity.
+    tracing::debug!(sightings = sightings.len(), "mrz: pixel search");
+    for found in sightings {
+        let found = found.measured(img);
+        let k = (TARGET_CHAR_PX / found.char_h.max(1.0)).clamp(0.5, 4.0);
+        let bb = found.bbox(img.width(), img.height());
+        let cut = found.cut(img, k);
+        for binarise in [true, false] {
+            let got = read(&finish(cut.clone(), binarise), ((dpi as f32) * k).round() as u32)?;
+            // A read without a run of fillers was not a zone: spare the greyscale read.
+            let zone_like = got.lines.iter().any(|l| l.text.contains("<<<"));
+            improved |= merge(page, &[], bb, band_to_page(got, &found, k));
+            tracing::debug!(lines = found.lines, angle = found.angle.to_degrees(), char_h = found.char_h, binarise, quality = quality(&page.lines), "mrz: sighting read");
+            if quality(&page.lines) == 2 {
+                return Ok(true);
+            }
+            if !zone_like {
+                break;
+            }
+        }
+        if improved {
             break;
         }
     }
     Ok(improved)
+}
+
+/// Maps the lines read on a band cut out by `mrzfind` back to page coordinates (each box around
+/// its turned centre).
+fn band_to_page(mut read: TsvPage, found: &mrzfind::Band, k: f32) -> Vec<Line> {
+    let margin = 24.0;
+    let map = |b: BBox| {
+        let (x, y) = found.to_page(b.x as f32 + b.w as f32 / 2.0 - margin, b.y as f32 + b.h as f32 / 2.0 - margin, k);
+        let (w, h) = (b.w as f32 / k, b.h as f32 / k);
+        BBox { x: (x - w / 2.0).max(0.0) as u32, y: (y - h / 2.0).max(0.0) as u32, w: w.round() as u32, h: h.round() as u32 }
+    };
+    for l in read.lines.iter_mut() {
+        l.bbox = l.bbox.map(map);
+        for w in l.words.iter_mut() {
+            w.bbox = w.bbox.map(map);
+        }
+    }
+    read.lines
 }
 
 #[cfg(test)]
