@@ -372,7 +372,8 @@ impl Ocr {
             Prepared::Page { image, dpi, symbols } => (image, dpi, symbols),
         };
         let mut best = self.recognise_upright(&img, dpi, 0, started)?;
-        if cfg.orientation && !reads_well(&best.tsv) {
+        // A zone passing its check digits reads only upright: no turn to look for.
+        if cfg.orientation && !reads_well(&best.tsv) && mrz::quality(&best.tsv.lines) < 2 {
             let orientation = {
                 let mut engine = self.pool.lease().map_err(engine_err)?;
                 engine.detect_orientation(img.as_raw(), img.width(), img.height(), dpi)
@@ -383,7 +384,13 @@ impl Ocr {
                 // A sideways first reading can score well (tesseract reads vertical lines) but
                 // its geometry is wrong: then the upright reading wins unless much worse.
                 let bar = if is_sideways(&best.tsv) { 0.6 } else { 1.0 };
-                if read_score(&other.tsv) > bar * read_score(&best.tsv) {
+                // A machine-readable zone that reads is a stronger sign of the right way up than
+                // words: a card photo read upside down makes plausible "words" of its print.
+                let better = match mrz::quality(&other.tsv.lines).cmp(&mrz::quality(&best.tsv.lines)) {
+                    std::cmp::Ordering::Equal => read_score(&other.tsv) > bar * read_score(&best.tsv),
+                    o => o.is_gt(),
+                };
+                if better {
                     best = other;
                 }
             }
