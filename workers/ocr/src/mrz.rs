@@ -205,9 +205,23 @@ pub(crate) fn improve<E>(
 }
 
 /// Words that put an identity document on the page (several languages: foreign passports come
-/// in too), matched on the folded, upper-cased text.
-const ID_HINTS: [&str; 12] = [
-    "PASSPORT", "PASSEPORT", "PASAPORT", "PASSAPORT", "REISEPASS", "PASZPORT", "IDENTIT", "IDENTIDAD", "NATIONALIT", "SURNAME", "PERSONALAUSWEIS", "RESIDENCE",
+/// in too), matched on the upper-cased text. Not a bare "IDENTIT": every French bank statement
+/// of details is a "relevé d'identité bancaire", and each would pay for the search and its reads.
+const ID_HINTS: [&str; 14] = [
+    "PASSPORT",
+    "PASSEPORT",
+    "PASAPORT",
+    "PASSAPORT",
+    "REISEPASS",
+    "PASZPORT",
+    "IDENTITY",
+    "CARTE NATIONALE",
+    "IDENTIDAD",
+    "NATIONALIT",
+    "SURNAME",
+    "PERSONALAUSWEIS",
+    "RESIDENCE PERMIT",
+    "TITRE DE S",
 ];
 
 /// Cheap evidence that a page whose reading holds no zone may still carry one: filler-like
@@ -318,6 +332,17 @@ mod tests {
             ],
         };
         assert!(band(&table, 800, 500).is_none());
+    }
+
+    #[test]
+    fn only_identity_pages_get_the_pixel_search() {
+        let rib = TsvPage { lines: vec![line("RELEVE D'IDENTITE BANCAIRE", 20), line("IBAN FR76 3000 4000 0312 3456 7890 143", 60)] };
+        assert!(!worth_a_look(&rib, 2480, 3508));
+        let passport = TsvPage { lines: vec![line("PASSPORT / PASSEPORT", 20)] };
+        assert!(worth_a_look(&passport, 2480, 3508));
+        // A card photo with little text read: the search is worth its cost.
+        assert!(worth_a_look(&TsvPage { lines: vec![] }, 1020, 688));
+        assert!(!worth_a_look(&TsvPage { lines: vec![] }, 2480, 3508));
     }
 
     #[test]
