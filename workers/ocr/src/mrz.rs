@@ -281,7 +281,7 @@ fn from_pixels<E>(
 fn band_to_page(mut read: TsvPage, found: &mrzfind::Band, k: f32) -> Vec<Line> {
     let margin = 24.0;
     let map = |b: BBox| {
-        let (x, y) = found.to_page(b.x as f32 + b.w as f32 / 2.0 - margin, b.y as f32 + b.h as f32 / 2.0 - margin, k);
+        let (x, y) = found.point_on_page(b.x as f32 + b.w as f32 / 2.0 - margin, b.y as f32 + b.h as f32 / 2.0 - margin, k);
         let (w, h) = (b.w as f32 / k, b.h as f32 / k);
         BBox { x: (x - w / 2.0).max(0.0) as u32, y: (y - h / 2.0).max(0.0) as u32, w: w.round() as u32, h: h.round() as u32 }
     };

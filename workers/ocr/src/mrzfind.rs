@@ -63,7 +63,7 @@ impl Band {
 
     /// Page position of a point given in the band's frame scaled by `k` (output pixels, origin
     /// at the band's top-left corner).
-    pub(crate) fn to_page(&self, u: f32, v: f32, k: f32) -> (f32, f32) {
+    pub(crate) fn point_on_page(&self, u: f32, v: f32, k: f32) -> (f32, f32) {
         let (s, c) = self.angle.sin_cos();
         let a = u / k - self.len / 2.0;
         let b = v / k - self.thick / 2.0;
@@ -155,7 +155,7 @@ impl Band {
         let mut out = GrayImage::from_pixel(w, h, Luma([255]));
         for y in 0..h {
             for x in 0..w {
-                let (sx, sy) = self.to_page(x as f32 + 0.5, y as f32 + 0.5, k);
+                let (sx, sy) = self.point_on_page(x as f32 + 0.5, y as f32 + 0.5, k);
                 let (sx, sy) = (sx - 0.5, sy - 0.5);
                 let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
                 if x0 < 0 || y0 < 0 || x0 + 1 >= iw || y0 + 1 >= ih {
