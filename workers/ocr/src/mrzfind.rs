@@ -10,7 +10,7 @@
 //! thickness (≈ the character height). Two working sizes cover characters from a few pixels to
 //! a card photo's dozens, since the closing only bridges gaps narrower than its kernel.
 
-use crate::preprocess::{otsu, resize};
+use crate::preprocess::{bilinear, otsu, resize};
 use image::imageops::FilterType;
 use image::{GrayImage, Luma};
 
@@ -150,23 +150,13 @@ impl Band {
     pub(crate) fn cut(&self, img: &GrayImage, k: f32) -> GrayImage {
         let w = (self.len * k).round().max(1.0) as u32;
         let h = (self.thick * k).round().max(1.0) as u32;
-        let (iw, ih) = (img.width() as i64, img.height() as i64);
-        let src = img.as_raw();
         let mut out = GrayImage::from_pixel(w, h, Luma([255]));
         for y in 0..h {
             for x in 0..w {
                 let (sx, sy) = self.point_on_page(x as f32 + 0.5, y as f32 + 0.5, k);
-                let (sx, sy) = (sx - 0.5, sy - 0.5);
-                let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
-                if x0 < 0 || y0 < 0 || x0 + 1 >= iw || y0 + 1 >= ih {
-                    continue;
+                if let Some(v) = bilinear(img, sx - 0.5, sy - 0.5) {
+                    out.put_pixel(x, y, Luma([v]));
                 }
-                let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
-                let i = (y0 * iw + x0) as usize;
-                let p = |k: usize| src[k] as f32;
-                let top = p(i) * (1.0 - fx) + p(i + 1) * fx;
-                let bot = p(i + iw as usize) * (1.0 - fx) + p(i + iw as usize + 1) * fx;
-                out.put_pixel(x, y, Luma([(top * (1.0 - fy) + bot * fy).round() as u8]));
             }
         }
         out

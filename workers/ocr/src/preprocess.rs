@@ -212,9 +212,7 @@ pub fn rotate_small(img: &GrayImage, deg: f32) -> GrayImage {
     let (w, h) = img.dimensions();
     let (s, c) = deg.to_radians().sin_cos();
     let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
-    let src = img.as_raw();
     let mut out = GrayImage::from_pixel(w, h, Luma([255]));
-    let (wi, hi) = (w as i64, h as i64);
     let buf: &mut [u8] = &mut out;
     for y in 0..h {
         let dy = y as f32 - cy;
@@ -223,19 +221,30 @@ pub fn rotate_small(img: &GrayImage, deg: f32) -> GrayImage {
             // Where this upright pixel sits in the source, whose content is turned CCW by deg.
             let sx = cx + dx * c + dy * s;
             let sy = cy - dx * s + dy * c;
-            let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
-            if x0 < 0 || y0 < 0 || x0 + 1 >= wi || y0 + 1 >= hi {
-                continue;
+            if let Some(v) = bilinear(img, sx, sy) {
+                buf[(y as usize) * (w as usize) + x as usize] = v;
             }
-            let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
-            let i = (y0 * wi + x0) as usize;
-            let p = |k: usize| src[k] as f32;
-            let top = p(i) * (1.0 - fx) + p(i + 1) * fx;
-            let bot = p(i + w as usize) * (1.0 - fx) + p(i + w as usize + 1) * fx;
-            buf[(y as usize) * (w as usize) + x as usize] = (top * (1.0 - fy) + bot * fy).round() as u8;
         }
     }
     out
+}
+
+/// The image's brightness at (`sx`, `sy`) (pixel corners at integers), interpolated between its
+/// four neighbours; `None` outside the image, where callers leave white paper.
+#[inline]
+pub(crate) fn bilinear(img: &GrayImage, sx: f32, sy: f32) -> Option<u8> {
+    let (wi, hi) = (img.width() as i64, img.height() as i64);
+    let (x0, y0) = (sx.floor() as i64, sy.floor() as i64);
+    if x0 < 0 || y0 < 0 || x0 + 1 >= wi || y0 + 1 >= hi {
+        return None;
+    }
+    let src = img.as_raw();
+    let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+    let i = (y0 * wi + x0) as usize;
+    let p = |k: usize| src[k] as f32;
+    let top = p(i) * (1.0 - fx) + p(i + 1) * fx;
+    let bot = p(i + wi as usize) * (1.0 - fx) + p(i + wi as usize + 1) * fx;
+    Some((top * (1.0 - fy) + bot * fy).round() as u8)
 }
 
 /// Turns the image clockwise by a multiple of 90 degrees.
