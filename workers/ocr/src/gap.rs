@@ -142,26 +142,17 @@ fn has_text_ink(img: &GrayImage, b: BBox, line_h: u32) -> bool {
     if ink < INK_SHARE.0 || ink > INK_SHARE.1 {
         return false;
     }
-    // Rows with ink, grouped into runs; a text line is a run of about a line's height.
-    let inked: Vec<bool> = (b.y..b.y + b.h).map(|y| (b.x..b.x + b.w).filter(|&x| px(x, y) < cut).count() * 200 >= b.w as usize).collect();
-    let mut y = 0;
-    while y < inked.len() {
-        if !inked[y] {
-            y += 1;
-            continue;
-        }
-        let start = y;
-        while y < inked.len() && inked[y] {
-            y += 1;
-        }
-        let h = (y - start) as u32;
+    // Rows with ink (half a percent of the row), grouped into runs; a text line is a run of
+    // about a line's height.
+    for (start, end) in inked_runs(img, b, cut, (b.w as usize).div_ceil(200)) {
+        let h = end - start;
         if h * 5 < line_h * 2 || h > line_h * 2 {
             continue;
         }
         // Separate marks along the run: columns with ink, split by blank columns.
         let (mut marks, mut in_mark, mut widest, mut width) = (0u32, false, 0u32, 0u32);
         for x in b.x..b.x + b.w {
-            let dark = (b.y + start as u32..b.y + y as u32).any(|yy| px(x, yy) < cut);
+            let dark = (b.y + start..b.y + end).any(|yy| px(x, yy) < cut);
             if dark {
                 width += 1;
                 if !in_mark {
@@ -179,6 +170,27 @@ fn has_text_ink(img: &GrayImage, b: BBox, line_h: u32) -> bool {
         }
     }
     false
+}
+
+/// The runs of consecutive rows of region `b` with at least `min_dark` pixels darker than `cut`,
+/// as (first row, row after the last) counted from the region's top.
+fn inked_runs(img: &GrayImage, b: BBox, cut: u8, min_dark: usize) -> Vec<(u32, u32)> {
+    let w = img.width();
+    let inked = |y: u32| img.as_raw()[(y * w + b.x) as usize..(y * w + b.x + b.w) as usize].iter().filter(|v| **v < cut).count() >= min_dark;
+    let mut runs = vec![];
+    let mut y = 0;
+    while y < b.h {
+        if !inked(b.y + y) {
+            y += 1;
+            continue;
+        }
+        let start = y;
+        while y < b.h && inked(b.y + y) {
+            y += 1;
+        }
+        runs.push((start, y));
+    }
+    runs
 }
 
 /// The level under which a pixel of region `b` is ink, and the share of the region that is ink.
@@ -211,19 +223,9 @@ fn has_value_rows(img: &GrayImage, b: BBox, line_h: u32) -> bool {
     if ink < INK_SHARE.0 / 4.0 || ink > INK_SHARE.1 {
         return false;
     }
-    let w = img.width();
-    let inked: Vec<bool> = (b.y..b.y + b.h).map(|y| img.as_raw()[(y * w + b.x) as usize..(y * w + b.x + b.w) as usize].iter().filter(|v| **v < cut).count() >= 3).collect();
-    let (mut rows, mut y) = (0, 0);
-    while y < inked.len() {
-        if !inked[y] {
-            y += 1;
-            continue;
-        }
-        let start = y;
-        while y < inked.len() && inked[y] {
-            y += 1;
-        }
-        let h = (y - start) as u32;
+    let mut rows = 0;
+    for (start, end) in inked_runs(img, b, cut, 3) {
+        let h = end - start;
         if h > 3 * line_h {
             return false;
         }
