@@ -16,6 +16,10 @@ use image::{GrayImage, Luma};
 use tamis_shared::ids::{clean_line, Mrz};
 use tamis_shared::{BBox, Line};
 
+/// White frame around a band handed to tesseract, which reads text touching the edge poorly;
+/// boxes read on the band are shifted back by it.
+const MARGIN: u32 = 24;
+
 /// Cap height the band is scaled to: tesseract's LSTM reads best at 30-40 px characters.
 pub(crate) const TARGET_CHAR_PX: f32 = 34.0;
 
@@ -104,15 +108,14 @@ fn finish(mut scaled: GrayImage, binarise: bool) -> GrayImage {
             p.0[0] = if p.0[0] > t { 255 } else { 0 };
         }
     }
-    let margin = 24;
-    let mut out = GrayImage::from_pixel(scaled.width() + 2 * margin, scaled.height() + 2 * margin, Luma([255]));
-    imageops::replace(&mut out, &scaled, margin as i64, margin as i64);
+    let mut out = GrayImage::from_pixel(scaled.width() + 2 * MARGIN, scaled.height() + 2 * MARGIN, Luma([255]));
+    imageops::replace(&mut out, &scaled, MARGIN as i64, MARGIN as i64);
     out
 }
 
 /// Maps the band's lines back to page coordinates.
 pub(crate) fn to_page(mut read: TsvPage, bb: BBox, scale: f32) -> Vec<Line> {
-    let margin = 24.0;
+    let margin = MARGIN as f32;
     let map = |b: BBox| BBox {
         x: bb.x + ((b.x as f32 - margin).max(0.0) / scale) as u32,
         y: bb.y + ((b.y as f32 - margin).max(0.0) / scale) as u32,
@@ -279,7 +282,7 @@ fn from_pixels<E>(
 /// Maps the lines read on a band cut out by `mrzfind` back to page coordinates (each box around
 /// its turned centre).
 fn band_to_page(mut read: TsvPage, found: &mrzfind::Band, k: f32) -> Vec<Line> {
-    let margin = 24.0;
+    let margin = MARGIN as f32;
     let map = |b: BBox| {
         let (x, y) = found.point_on_page(b.x as f32 + b.w as f32 / 2.0 - margin, b.y as f32 + b.h as f32 / 2.0 - margin, k);
         let (w, h) = (b.w as f32 / k, b.h as f32 / k);
