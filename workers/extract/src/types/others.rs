@@ -256,9 +256,16 @@ fn nir_by_shape(doc: &Doc, source: FieldSource, out: &mut Out) {
             }
         }
     }
+    set_found_by_key(out, doc, source, "nir", &found, 0.75, 0.5);
+}
+
+/// Sets a field found without its label by its shape and key, from the distinct values `found`
+/// (line, value, weakest word's confidence): one value weighs `base` by its OCR confidence,
+/// several leave the first at `several`, for a person to choose.
+fn set_found_by_key(out: &mut Out, doc: &Doc, source: FieldSource, name: &str, found: &[(usize, String, f32)], base: f32, several: f32) {
     if let Some((i, value, conf)) = found.first().cloned() {
-        let c = if found.len() == 1 { 0.75 * (0.4 + 0.6 * conf) } else { 0.5 };
-        out.fields.insert("nir".into(), field(value, c, doc.lines[i].page, doc.lines[i].bbox, source, Some(true)));
+        let c = if found.len() == 1 { base * (0.4 + 0.6 * conf) } else { several };
+        out.fields.insert(name.into(), field(value, c, doc.lines[i].page, doc.lines[i].bbox, source, Some(true)));
     }
 }
 
@@ -365,10 +372,7 @@ pub(crate) fn tax(doc: &Doc, source: FieldSource, out: &mut Out) {
                 }
             }
         }
-        if let Some((i, value, conf)) = found.first().cloned() {
-            let c = if found.len() == 1 { 0.9 * (0.4 + 0.6 * conf) } else { 0.6 };
-            out.fields.insert("tax_number".into(), field(value, c, doc.lines[i].page, doc.lines[i].bbox, source, Some(true)));
-        }
+        set_found_by_key(out, doc, source, "tax_number", &found, 0.9, 0.6);
     }
     // The notice reference's label misread ("Rétérence de favs 24 33 Z596416 25"): its printed
     // shape (year, department, a letter and six digits, two digits) is distinctive, but it has
