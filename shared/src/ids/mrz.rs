@@ -400,7 +400,8 @@ fn swaps(c: u8) -> &'static [u8] {
         b'S' => b"5",
         b'8' => b"B",
         b'B' => b"8",
-        b'9' => b"Y",
+        // A photo's OCR-B 0 read as 9 (a Croatian specimen's 007007007 read 907007007).
+        b'9' => b"Y0",
         b'Y' => b"9",
         _ => b"",
     }
