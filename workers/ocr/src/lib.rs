@@ -12,6 +12,7 @@ mod error;
 mod gap;
 mod lang;
 mod mrz;
+mod mrzcells;
 mod mrzfind;
 mod open;
 mod panels;
@@ -440,6 +441,10 @@ impl Ocr {
         gap::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::SingleBlock))?;
         if self.config.mrz_pass {
             mrz::improve(img, dpi, &mut tsv, |band, dpi| recognise(band, dpi, Layout::MrzZone))?;
+            // Names carry no check digit: their fillers are told from letters on the glyphs.
+            if mrz::quality(&tsv.lines) > 0 {
+                mrzcells::improve(img, &mut tsv);
+            }
         }
         Ok(Reading {
             tsv,
