@@ -259,16 +259,34 @@ fn from_pixels<E>(
         let k = (TARGET_CHAR_PX / found.char_h.max(1.0)).clamp(0.5, 4.0);
         let bb = found.bbox(img.width(), img.height());
         let cut = found.cut(img, k);
-        for binarise in [true, false] {
-            let got = read(&finish(cut.clone(), binarise), ((dpi as f32) * k).round() as u32)?;
-            // A read without a run of fillers was not a zone: spare the greyscale read.
-            let zone_like = got.lines.iter().any(|l| l.text.contains("<<<"));
-            improved |= merge(page, &[], bb, band_to_page(got, &found, k));
-            tracing::debug!(lines = found.lines, angle = found.angle.to_degrees(), char_h = found.char_h, binarise, quality = quality(&page.lines), "mrz: sighting read");
-            if quality(&page.lines) == 2 {
-                return Ok(true);
+        // The cut as found, then, if that fails, narrowed to its text: a band found long (joined
+        // to a frame drawn round the zone) holds a photo's white page edge and black screen
+        // border, and tesseract reads nothing in such a cut.
+        let narrow = text_columns(&cut, TARGET_CHAR_PX).filter(|(a, b)| (b - a) * 10 < cut.width() * 9);
+        let attempts = std::iter::once((cut.clone(), 0)).chain(narrow.map(|(a, b)| (imageops::crop_imm(&cut, a, 0, b - a, cut.height()).to_image(), a)));
+        'attempts: for (cut, shift) in attempts {
+            for binarise in [true, false] {
+                let framed = finish(cut.clone(), binarise);
+                let mut got = read(&framed, ((dpi as f32) * k).round() as u32)?;
+                // The names' fillers are told on the glyphs here, upright: on the page the
+                // boxes of a turned band are only approximate.
+                if quality(&got.lines) > 0 {
+                    crate::mrzcells::improve(&framed, &mut got);
+                }
+                // A read of text without a run of fillers was not a zone: spare the greyscale
+                // read. A read of (almost) nothing says only that the one threshold failed.
+                let chars: usize = got.lines.iter().map(|l| l.text.len()).sum();
+                let zone_like = chars < 20 || got.lines.iter().any(|l| l.text.contains("<<<"));
+                improved |= merge(page, &[], bb, band_to_page(got, &found, k, shift));
+                tracing::debug!(lines = found.lines, angle = found.angle.to_degrees(), char_h = found.char_h, binarise, shift, quality = quality(&page.lines), "mrz: sighting read");
+                if quality(&page.lines) == 2 {
+                    return Ok(true);
+                }
+                if !zone_like {
+                    break 'attempts;
+                }
             }
-            if !zone_like {
+            if improved {
                 break;
             }
         }
@@ -279,10 +297,53 @@ fn from_pixels<E>(
     Ok(improved)
 }
 
-/// Maps the lines read on a band cut out by `mrzfind` back to page coordinates (each box around
-/// its turned centre).
-fn band_to_page(mut read: TsvPage, found: &mrzfind::Band, k: f32) -> Vec<Line> {
-    let margin = MARGIN as f32;
+/// The run of columns of an upright band cut that hold text, with a character's margin: where
+/// the grey level steps up and down often along a column (a character's strokes), averaged over
+/// a character's width; gaps narrower than two characters join runs, and the longest run wins.
+/// None when no column holds text.
+fn text_columns(cut: &GrayImage, char_px: f32) -> Option<(u32, u32)> {
+    let (w, h) = cut.dimensions();
+    // Edges over 3 pixels (a scaled cut blurs them), each counted once.
+    let steps: Vec<f32> = (0..w)
+        .map(|x| {
+            let mut steep = false;
+            let mut edges = 0;
+            for y in 3..h {
+                let now = (cut.get_pixel(x, y).0[0] as i16 - cut.get_pixel(x, y - 3).0[0] as i16).abs() >= 40;
+                edges += usize::from(now && !steep);
+                steep = now;
+            }
+            edges as f32
+        })
+        .collect();
+    let win = (char_px * 0.8).max(3.0) as usize;
+    let text: Vec<bool> = (0..w as usize)
+        .map(|x| {
+            let (a, b) = (x.saturating_sub(win / 2), (x + win / 2 + 1).min(w as usize));
+            steps[a..b].iter().sum::<f32>() / (b - a) as f32 >= 2.0
+        })
+        .collect();
+    let gap = (2.0 * char_px) as usize;
+    let mut runs: Vec<(usize, usize)> = vec![];
+    for (x, on) in text.iter().enumerate() {
+        if !on {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(r) if x - r.1 <= gap => r.1 = x,
+            _ => runs.push((x, x)),
+        }
+    }
+    let (a, b) = runs.into_iter().max_by_key(|r| r.1 - r.0)?;
+    let m = char_px as usize;
+    Some((a.saturating_sub(m) as u32, ((b + m + 1).min(w as usize)) as u32))
+}
+
+/// Maps the lines read on a band cut out by `mrzfind` (from `shift` pixels in) back to page
+/// coordinates (each box around its turned centre).
+fn band_to_page(mut read: TsvPage, found: &mrzfind::Band, k: f32, shift: u32) -> Vec<Line> {
+    // Boxes on a cut narrowed from the left start `shift` pixels into the band.
+    let margin = MARGIN as f32 - shift as f32;
     let map = |b: BBox| {
         let (x, y) = found.point_on_page(b.x as f32 + b.w as f32 / 2.0 - margin, b.y as f32 + b.h as f32 / 2.0 - margin, k);
         let (w, h) = (b.w as f32 / k, b.h as f32 / k);
