@@ -262,8 +262,12 @@ fn from_pixels<E>(
         // The cut as found, then, if that fails, narrowed to its text: a band found long (joined
         // to a frame drawn round the zone) holds a photo's white page edge and black screen
         // border, and tesseract reads nothing in such a cut.
-        let narrow = text_columns(&cut, TARGET_CHAR_PX).filter(|(a, b)| (b - a) * 10 < cut.width() * 9);
-        let attempts = std::iter::once((cut.clone(), 0)).chain(narrow.map(|(a, b)| (imageops::crop_imm(&cut, a, 0, b - a, cut.height()).to_image(), a)));
+        // Narrowed only when the cut as found has failed (`once_with` is lazy).
+        let narrow = || {
+            let (a, b) = text_columns(&cut, TARGET_CHAR_PX).filter(|(a, b)| (b - a) * 10 < cut.width() * 9)?;
+            Some((imageops::crop_imm(&cut, a, 0, b - a, cut.height()).to_image(), a))
+        };
+        let attempts = std::iter::once((cut.clone(), 0)).chain(std::iter::once_with(narrow).flatten());
         'attempts: for (cut, shift) in attempts {
             for binarise in [true, false] {
                 let framed = finish(cut.clone(), binarise);

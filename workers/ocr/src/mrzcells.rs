@@ -46,7 +46,7 @@ fn ncc(a: &[f32], b: &[f32]) -> f32 {
     }
 }
 
-/// The glyph inked in columns `x0..x1`, rows `y0..y1` of `ink`, or None for an empty cell.
+/// The glyph inked in columns `x0..x1` of `ink` (every row), or None for an empty cell.
 fn glyph(ink: &[Vec<bool>], x0: usize, x1: usize) -> Option<Glyph> {
     let rows = ink.len();
     let (mut l, mut r, mut t, mut b) = (usize::MAX, 0, usize::MAX, 0);
@@ -243,8 +243,8 @@ fn layout_len(data_len: usize) -> Option<usize> {
 }
 
 /// Rewrites the name line of the page's MRZ on its glyphs (see the module doc), and its data
-/// line when that makes the zone pass more check digits; returns whether a line changed.
-pub(crate) fn improve(img: &GrayImage, page: &mut TsvPage) -> bool {
+/// line when that makes the zone pass more check digits.
+pub(crate) fn improve(img: &GrayImage, page: &mut TsvPage) {
     let mrz: Vec<usize> = (0..page.lines.len())
         .filter(|&i| {
             let c = clean_line(&page.lines[i].text);
@@ -255,20 +255,20 @@ pub(crate) fn improve(img: &GrayImage, page: &mut TsvPage) -> bool {
     // The data line (most digits) gives the layout; the name line holds (almost) no digit, shows
     // fillers as printed (not punctuation that `clean_line` turns into fillers) and is the one
     // nearest the data line.
-    let Some(&data) = mrz.iter().max_by_key(|&&i| digits(i)) else { return false };
-    let Some(n) = layout_len(clean_line(&page.lines[data].text).len()) else { return false };
+    let Some(&data) = mrz.iter().max_by_key(|&&i| digits(i)) else { return };
+    let Some(n) = layout_len(clean_line(&page.lines[data].text).len()) else { return };
     let centre = |i: usize| page.lines[i].bbox.map_or(0, |b| b.y + b.h / 2) as i64;
     let Some(&name) = mrz
         .iter()
         .filter(|&&i| i != data && digits(i) <= 1 && page.lines[i].text.matches(['<', '«']).count() >= 2)
         .min_by_key(|&&i| (centre(i) - centre(data)).abs())
     else {
-        return false;
+        return;
     };
     // The zone's edges: its lines are equally long, but a line read short has a narrower box.
     let zone: Vec<BBox> = [name, data].iter().filter_map(|&i| page.lines[i].bbox).collect();
     let span = (zone.iter().map(|b| b.x).min().unwrap_or(0), zone.iter().map(|b| b.x + b.w).max().unwrap_or(0));
-    let mut changed = rewrite(img, page, name, span, n, true);
+    rewrite(img, page, name, span, n, true);
     // A data line is rewritten only when a glyph read twice or missed shifted its fields (a
     // filler read as a digit in a short document number, CA000000<4 read CAOOOO0O0<4), and only
     // when the zone then reads better. Look-alikes in place are the check digits' business. Not
@@ -279,11 +279,8 @@ pub(crate) fn improve(img: &GrayImage, page: &mut TsvPage) -> bool {
         let old = page.lines[data].clone();
         if rewrite(img, page, data, span, n, false) && crate::mrz::quality(&page.lines) <= before {
             page.lines[data] = old;
-        } else {
-            changed |= page.lines[data] != old;
         }
     }
-    changed
 }
 
 /// Rewrites line `i` of `page` (a `name` line or a data line) on its `n` glyphs; returns whether
