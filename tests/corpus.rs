@@ -198,6 +198,7 @@ fn real_mrz_specimens_give_their_fields_exactly() {
     println!("real MRZ specimens: {exact}/{total} give every field exactly");
     assert_eq!(total, 24, "the real-data MRZ set changed");
     // Measured when this gate was set (6 before the MRZ repairs of issue #4, 16 before the band
-    // was searched for in the pixels); raise it as it improves.
-    assert!(exact >= 22, "only {exact}/{total} MRZ specimens give every field exactly");
+    // was searched for in the pixels, 22 before glyphs were cut on strokes); raise it as it
+    // improves. The one left, id-esp, is a non-compliant card PassportEye itself scores 0.
+    assert!(exact >= 23, "only {exact}/{total} MRZ specimens give every field exactly");
 }

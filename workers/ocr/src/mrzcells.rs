@@ -46,31 +46,88 @@ fn ncc(a: &[f32], b: &[f32]) -> f32 {
     }
 }
 
-/// The glyph inked in columns `x0..x1` of `ink` (every row), or None for an empty cell.
-fn glyph(ink: &[Vec<bool>], x0: usize, x1: usize) -> Option<Glyph> {
-    let rows = ink.len();
-    let (mut l, mut r, mut t, mut b) = (usize::MAX, 0, usize::MAX, 0);
-    for (y, row) in ink.iter().enumerate() {
-        for (x, on) in row.iter().enumerate().take(x1).skip(x0) {
-            if *on {
-                (l, r, t, b) = (l.min(x), r.max(x), t.min(y), b.max(y));
+/// A connected stroke of ink: its box (inclusive).
+#[derive(Clone, Copy)]
+struct Stroke {
+    l: usize,
+    r: usize,
+    t: usize,
+    b: usize,
+}
+
+/// The strokes of `ink` (4-connected), each pixel labelled with its stroke's index + 1 (0 for
+/// paper). A stroke no glyph of the line can be is cleared: one as tall as the cut (a frame's
+/// side) or wider than `max_w` (a rule above or below the line). Left in, a frame's border is ink
+/// the lattice stretches to cover, and a cell's ink box the template never matches.
+fn strokes(ink: &mut [Vec<bool>], max_w: f32) -> (Vec<Vec<u32>>, Vec<Stroke>) {
+    let h = ink.len();
+    let w = ink.first().map_or(0, Vec::len);
+    let mut label = vec![vec![0u32; w]; h];
+    let mut kept = Vec::new();
+    let mut stack = Vec::new();
+    for y0 in 0..h {
+        for x0 in 0..w {
+            if !ink[y0][x0] || label[y0][x0] != 0 {
+                continue;
+            }
+            let id = kept.len() as u32 + 1;
+            let mut part = vec![(x0, y0)];
+            label[y0][x0] = id;
+            stack.push((x0, y0));
+            let mut s = Stroke { l: x0, r: x0, t: y0, b: y0 };
+            while let Some((x, y)) = stack.pop() {
+                let near = [(x.wrapping_sub(1), y), (x + 1, y), (x, y.wrapping_sub(1)), (x, y + 1)];
+                for (nx, ny) in near {
+                    if nx < w && ny < h && ink[ny][nx] && label[ny][nx] == 0 {
+                        label[ny][nx] = id;
+                        (s.l, s.r, s.t, s.b) = (s.l.min(nx), s.r.max(nx), s.t.min(ny), s.b.max(ny));
+                        part.push((nx, ny));
+                        stack.push((nx, ny));
+                    }
+                }
+            }
+            if s.b + 1 - s.t >= h.saturating_sub(1) || (s.r + 1 - s.l) as f32 > max_w {
+                for (x, y) in part {
+                    ink[y][x] = false;
+                    label[y][x] = u32::MAX;
+                }
+            } else {
+                kept.push(s);
             }
         }
     }
-    if l == usize::MAX || rows == 0 {
+    // Cleared strokes were labelled apart (their id went to the next stroke); paper now.
+    for row in &mut label {
+        for v in row.iter_mut().filter(|v| **v == u32::MAX) {
+            *v = 0;
+        }
+    }
+    (label, kept)
+}
+
+/// The glyph of the cell `x0..x1`: the strokes whose middle falls in it (a neighbour's edge that
+/// reaches into the cell is not part of it, on a line whose pitch drifts), or None for an empty
+/// cell.
+fn glyph(label: &[Vec<u32>], strokes: &[Stroke], x0: usize, x1: usize) -> Option<Glyph> {
+    let mine: Vec<bool> = strokes.iter().map(|s| (x0..x1).contains(&((s.l + s.r) / 2))).collect();
+    let members = strokes.iter().zip(&mine).filter(|(_, m)| **m).map(|(s, _)| *s);
+    let (l, r, t, b) = members.fold((usize::MAX, 0, usize::MAX, 0), |(l, r, t, b), s| (l.min(s.l), r.max(s.r), t.min(s.t), b.max(s.b)));
+    if l == usize::MAX {
         return None;
     }
+    let on = |x: usize, y: usize| {
+        let v = label[y][x];
+        v != 0 && mine.get(v as usize - 1).copied().unwrap_or(false)
+    };
     let (w, h) = (r + 1 - l, b + 1 - t);
     let mut grid = vec![0.0; GRID.0 * GRID.1];
     for gy in 0..GRID.1 {
         for gx in 0..GRID.0 {
             let (sx0, sx1) = (l + gx * w / GRID.0, l + ((gx + 1) * w / GRID.0).max(gx * w / GRID.0 + 1));
             let (sy0, sy1) = (t + gy * h / GRID.1, t + ((gy + 1) * h / GRID.1).max(gy * h / GRID.1 + 1));
-            let mut on = 0;
-            for row in &ink[sy0..sy1.min(rows)] {
-                on += row[sx0..sx1.min(row.len())].iter().filter(|v| **v).count();
-            }
-            grid[gy * GRID.0 + gx] = on as f32 / ((sx1 - sx0) * (sy1 - sy0)).max(1) as f32;
+            let (sx1, sy1) = (sx1.min(r + 1), sy1.min(b + 1));
+            let count = (sy0..sy1).flat_map(|y| (sx0..sx1).map(move |x| (x, y))).filter(|&(x, y)| on(x, y)).count();
+            grid[gy * GRID.0 + gx] = count as f32 / ((sx1 - sx0) * (sy1 - sy0)).max(1) as f32;
         }
     }
     Some(Glyph { grid, height: h as u32 })
@@ -94,7 +151,10 @@ pub(crate) fn fillers(img: &GrayImage, bb: BBox, span: (u32, u32), n: usize, end
     let (y0, y1) = (bb.y.saturating_sub(pad), (bb.y + bb.h + pad).min(img.height()));
     let crop = image::imageops::crop_imm(img, x0, y0, x1 - x0, y1 - y0).to_image();
     let t = otsu(&crop);
-    let ink: Vec<Vec<bool>> = (0..crop.height()).map(|y| (0..crop.width()).map(|x| crop.get_pixel(x, y).0[0] <= t).collect()).collect();
+    let mut ink: Vec<Vec<bool>> = (0..crop.height()).map(|y| (0..crop.width()).map(|x| crop.get_pixel(x, y).0[0] <= t).collect()).collect();
+    // Glyphs are cut on strokes, not columns: the frame round a zone goes, and a line whose
+    // pitch drifts (a photo in perspective) keeps each glyph whole in its cell.
+    let (label, kept) = strokes(&mut ink, 2.5 * p0);
     let col: Vec<u64> = (0..crop.width() as usize).map(|x| ink.iter().filter(|r| r[x]).count() as u64).collect();
     let mut before = vec![0u64; col.len() + 1];
     for (x, c) in col.iter().enumerate() {
@@ -127,7 +187,7 @@ pub(crate) fn fillers(img: &GrayImage, bb: BBox, span: (u32, u32), n: usize, end
     }
     let (_, p, first) = best?;
     let bound = |i: usize| at(first + i as f32 * p);
-    let glyphs: Vec<Option<Glyph>> = (0..n).map(|i| glyph(&ink, bound(i), bound(i + 1))).collect();
+    let glyphs: Vec<Option<Glyph>> = (0..n).map(|i| glyph(&label, &kept, bound(i), bound(i + 1))).collect();
     // The last cells are fillers unless a name fills the line: most of the last six must look
     // alike, and the one most like the others (a tail read on a photo has stains) leads them.
     let tail: Vec<&Glyph> = glyphs[n - 6..].iter().flatten().collect();
@@ -357,6 +417,39 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(refit(&ocr, &c), Some(line));
         }
+    }
+
+    /// Ink from rows of `#` (ink) and `.` (paper).
+    fn ink(rows: &[&str]) -> Vec<Vec<bool>> {
+        rows.iter().map(|r| r.bytes().map(|c| c == b'#').collect()).collect()
+    }
+
+    #[test]
+    fn a_frame_round_the_zone_is_not_taken_for_glyphs() {
+        let mut ink = ink(&[
+            "##########....#",
+            "..............#",
+            "..#....##.....#",
+            ".###...##.....#",
+            "..#...........#",
+        ]);
+        // The side as tall as the cut and the rule wider than a glyph go; the two glyphs stay.
+        let (label, kept) = strokes(&mut ink, 4.0);
+        assert_eq!(kept.len(), 2);
+        assert!(!ink[0][0] && !ink[0][14] && !ink[4][14]);
+        assert!(ink[3][1] && ink[2][7]);
+        assert_eq!((label[3][2], label[2][8], label[0][5]), (1, 2, 0));
+    }
+
+    #[test]
+    fn a_neighbours_edge_reaching_into_a_cell_is_not_its_glyph() {
+        // Cells 0..5 and 5..10: the first glyph (columns 1..5) reaches into the second cell.
+        let mut ink = ink(&[".#####....", ".#...#....", ".#####....", "..........", ".......#.."]);
+        let (label, kept) = strokes(&mut ink, 8.0);
+        assert!(glyph(&label, &kept, 0, 5).is_some());
+        let second = glyph(&label, &kept, 5, 10).expect("the dot is the second cell's");
+        assert_eq!(second.height, 1);
+        assert!(glyph(&label, &kept, 5, 7).is_none());
     }
 
     #[test]
