@@ -12,6 +12,10 @@ pub enum MrzFormat {
     Td2,
     /// Passports and visas, 2 lines of 44.
     Td3,
+    /// France's own identity-card zone (cards issued 1988-2021, valid into the 2030s), 2 lines
+    /// of 36 that are not ICAO's TD2: surname and issuing office on the first line, a 12-digit
+    /// card number, given names, birth date and sex on the second, and no expiry date.
+    FraId,
 }
 
 /// An MRZ whose check digits all pass.
@@ -609,7 +613,7 @@ impl Mrz {
         let ls: Vec<String> = lines.iter().map(|l| clean_line(l)).collect();
         match (ls.len(), ls.first().map(|l| l.len())) {
             (3, Some(30)) if ls.iter().all(|l| l.len() == 30) => Self::td1(&ls),
-            (2, Some(36)) if ls[1].len() == 36 => Self::td23(&ls, MrzFormat::Td2),
+            (2, Some(36)) if ls[1].len() == 36 => Self::td23(&ls, MrzFormat::Td2).or_else(|e| Self::fra_id(&ls).map_err(|_| e)),
             (2, Some(44)) if ls[1].len() == 44 => Self::td23(&ls, MrzFormat::Td3),
             _ => Err(IdError::Format("mrz")),
         }
@@ -621,7 +625,8 @@ impl Mrz {
             .iter()
             .map(|l| clean_line(l))
             // A data line whose optional field is full holds no "<<": many digits mark it instead.
-            .filter(|l| l.len() >= 20 && l.len() <= 48 && (l.contains("<<") || l.bytes().filter(|c| c.is_ascii_digit()).count() >= 14))
+            // France's old card may show neither when its fillers are read as letters.
+            .filter(|l| l.len() >= 20 && l.len() <= 48 && (l.contains("<<") || l.bytes().filter(|c| c.is_ascii_digit()).count() >= 14 || l.contains("DFRA")))
             .collect();
         let fit = |l: &str, n: usize| -> Option<String> {
             // OCR often drops or adds a trailing filler; pad or trim fillers at the end only.
@@ -658,7 +663,8 @@ impl Mrz {
                     .enumerate()
                     .map(|(j, l)| if j == name_line { name_fix(l, n).or_else(|| fit(l, n)) } else { fit(l, n) })
                     .collect();
-                if let Some(ls) = ls {
+                let french = if n == 36 { french_lines(&cand[i], &cand[i + 1], name_fix) } else { None };
+                for ls in [ls, french].into_iter().flatten() {
                     for v in variants(&ls) {
                         let refs: Vec<&str> = v.iter().map(|s| s.as_str()).collect();
                         if let Ok(mut m) = Mrz::parse(&refs) {
@@ -778,6 +784,81 @@ impl Mrz {
     }
 }
 
+/// The two lines of France's 1988-2021 card as read (`first` holding `IDFRA`), cut to 36 and
+/// with the surname field's padding repaired, or None when they cannot be. Its first line ends
+/// with the issuing office's digits, which the name-line repair of [`Mrz::find`] would wipe, and
+/// a card's frame or a photocopy's edge leaves debris at both ends of its lines; the last check
+/// digit covers both lines whole, so a wrong repair still fails.
+fn french_lines(first: &str, second: &str, name_fix: impl Fn(&str, usize) -> Option<String>) -> Option<Vec<String>> {
+    let start = first.find("DFRA")?.checked_sub(1)?;
+    let l1 = first.get(start..start + 36)?;
+    // The second line starts with the card number's digits and ends with a check digit.
+    let l2 = second.trim_matches('<');
+    if l2.len() != 36 {
+        return None;
+    }
+    let field = &l1[..30];
+    let pad = |c: u8| matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'R');
+    // Padding read as letters after a filler read right (`DOUEL<CCCEECEE`): the first filler
+    // after the surname's first letters from which everything is padding-like.
+    let after_filler = || {
+        let p = (7..30).find(|&p| field.as_bytes()[p] == b'<' && field.as_bytes()[p..].iter().all(|c| pad(*c)))?;
+        Some(format!("{}{}", &field[..p], "<".repeat(30 - p)))
+    };
+    let surname = name_fix(field, 30).or_else(after_filler).unwrap_or_else(|| field.to_string());
+    Some(vec![format!("{surname}{}", &l1[30..]), l2.to_string()])
+}
+
+impl Mrz {
+    /// France's identity-card zone of 1988-2021 ([`MrzFormat::FraId`]): the card number (issue
+    /// year and month, department, sequence) and the birth date carry check digits, and the last
+    /// digit covers both lines whole, names included.
+    fn fra_id(ls: &[String]) -> Result<Mrz, IdError> {
+        let mut l1 = ls[0].as_bytes().to_vec();
+        let mut l2 = ls[1].as_bytes().to_vec();
+        let mut corrected = false;
+        if l1[0] == b'1' {
+            l1[0] = b'I';
+            corrected = true;
+        }
+        if &l1[0..5] != b"IDFRA" {
+            return Err(IdError::Format("mrz"));
+        }
+        // The department (4..7) can hold Corsica's letters; every other number field is digits.
+        for r in [0..4, 7..13, 27..34, 35..36] {
+            corrected |= digits_fix(&mut l2[r]);
+        }
+        if !l2[0..4].iter().chain(&l2[7..12]).all(u8::is_ascii_digit) || !check(&l2[0..12], l2[12]) || !check(&l2[27..33], l2[33]) {
+            return Err(IdError::Checksum("mrz"));
+        }
+        let mut comp = l1.clone();
+        comp.extend_from_slice(&l2[0..35]);
+        if !check(&comp, l2[35]) {
+            return Err(IdError::Checksum("mrz"));
+        }
+        let tidy = |x: &[u8]| String::from_utf8_lossy(x).split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+        // No birth after the card's issue, which the number's first four digits give.
+        let issued = 1900 + (l2[0] - b'0') as i32 * 10 + (l2[1] - b'0') as i32;
+        let issued = if issued < 1988 { issued + 100 } else { issued };
+        let birth_date = yymmdd(&l2[27..33]).and_then(|(y, m, d)| date(if 2000 + y <= issued { 2000 + y } else { 1900 + y }, m, d));
+        Ok(Mrz {
+            format: MrzFormat::FraId,
+            document_code: "ID".into(),
+            issuing_state: "FRA".into(),
+            surname: tidy(&l1[5..30]),
+            given_names: tidy(&l2[13..27]),
+            document_number: String::from_utf8_lossy(&l2[0..12]).into_owned(),
+            // Only French nationals hold the card.
+            nationality: Some("FRA".into()),
+            birth_date,
+            sex: sex(l2[34]),
+            // Printed on the card only.
+            expiry_date: None,
+            corrected,
+        })
+    }
+}
+
 fn sex(c: u8) -> char {
     match c {
         b'F' => 'F',
@@ -836,6 +917,33 @@ mod tests {
         assert_eq!(m.birth_date.unwrap().to_string(), "2005-08-15");
         assert_eq!(m.expiry_date.unwrap().to_string(), "2034-06-18");
         assert_eq!(m.nationality.as_deref(), Some("FRA"));
+    }
+
+    #[test]
+    fn french_card_of_1988_to_2021() {
+        // The public specimen (Christiane Douel): every check digit as printed.
+        let lines = ["IDFRADOUEL<<<<<<<<<<<<<<<<<<<<932013", "0506932020438CHRISTIANE<<NI2906209F3"];
+        let m = Mrz::parse(&lines).unwrap();
+        assert_eq!(m.format, MrzFormat::FraId);
+        assert_eq!((m.surname.as_str(), m.given_names.as_str()), ("DOUEL", "CHRISTIANE NI"));
+        assert_eq!(m.document_number, "050693202043");
+        assert_eq!(m.birth_date.unwrap().to_string(), "1929-06-20");
+        assert_eq!((m.sex, m.expiry_date, m.nationality.as_deref()), ('F', None, Some("FRA")));
+        assert!(!m.corrected);
+        // The last digit covers the names: one letter changed fails it.
+        assert!(Mrz::parse(&["IDFRADOUEM<<<<<<<<<<<<<<<<<<<<932013", lines[1]]).is_err());
+        // Among OCR lines, with the padding of the surname read as letters and an O for a 0.
+        let m = Mrz::find(&["REPUBLIQUE FRANCAISE", "IDFRADOUEL<<<<<<<<<<<<<<<KK<<<932013", "O506932020438CHRISTIANE<<NI2906209F3"]).unwrap();
+        assert_eq!((m.document_number.as_str(), m.corrected), ("050693202043", true));
+        // A photocopy: the frame read at both ends, the padding as C and E after one filler.
+        let m = Mrz::find(&["| IDFRADOUEL <ccceeccececeeeeéce<932013 |", "-0506932020438CHRISTIANE<<NI2906209F3 °"]).unwrap();
+        assert_eq!((m.surname.as_str(), m.given_names.as_str()), ("DOUEL", "CHRISTIANE NI"));
+        // The same padding read after a name whose letters the last digit does not confirm.
+        assert!(Mrz::find(&["| IDFRADOUEX <ccceeccececeeeeéce<932013 |", "-0506932020438CHRISTIANE<<NI2906209F3 °"]).is_none());
+        // A birth year after the card's issue belongs to the century before.
+        let l2 = "8806075123457MARIE<<CLAIRE<6504120F3";
+        let m = Mrz::parse(&["IDFRADUPONT<DURAND<<<<<<<<<<<<075123", l2]).unwrap();
+        assert_eq!((m.surname.as_str(), m.birth_date.unwrap().to_string()), ("DUPONT DURAND", "1965-04-12".to_string()));
     }
 
     #[test]
@@ -953,6 +1061,40 @@ mod tests {
             let misread: String = ls[1].char_indices().map(|(i, c)| if i < 9 && c == '0' { 'O' } else { c }).collect();
             let got = Mrz::find(&[&ls[0], &misread]).unwrap();
             prop_assert_eq!(got.document_number, num);
+        }
+
+        #[test]
+        fn generated_french_cards_validate_and_any_changed_character_fails(
+            surname in "[A-Z]{2,12}(<[A-Z]{2,8})?",
+            given in "[A-Z]{2,6}(<<[A-Z]{2,5})?",
+            issued in 0u32..34,
+            seq in "[0-9]{5}",
+            birth in (30u32..99, 1u32..13, 1u32..29),
+            at in 0usize..72,
+        ) {
+            let l1 = format!("IDFRA{surname:<<25}750123");
+            let num = format!("{:02}01750{seq}", (88 + issued) % 100);
+            let b = format!("{:02}{:02}{:02}", birth.0, birth.1, birth.2);
+            let mut l2 = format!("{num}{}{given:<<14}{b}{}F", check_digit(num.as_bytes()) as char, check_digit(b.as_bytes()) as char);
+            let mut all = l1.clone().into_bytes();
+            all.extend_from_slice(l2.as_bytes());
+            l2.push(check_digit(&all) as char);
+            let m = Mrz::parse(&[&l1, &l2]).unwrap();
+            prop_assert_eq!(m.format, MrzFormat::FraId);
+            prop_assert_eq!(&m.document_number, &num);
+            prop_assert_eq!(m.surname, surname.replace('<', " "));
+            prop_assert_eq!(m.given_names, given.replace("<<", " "));
+            prop_assert_eq!(m.birth_date.unwrap().year() % 100, birth.0 as i32);
+            // One character changed (to another of its kind) anywhere a check digit covers.
+            let mut lines = [l1.into_bytes(), l2.into_bytes()];
+            let (li, ci) = (at / 36, at % 36);
+            let c = &mut lines[li][ci];
+            *c = match *c { b'0'..=b'8' => *c + 1, b'9' => b'0', b'A'..=b'Y' => *c + 1, b'Z' => b'A', _ => b'Y' };
+            let changed: Vec<String> = lines.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+            // The code and state are not a French card's any more; the rest fails a check digit.
+            if li == 1 || ci >= 5 {
+                prop_assert!(Mrz::parse(&[&changed[0], &changed[1]]).is_err());
+            }
         }
 
         #[test]
