@@ -270,7 +270,10 @@ fn name_field_full(doc: &Doc, last: &str) -> bool {
     let last = last.to_uppercase();
     doc.lines.iter().any(|l| {
         let t: String = l.text.chars().filter(|c| !c.is_whitespace()).collect();
-        t.contains("<<") && (t.len() == 30 || t.len() == 44) && t.ends_with(&last)
+        // A name line (TD1's third, TD2's and TD3's first) ending in the name, or the given-names
+        // field of France's 1988-2021 card (characters 14-27 of its second line) filled to its end.
+        let name_line = t.contains("<<") && [30, 36, 44].contains(&t.len()) && t.ends_with(&last);
+        name_line || (t.len() == 36 && t.get(13..27).is_some_and(|f| f.ends_with(&last)))
     })
 }
 
@@ -315,7 +318,9 @@ fn printed_name(doc: &Doc, tokens: &[String], truncated: bool) -> Option<Printed
             let label = t[..s].iter().all(|x| {
                 let w = &l.words[x.1];
                 let upper_word = w.text.chars().next().is_some_and(|c| c.is_uppercase()) && w.text.chars().all(|c| !c.is_lowercase());
-                (x.0.len() >= 3 && !upper_word) || w.conf < 0.3
+                // Judged on the whole word: `Prénom(s)` folds to `prenom` and `s`.
+                let letters = w.text.chars().filter(|c| c.is_alphabetic()).count();
+                (letters >= 3 && !upper_word) || w.conf < 0.3
             });
             if !label {
                 return None;
@@ -525,7 +530,14 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             out.fields.insert(name.to_string(), f);
         }
     }
-    if let Some(e) = m.expiry_date {
+    // France's 1988-2021 card carries its expiry in print only.
+    let printed_expiry = || {
+        let v = &out.fields.get("expiry_date")?.value;
+        let n = |r: std::ops::Range<usize>| v.get(r)?.parse::<i32>().ok();
+        let month = time::Month::try_from(n(5..7)? as u8).ok()?;
+        time::Date::from_calendar_date(n(0..4)?, month, n(8..10)? as u8).ok()
+    };
+    if let Some(e) = m.expiry_date.or_else(printed_expiry) {
         if e < time::OffsetDateTime::now_utc().date() {
             out.finding("expired".into(), "The document's expiry date has passed.");
         }
