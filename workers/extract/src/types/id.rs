@@ -537,10 +537,27 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         let month = time::Month::try_from(n(5..7)? as u8).ok()?;
         time::Date::from_calendar_date(n(0..4)?, month, n(8..10)? as u8).ok()
     };
-    if let Some(e) = m.expiry_date.or_else(printed_expiry) {
+    if let Some(e) = m.expiry_date.or_else(printed_expiry).map(|e| french_extension(&m, e)) {
         if e < time::OffsetDateTime::now_utc().date() {
             out.finding("expired".into(), "The document's expiry date has passed.");
         }
+    }
+}
+
+/// The date a card stops being valid, given the expiry it shows: France's cards issued from
+/// 2004 to 2013 to adults are valid five years past their printed date (decree 2013-1188), which
+/// their zone's number dates (issue year and month first).
+fn french_extension(m: &Mrz, printed: time::Date) -> time::Date {
+    let issued = (m.format == tamis_shared::ids::MrzFormat::FraId)
+        .then(|| {
+            let n = |r: std::ops::Range<usize>| m.document_number.get(r)?.parse::<i32>().ok();
+            Some((2000 + n(0..2)?, n(2..4)?))
+        })
+        .flatten();
+    let adult_then = |year: i32, month: i32| m.birth_date.is_some_and(|b| (b.year() + 18, b.month() as i32) <= (year, month));
+    match issued {
+        Some((year, month)) if (2004..=2013).contains(&year) && adult_then(year, month) => printed.replace_year(printed.year() + 5).unwrap_or(printed),
+        _ => printed,
     }
 }
 
@@ -548,6 +565,23 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_french_card_issued_2004_to_2013_to_an_adult_is_valid_five_years_more() {
+        let card = |l2: &str| Mrz::parse(&["IDFRADUPONT<DURAND<<<<<<<<<<<<075123", l2]).unwrap();
+        let date = |y, m, d| time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
+        // Issued 2012-06 to someone born in 1965: printed 2022, valid to 2027.
+        let adult = card("1206075123450MARIE<<CLAIRE<6504120F7");
+        assert_eq!(french_extension(&adult, date(2022, 6, 1)), date(2027, 6, 1));
+        // Issued 2012-06 to a child born in 2000: as printed.
+        let child = card("1206075123450MARIE<<CLAIRE<0004123F1");
+        assert_eq!(french_extension(&child, date(2022, 6, 1)), date(2022, 6, 1));
+        // Issued 2016: as printed; an ICAO card too.
+        let later = card("1606075123452MARIE<<CLAIRE<6504120F3");
+        assert_eq!(french_extension(&later, date(2031, 6, 1)), date(2031, 6, 1));
+        let icao = Mrz::parse(&["IDFRA4YCRH3J8J1<<<<<<<<<<<<<<<", "0508159F3406186FRA<<<<<<<<<<<4", "MARTINS<<CHRISTIANE<JACQUELINE"]).unwrap();
+        assert_eq!(french_extension(&icao, date(2034, 6, 18)), date(2034, 6, 18));
+    }
 
     fn fused(lines: &[&str]) -> Option<String> {
         fused_number(&Doc::from_lines(lines))
