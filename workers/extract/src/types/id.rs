@@ -48,12 +48,19 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
                 let valid = check_digit(&n) == if cd == b'<' { b'0' } else { as_digit(cd) };
                 (Some(String::from_utf8_lossy(&b[i - 3..i]).to_string()), valid.then(|| String::from_utf8_lossy(&n).trim_end_matches('<').to_string()))
             } else if i + 18 <= b.len() && letters(&b[i + 15..i + 18]) {
-                // TD1: the number sits on the line above, after the document code and state.
+                // TD1: the number sits on the line above, after the document code and state,
+                // found by name so that a shifted read still places it: an identity card's issuer
+                // is its holder's nationality (read past the check digits), and a French office
+                // mostly sees France's residence permits, issued to foreigners.
+                let nat = &b[i + 15..i + 18];
                 let num = li.checked_sub(1).and_then(|k| lines.get(k)).and_then(|up| {
                     let u = up.as_bytes();
-                    let s = u.windows(3).position(|x| x == b"FRA").map(|p| p + 3).filter(|p| *p + 10 <= u.len())?;
-                    let n = &u[s..s + 9];
-                    (check_digit(n) == as_digit(u[s + 9])).then(|| String::from_utf8_lossy(n).trim_end_matches('<').to_string())
+                    let states: [&[u8]; 2] = [nat, b"FRA"];
+                    states.iter().take(if nat == b"FRA" { 1 } else { 2 }).find_map(|state| {
+                        let s = u.windows(3).position(|x| x == *state).map(|p| p + 3).filter(|p| *p + 10 <= u.len())?;
+                        let n = &u[s..s + 9];
+                        (check_digit(n) == as_digit(u[s + 9])).then(|| String::from_utf8_lossy(n).trim_end_matches('<').to_string())
+                    })
                 });
                 (Some(String::from_utf8_lossy(&b[i + 15..i + 18]).to_string()), num)
             } else {
@@ -565,6 +572,17 @@ fn french_extension(m: &Mrz, printed: time::Date) -> time::Date {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_damaged_zone_of_any_state_still_gives_its_checked_number() {
+        // Spain's card, read shifted by a frame's edge and with its last check digit wrong.
+        let doc = Doc::from_lines(&["|IDESPBAA0005895<<<<<<<<<<<<<<<", "7212011F3101230ESP<<<<<<<<<<<3", "ESPANOLA<<CARMEN<<<<<<<<<<<<<<"]);
+        let m = partial_mrz(&doc).expect("the date block passes its two check digits");
+        assert_eq!((m.document_number.as_str(), m.nationality.as_deref()), ("BAA000589", Some("ESP")));
+        // France's residence permit, issued to a foreigner: its state is not the holder's.
+        let doc = Doc::from_lines(&["|IRFRABAA0005895<<<<<<<<<<<<<<<", "7212011F3101230MAR<<<<<<<<<<<3", "TAZI<<KARIM<<<<<<<<<<<<<<<<<<<"]);
+        assert_eq!(partial_mrz(&doc).unwrap().document_number, "BAA000589");
+    }
 
     #[test]
     fn a_french_card_issued_2004_to_2013_to_an_adult_is_valid_five_years_more() {
