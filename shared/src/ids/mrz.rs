@@ -245,7 +245,6 @@ fn this_year() -> i32 {
 /// without a filler). Clean padding after a name ending in K (`NOVAK<<<<`, `CELIK<<EMRE<<<`)
 /// and names made of such letters (`<<KLEE<<<`) are left alone.
 fn padding_start(b: &[u8], from: usize) -> Option<usize> {
-    let pad = |c: u8| matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'R');
     (from..b.len()).find(|&i| {
         let t = &b[i..];
         let run = t.windows(3).position(|w| w == b"<<<").unwrap_or(t.len());
@@ -254,10 +253,20 @@ fn padding_start(b: &[u8], from: usize) -> Option<usize> {
         b[i] == b'K'
             && t.len() >= 8
             && t[1] != b'<'
-            && t[..run].iter().all(|c| pad(*c))
-            && t.iter().filter(|c| !pad(**c)).count() * 100 <= t.len() * 15
+            && t[..run].iter().all(|c| padding_like(*c))
+            && t.iter().filter(|c| !padding_like(**c)).count() * 100 <= t.len() * 15
             && dirty
     })
+}
+
+/// A filler, or a letter OCR makes of the fillers padding a name field.
+fn padding_like(c: u8) -> bool {
+    matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'R')
+}
+
+/// A name field's parts, fillers between them turned into single spaces.
+fn spaced(field: &str) -> String {
+    field.split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 fn names(field: &[u8]) -> (String, String) {
@@ -271,8 +280,7 @@ fn names(field: &[u8]) -> (String, String) {
         Some((i, len)) => (&s[..i], &s[i + len..]),
         None => (s, ""),
     };
-    let tidy = |x: &str| x.split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
-    (tidy(sur), tidy(given))
+    (spaced(sur), spaced(given))
 }
 
 /// Where the `<<` between primary and secondary identifiers sits when OCR read one of its fillers
@@ -798,18 +806,29 @@ fn french_lines(first: &str, second: &str, name_fix: impl Fn(&str, usize) -> Opt
         return None;
     }
     let field = &l1[..30];
-    let pad = |c: u8| matches!(c, b'<' | b'K' | b'S' | b'E' | b'L' | b'C' | b'R');
     // Padding read as letters after a filler read right (`DOUEL<CCCEECEE`): the first filler
     // after the surname's first letters from which everything is padding-like.
     let after_filler = || {
-        let p = (7..30).find(|&p| field.as_bytes()[p] == b'<' && field.as_bytes()[p..].iter().all(|c| pad(*c)))?;
+        let p = (7..30).find(|&p| field.as_bytes()[p] == b'<' && field.as_bytes()[p..].iter().all(|c| padding_like(*c)))?;
         Some(format!("{}{}", &field[..p], "<".repeat(30 - p)))
     };
     let surname = name_fix(field, 30).or_else(after_filler).unwrap_or_else(|| field.to_string());
     Some(vec![format!("{surname}{}", &l1[30..]), l2.to_string()])
 }
 
+/// The year and month a French card of 1988-2021 was issued, from its number's first four
+/// digits (YYMM; the card dates from 1988).
+fn fra_issued(number: &[u8]) -> Option<(i32, u8)> {
+    let (y, m, _) = yymmdd(&[number.get(..4)?, b"01"].concat())?;
+    Some((if y >= 88 { 1900 + y } else { 2000 + y }, m))
+}
+
 impl Mrz {
+    /// The year and month the document was issued, where its zone says: France's 1988-2021 card.
+    pub fn issued(&self) -> Option<(i32, u8)> {
+        (self.format == MrzFormat::FraId).then(|| fra_issued(self.document_number.as_bytes())).flatten()
+    }
+
     /// France's identity-card zone of 1988-2021 ([`MrzFormat::FraId`]): the card number (issue
     /// year and month, department, sequence) and the birth date carry check digits, and the last
     /// digit covers both lines whole, names included.
@@ -836,10 +855,9 @@ impl Mrz {
         if !check(&comp, l2[35]) {
             return Err(IdError::Checksum("mrz"));
         }
-        let tidy = |x: &[u8]| String::from_utf8_lossy(x).split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
-        // No birth after the card's issue, which the number's first four digits give.
-        let issued = 1900 + (l2[0] - b'0') as i32 * 10 + (l2[1] - b'0') as i32;
-        let issued = if issued < 1988 { issued + 100 } else { issued };
+        let tidy = |x: &[u8]| spaced(&String::from_utf8_lossy(x));
+        // No birth after the card's issue.
+        let (issued, _) = fra_issued(&l2[0..4]).ok_or(IdError::Format("mrz"))?;
         let birth_date = yymmdd(&l2[27..33]).and_then(|(y, m, d)| date(if 2000 + y <= issued { 2000 + y } else { 1900 + y }, m, d));
         Ok(Mrz {
             format: MrzFormat::FraId,

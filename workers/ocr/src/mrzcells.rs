@@ -87,19 +87,14 @@ fn strokes(ink: &mut [Vec<bool>], max_w: f32) -> (Vec<Vec<u32>>, Vec<Stroke>) {
                 }
             }
             if s.b + 1 - s.t >= h.saturating_sub(1) || (s.r + 1 - s.l) as f32 > max_w {
+                // Paper again, never visited twice (no longer ink); its id goes to the next stroke.
                 for (x, y) in part {
                     ink[y][x] = false;
-                    label[y][x] = u32::MAX;
+                    label[y][x] = 0;
                 }
             } else {
                 kept.push(s);
             }
-        }
-    }
-    // Cleared strokes were labelled apart (their id went to the next stroke); paper now.
-    for row in &mut label {
-        for v in row.iter_mut().filter(|v| **v == u32::MAX) {
-            *v = 0;
         }
     }
     (label, kept)

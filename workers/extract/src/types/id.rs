@@ -55,14 +55,13 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
                 let nat = &b[i + 15..i + 18];
                 let num = li.checked_sub(1).and_then(|k| lines.get(k)).and_then(|up| {
                     let u = up.as_bytes();
-                    let states: [&[u8]; 2] = [nat, b"FRA"];
-                    states.iter().take(if nat == b"FRA" { 1 } else { 2 }).find_map(|state| {
-                        let s = u.windows(3).position(|x| x == *state).map(|p| p + 3).filter(|p| *p + 10 <= u.len())?;
+                    [nat, &b"FRA"[..]].into_iter().find_map(|state| {
+                        let s = u.windows(3).position(|x| x == state).map(|p| p + 3).filter(|p| *p + 10 <= u.len())?;
                         let n = &u[s..s + 9];
                         (check_digit(n) == as_digit(u[s + 9])).then(|| String::from_utf8_lossy(n).trim_end_matches('<').to_string())
                     })
                 });
-                (Some(String::from_utf8_lossy(&b[i + 15..i + 18]).to_string()), num)
+                (Some(String::from_utf8_lossy(nat).to_string()), num)
             } else {
                 (None, None)
             };
@@ -538,12 +537,7 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         }
     }
     // France's 1988-2021 card carries its expiry in print only.
-    let printed_expiry = || {
-        let v = &out.fields.get("expiry_date")?.value;
-        let n = |r: std::ops::Range<usize>| v.get(r)?.parse::<i32>().ok();
-        let month = time::Month::try_from(n(5..7)? as u8).ok()?;
-        time::Date::from_calendar_date(n(0..4)?, month, n(8..10)? as u8).ok()
-    };
+    let printed_expiry = || time::Date::parse(&out.fields.get("expiry_date")?.value, time::macros::format_description!("[year]-[month]-[day]")).ok();
     if let Some(e) = m.expiry_date.or_else(printed_expiry).map(|e| french_extension(&m, e)) {
         if e < time::OffsetDateTime::now_utc().date() {
             out.finding("expired".into(), "The document's expiry date has passed.");
@@ -555,14 +549,8 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
 /// 2004 to 2013 to adults are valid five years past their printed date (decree 2013-1188), which
 /// their zone's number dates (issue year and month first).
 fn french_extension(m: &Mrz, printed: time::Date) -> time::Date {
-    let issued = (m.format == tamis_shared::ids::MrzFormat::FraId)
-        .then(|| {
-            let n = |r: std::ops::Range<usize>| m.document_number.get(r)?.parse::<i32>().ok();
-            Some((2000 + n(0..2)?, n(2..4)?))
-        })
-        .flatten();
-    let adult_then = |year: i32, month: i32| m.birth_date.is_some_and(|b| (b.year() + 18, b.month() as i32) <= (year, month));
-    match issued {
+    let adult_then = |year: i32, month: u8| m.birth_date.is_some_and(|b| (b.year() + 18, b.month() as u8) <= (year, month));
+    match m.issued() {
         Some((year, month)) if (2004..=2013).contains(&year) && adult_then(year, month) => printed.replace_year(printed.year() + 5).unwrap_or(printed),
         _ => printed,
     }
