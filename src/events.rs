@@ -92,7 +92,13 @@ fn with_case_id(mut data: Value, case_id: Option<&str>) -> Value {
     data
 }
 
-fn message(topology: &Topology, t: Transition, doc_type: Option<&DocumentType>, id: &DocumentId, event: Value) -> OutMessage {
+fn message(
+    topology: &Topology,
+    t: Transition,
+    doc_type: Option<&DocumentType>,
+    id: &DocumentId,
+    event: Value,
+) -> OutMessage {
     let mut headers = std::collections::BTreeMap::new();
     headers.insert("document_id".to_string(), id.to_string());
     OutMessage {
@@ -152,7 +158,13 @@ pub fn review_item(topology: &Topology, work: &tamis_shared::Work, o: &Outcome) 
         pages: work
             .pages
             .iter()
-            .map(|p| tamis_route::review::PageGeometry { number: p.number, width: p.width, height: p.height, rotation: p.rotation, skew: p.skew })
+            .map(|p| tamis_route::review::PageGeometry {
+                number: p.number,
+                width: p.width,
+                height: p.height,
+                rotation: p.rotation,
+                skew: p.skew,
+            })
             .collect(),
     };
     // Custom types have no queue of their own unless declared: they wait in the `other` queue

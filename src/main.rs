@@ -15,7 +15,11 @@ use tamis_shared::config::Config;
 use tamis_shared::topology::Stage;
 
 #[derive(Parser)]
-#[command(name = "tamis", version, about = "Reads, classifies and routes supporting documents for a social-security back office")]
+#[command(
+    name = "tamis",
+    version,
+    about = "Reads, classifies and routes supporting documents for a social-security back office"
+)]
 struct Cli {
     /// Configuration file (TOML); also TAMIS_CONFIG. Environment variables override it.
     #[arg(long, global = true)]
@@ -113,10 +117,7 @@ fn ensure_omp_thread_limit() {
         return;
     }
     if let Ok(exe) = std::env::current_exe() {
-        let err = std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env("OMP_THREAD_LIMIT", "1")
-            .exec();
+        let err = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("OMP_THREAD_LIMIT", "1").exec();
         eprintln!("tamis: warning: could not re-execute with OMP_THREAD_LIMIT=1 ({err}); OCR will be slow");
     }
 }
@@ -165,7 +166,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Process { paths, out, case_id, case_persons } => {
                 let stages = pipeline::Stages::new(&config)?;
                 stages.warm_up()?;
-                embedded::process_command(stages, paths, out, embedded::Case { id: case_id, persons: case_persons }).await
+                embedded::process_command(stages, paths, out, embedded::Case { id: case_id, persons: case_persons })
+                    .await
             }
             Command::Worker { stage } => {
                 let which = if stage == "all" {

@@ -18,7 +18,8 @@ pub enum Selection {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<Broker> {
-    let broker = Broker::connect(&config.amqp, "tamis-parked", Duration::from_secs(10)).await?.with_retry(&config.retry);
+    let broker =
+        Broker::connect(&config.amqp, "tamis-parked", Duration::from_secs(10)).await?.with_retry(&config.retry);
     broker.declare_topology(&[]).await?;
     Ok(broker)
 }
@@ -92,16 +93,17 @@ pub async fn replay_command(config: &Config, which: Selection) -> anyhow::Result
             continue;
         }
         let Some(stage) = e.stage.as_deref().and_then(|s| s.parse::<Stage>().ok()) else {
-            tracing::warn!(document_id = e.document_id.as_deref().unwrap_or("-"), "parked message names no stage; left in parking");
+            tracing::warn!(
+                document_id = e.document_id.as_deref().unwrap_or("-"),
+                "parked message names no stage; left in parking"
+            );
             unroutable += 1;
             continue;
         };
         let p = &m.delivery.properties;
         // A replay starts over: the failure record of the last round would only mislead.
-        let headers: BTreeMap<String, String> = headers_of(p)
-            .into_iter()
-            .filter(|(k, _)| !k.starts_with("x-") && !k.starts_with("tamis-"))
-            .collect();
+        let headers: BTreeMap<String, String> =
+            headers_of(p).into_iter().filter(|(k, _)| !k.starts_with("x-") && !k.starts_with("tamis-")).collect();
         let out = OutMessage {
             exchange: broker.topology().pipeline_exchange(),
             routing_key: stage.as_str().to_string(),

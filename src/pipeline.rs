@@ -48,8 +48,7 @@ impl Stages {
         };
         let trust = match &config.twoddoc_trust_list {
             Some(p) => Some(
-                tamis_twoddoc::TrustList::from_path(p)
-                    .with_context(|| format!("2D-Doc trust list {}", p.display()))?,
+                tamis_twoddoc::TrustList::from_path(p).with_context(|| format!("2D-Doc trust list {}", p.display()))?,
             ),
             None => None,
         };
@@ -67,7 +66,9 @@ impl Stages {
 
     /// Checks that tesseract and poppler run, so a broken install fails now, not as rejected documents.
     pub fn warm_up(&self) -> anyhow::Result<()> {
-        self.ocr.warm_up().context("the OCR engine cannot start: install tesseract-ocr (fra, eng, osd) and poppler-utils")
+        self.ocr
+            .warm_up()
+            .context("the OCR engine cannot start: install tesseract-ocr (fra, eng, osd) and poppler-utils")
     }
 
     /// Tesseract engines, i.e. documents OCRed at once.

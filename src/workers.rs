@@ -11,14 +11,14 @@ use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::{consume, Broker, Handled, InMessage, OutMessage};
 use tamis_shared::config::Config;
 use tamis_shared::error::StageError;
-use tamis_shared::retry::Backoff;
 use tamis_shared::metrics::{self, StageOutcome};
 use tamis_shared::ops::{self, Readiness};
+use tamis_shared::retry::Backoff;
 use tamis_shared::telemetry;
-use tracing::Instrument;
 use tamis_shared::topology::{QueueKind, Stage, Topology};
 use tamis_shared::{DocumentId, Envelope, ErrorCode, Work};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 const WORK_TYPE: &str = "tamis.work.v1";
 
@@ -241,13 +241,8 @@ async fn run_session(
     let session = cancel.child_token();
     // Every queue, not just this worker's: review and parking backlogs have no consumer here.
     // Not the journal: a stream is read, not drained, and has no backlog to watch.
-    let watched: Vec<String> = broker
-        .topology()
-        .queues(&[])
-        .into_iter()
-        .filter(|q| q.kind == QueueKind::Quorum)
-        .map(|q| q.name)
-        .collect();
+    let watched: Vec<String> =
+        broker.topology().queues(&[]).into_iter().filter(|q| q.kind == QueueKind::Quorum).map(|q| q.name).collect();
     spawn_queue_depths(broker.clone(), watched, session.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for &stage in which {
@@ -349,11 +344,13 @@ pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case: crate::e
     let inputs = crate::embedded::collect_inputs(&paths)?;
     anyhow::ensure!(!inputs.is_empty(), "no files found under the given paths");
     let blobs = BlobStore::open(&config.blob.url)?;
-    let broker = Broker::connect(&config.amqp, "tamis-submit", Duration::from_secs(10)).await?.with_retry(&config.retry);
+    let broker =
+        Broker::connect(&config.amqp, "tamis-submit", Duration::from_secs(10)).await?.with_retry(&config.retry);
     broker.declare_topology(&[]).await?;
     let topology = broker.topology().clone();
     for input in inputs {
-        let bytes = tokio::fs::read(&input.path).await.with_context(|| format!("cannot read {}", input.path.display()))?;
+        let bytes =
+            tokio::fs::read(&input.path).await.with_context(|| format!("cannot read {}", input.path.display()))?;
         let blob = blobs.put(bytes::Bytes::from(bytes)).await?;
         let document_id = DocumentId::new();
         // Each document's trace starts here and follows it through every worker to its outcome.
@@ -382,7 +379,8 @@ pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case: crate::e
 
 /// `tamis topology`: declares everything (idempotent) and prints it.
 pub async fn topology_command(config: &Config) -> anyhow::Result<()> {
-    let broker = Broker::connect(&config.amqp, "tamis-topology", Duration::from_secs(10)).await?.with_retry(&config.retry);
+    let broker =
+        Broker::connect(&config.amqp, "tamis-topology", Duration::from_secs(10)).await?.with_retry(&config.retry);
     broker.declare_topology(&[]).await?;
     let t = broker.topology();
     println!("broker {}", broker.url());

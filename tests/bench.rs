@@ -23,7 +23,8 @@ fn run_bench(args: &[&str]) -> Value {
         .output()
         .expect("run tamis bench");
     assert!(out.status.success(), "tamis bench {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    let report: Value = serde_json::from_slice(&std::fs::read(&json).expect("the bench wrote its JSON report")).unwrap();
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("the bench wrote its JSON report")).unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("tamis bench"), "no human-readable report on stdout: {text}");
     report

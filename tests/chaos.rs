@@ -81,7 +81,12 @@ struct Seen {
 /// Reads the tap queue (durable, so it survives the broker restart) until told to stop,
 /// reconnecting whenever the broker goes away; acks after recording, so a message is seen at
 /// least once (a redelivery shows up as a duplicate event id).
-fn spawn_tap_reader(url: String, queue: String, seen: Arc<Mutex<Vec<Seen>>>, stop: Arc<std::sync::atomic::AtomicBool>) -> std::thread::JoinHandle<()> {
+fn spawn_tap_reader(
+    url: String,
+    queue: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async move {
@@ -125,11 +130,19 @@ async fn declare_tap(url: &str, prefix: &str) -> String {
     let queue = format!("{prefix}.test-tap");
     let mut args = FieldTable::default();
     args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
-    ch.queue_declare(queue.as_str().into(), QueueDeclareOptions { durable: true, ..Default::default() }, args).await.unwrap();
+    ch.queue_declare(queue.as_str().into(), QueueDeclareOptions { durable: true, ..Default::default() }, args)
+        .await
+        .unwrap();
     for key in ["document.accepted.#", "document.review_requested.#", "document.rejected.#"] {
-        ch.queue_bind(queue.as_str().into(), format!("{prefix}.events").as_str().into(), key.into(), QueueBindOptions::default(), FieldTable::default())
-            .await
-            .unwrap();
+        ch.queue_bind(
+            queue.as_str().into(),
+            format!("{prefix}.events").as_str().into(),
+            key.into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
     }
     let _ = conn.close(0, "declared".into()).await;
     queue
@@ -138,7 +151,10 @@ async fn declare_tap(url: &str, prefix: &str) -> String {
 async fn depth(url: &str, queue: &str) -> Option<u32> {
     let conn = lapin::Connection::connect(url, lapin::ConnectionProperties::default()).await.ok()?;
     let ch = conn.create_channel().await.ok()?;
-    let q = ch.queue_declare(queue.into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default()).await.ok()?;
+    let q = ch
+        .queue_declare(queue.into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+        .await
+        .ok()?;
     let _ = conn.close(0, "depth".into()).await;
     Some(q.message_count())
 }
@@ -217,13 +233,21 @@ async fn chaos_every_document_gets_exactly_one_outcome() {
     let started = Instant::now();
     let node = PrivateNode::start("chaos", "").expect("RabbitMQ must be installed (scripts/system-deps --tests)");
     let blobs = tempfile::tempdir().unwrap();
-    let env = Env { url: node.url(), prefix: format!("chaos-{}", uuid::Uuid::new_v4().simple()), blobs: blobs.path().to_path_buf() };
+    let env = Env {
+        url: node.url(),
+        prefix: format!("chaos-{}", uuid::Uuid::new_v4().simple()),
+        blobs: blobs.path().to_path_buf(),
+    };
     let input = tempfile::tempdir().unwrap();
     let bad = inputs(&shared, input.path());
     let logs = tempfile::tempdir().unwrap();
     let log = |n: &str| logs.path().join(format!("{n}.log"));
     let dump_logs = || -> String {
-        ["a", "b"].iter().map(|n| format!("--- worker {n} (tail)\n{}", tail(&log(n), 40))).collect::<Vec<_>>().join("\n")
+        ["a", "b"]
+            .iter()
+            .map(|n| format!("--- worker {n} (tail)\n{}", tail(&log(n), 40)))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
 
     let out = env.command().arg("topology").output().unwrap();
@@ -240,7 +264,8 @@ async fn chaos_every_document_gets_exactly_one_outcome() {
     let n = submitted.len();
     assert!(n >= 500, "at least 500 documents, got {n}");
 
-    let outcome_docs = |seen: &Mutex<Vec<Seen>>| seen.lock().unwrap().iter().map(|s| s.subject.clone()).collect::<BTreeSet<_>>().len();
+    let outcome_docs =
+        |seen: &Mutex<Vec<Seen>>| seen.lock().unwrap().iter().map(|s| s.subject.clone()).collect::<BTreeSet<_>>().len();
     let mut peak_kib: u64 = 0;
     let mut sample = |pids: &[u32]| {
         for p in pids {
@@ -285,7 +310,12 @@ async fn chaos_every_document_gets_exactly_one_outcome() {
     }
     let distinct: usize = by_doc.values().map(|ids| ids.len()).sum();
     let duplicates = seen.len() - distinct;
-    let rejected = seen.iter().filter(|s| s.routing_key.starts_with("document.rejected")).map(|s| s.subject.as_str()).collect::<BTreeSet<_>>().len();
+    let rejected = seen
+        .iter()
+        .filter(|s| s.routing_key.starts_with("document.rejected"))
+        .map(|s| s.subject.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
     println!(
         "chaos figures: documents {n}, worker kills {kills} (SIGKILL), broker restarts {broker_restarts}, outcome events {} ({distinct} distinct, {rejected} rejected), duplicates seen {duplicates}, parked {}, worker peak RSS {} MiB, elapsed {:.0} s",
         seen.len(),
@@ -294,10 +324,29 @@ async fn chaos_every_document_gets_exactly_one_outcome() {
         started.elapsed().as_secs_f64()
     );
 
-    assert_eq!(kills, 1, "the worker was killed once mid-processing (outcomes seen {}/{n})\n{}", by_doc.len(), dump_logs());
-    assert_eq!(broker_restarts, 1, "the broker was restarted once (outcomes seen {}/{n})\n{}", by_doc.len(), dump_logs());
-    let missing: Vec<&String> = submitted.iter().filter(|(id, _)| !by_doc.contains_key(id.as_str())).map(|(_, f)| f).collect();
-    assert!(missing.is_empty(), "{} of {n} documents have no outcome: {:?}\n{}", missing.len(), &missing[..missing.len().min(10)], dump_logs());
+    assert_eq!(
+        kills,
+        1,
+        "the worker was killed once mid-processing (outcomes seen {}/{n})\n{}",
+        by_doc.len(),
+        dump_logs()
+    );
+    assert_eq!(
+        broker_restarts,
+        1,
+        "the broker was restarted once (outcomes seen {}/{n})\n{}",
+        by_doc.len(),
+        dump_logs()
+    );
+    let missing: Vec<&String> =
+        submitted.iter().filter(|(id, _)| !by_doc.contains_key(id.as_str())).map(|(_, f)| f).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {n} documents have no outcome: {:?}\n{}",
+        missing.len(),
+        &missing[..missing.len().min(10)],
+        dump_logs()
+    );
     for (id, ids) in &by_doc {
         assert!(submitted.contains_key(*id), "an outcome for a document nobody submitted: {id}");
         assert_eq!(ids.len(), 1, "{} ({id}) has {} different outcome events: {ids:?}", submitted[*id], ids.len());
@@ -336,9 +385,14 @@ const SAMPLED: usize = 1_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backpressure_worker_memory_stays_flat_under_10000_queued_documents() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let node = PrivateNode::start("backpressure", "").expect("RabbitMQ must be installed (scripts/system-deps --tests)");
+    let node =
+        PrivateNode::start("backpressure", "").expect("RabbitMQ must be installed (scripts/system-deps --tests)");
     let blobs = tempfile::tempdir().unwrap();
-    let env = Env { url: node.url(), prefix: format!("bp-{}", uuid::Uuid::new_v4().simple()), blobs: blobs.path().to_path_buf() };
+    let env = Env {
+        url: node.url(),
+        prefix: format!("bp-{}", uuid::Uuid::new_v4().simple()),
+        blobs: blobs.path().to_path_buf(),
+    };
     let out = env.command().arg("topology").output().unwrap();
     assert!(out.status.success(), "topology: {}", String::from_utf8_lossy(&out.stderr));
     let tap_queue = declare_tap(&env.url, &env.prefix).await;
@@ -386,7 +440,17 @@ async fn backpressure_worker_memory_stays_flat_under_10000_queued_documents() {
                 .with_type("tamis.work.v1".into())
                 .with_message_id(w.envelope.document_id.transition_id("classify").to_string().as_str().into())
                 .with_headers(h);
-            confirms.push(ch.basic_publish(exchange.as_str().into(), "classify".into(), BasicPublishOptions::default(), &body, props).await.unwrap());
+            confirms.push(
+                ch.basic_publish(
+                    exchange.as_str().into(),
+                    "classify".into(),
+                    BasicPublishOptions::default(),
+                    &body,
+                    props,
+                )
+                .await
+                .unwrap(),
+            );
         }
         for c in confirms {
             assert!(c.await.unwrap().is_ack(), "the broker stored every queued message");
@@ -420,10 +484,17 @@ async fn backpressure_worker_memory_stays_flat_under_10000_queued_documents() {
         peak_hwm / 1024,
         samples.len()
     );
-    assert!(done >= SAMPLED, "the worker drained {done} documents, fewer than {SAMPLED}; log:\n{}", tail(log.path(), 30));
+    assert!(
+        done >= SAMPLED,
+        "the worker drained {done} documents, fewer than {SAMPLED}; log:\n{}",
+        tail(log.path(), 30)
+    );
     assert!(waiting >= QUEUED / 2, "the queue was still deep while memory was sampled ({waiting} waiting)");
     // The queued messages take {body_bytes} bytes; prefetch keeps only a handful of them in memory.
     assert!(ratio < 1.5, "worker memory grew {ratio:.2}x over its idle baseline under a queue of {QUEUED}");
-    assert!((peak.saturating_sub(idle_kib) as usize * 1024) < body_bytes / 4, "the worker held a large part of the queue in memory");
+    assert!(
+        (peak.saturating_sub(idle_kib) as usize * 1024) < body_bytes / 4,
+        "the worker held a large part of the queue in memory"
+    );
     drop(node);
 }

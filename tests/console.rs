@@ -22,7 +22,8 @@ fn browser_dir() -> PathBuf {
 
 fn hash(password: &str) -> String {
     use std::io::Write;
-    let mut c = tamis().args(["console", "hash-password"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut c =
+        tamis().args(["console", "hash-password"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
     let out = c.wait_with_output().unwrap();
     assert!(out.status.success());
@@ -98,8 +99,13 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
         .output()
         .unwrap();
     let console_log = std::fs::read_to_string(logs.path().join("console.log")).unwrap_or_default();
-    assert!(out.status.success(), "browser script failed:\n{}\nconsole log:\n{console_log}", String::from_utf8_lossy(&out.stderr));
-    let run: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
+    assert!(
+        out.status.success(),
+        "browser script failed:\n{}\nconsole log:\n{console_log}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run: Value =
+        serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
     assert_eq!(run["document_id"], id.as_str(), "the reviewer was shown the submitted document");
     let field = run["field"].as_str().unwrap().to_string();
     // axe-core ran on each page (the script fails on a serious or critical violation).
@@ -115,7 +121,8 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
     let data = &reviewed["data"];
     assert_eq!(data["reviewer"], "rita");
     assert!(matches!(data["action"].as_str(), Some("correct")), "{data}");
-    let change = data["changes"].as_array().unwrap().iter().find(|c| c["field"] == field.as_str()).expect("the corrected field");
+    let change =
+        data["changes"].as_array().unwrap().iter().find(|c| c["field"] == field.as_str()).expect("the corrected field");
     assert_eq!(change["after"], CORRECTED);
     assert_ne!(change["before"], CORRECTED);
     assert_eq!(data["fields"][&field]["value"], CORRECTED);
@@ -124,7 +131,8 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
 
     // The audit record, written once under the decision's id.
     let audit_dir = ns.blobs.path().join("audit").join(&id);
-    let records: Vec<PathBuf> = std::fs::read_dir(&audit_dir).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
+    let records: Vec<PathBuf> =
+        std::fs::read_dir(&audit_dir).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default();
     assert_eq!(records.len(), 1, "one audit record in {}", audit_dir.display());
     let record: Value = serde_json::from_str(&std::fs::read_to_string(&records[0]).unwrap()).unwrap();
     assert_eq!(record["decision_id"], data["decision_id"]);
@@ -156,7 +164,8 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
         .output()
         .unwrap();
     assert!(out.status.success(), "dashboard script failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    let run: Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
+    let run: Value =
+        serde_json::from_slice(out.stdout.split(|b| *b == b'\n').find(|l| l.starts_with(b"{")).unwrap()).unwrap();
     let age = run["age"].as_str().unwrap();
     assert!(age.ends_with(" s") || age.ends_with(" min"), "the waiting item's age is shown: {run}");
     assert!(run["axe"]["dashboard-ages"].is_array(), "{run}");
@@ -172,7 +181,10 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
     let tail: Vec<&str> = first.iter().rev().take(3).rev().copied().collect();
     assert_eq!(tail, [format!("review.{doc_type}").as_str(), "decisions", "reviewed"], "{first:?}");
     for shot in ["review.png", "dashboard.png"] {
-        assert!(std::fs::metadata(artifacts.join(shot)).map(|m| m.len() > 10_000).unwrap_or(false), "screenshot {shot}");
+        assert!(
+            std::fs::metadata(artifacts.join(shot)).map(|m| m.len() > 10_000).unwrap_or(false),
+            "screenshot {shot}"
+        );
     }
     console.stop();
     worker.stop();
@@ -278,7 +290,14 @@ async fn the_console_stops_gracefully_on_sigterm_and_ctrl_c() {
     assert!(answer.starts_with("HTTP/1.1 200"), "the request in flight was answered: {answer:.80}");
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "nothing listens any more");
     assert_eq!(ns.depth("review.payslip").await, 1, "the held item was put back in its queue; log:\n{log}");
-    let back = ch.basic_get(format!("{}.review.payslip", ns.prefix).as_str().into(), lapin::options::BasicGetOptions { no_ack: true }).await.unwrap().unwrap();
+    let back = ch
+        .basic_get(
+            format!("{}.review.payslip", ns.prefix).as_str().into(),
+            lapin::options::BasicGetOptions { no_ack: true },
+        )
+        .await
+        .unwrap()
+        .unwrap();
     let back: Value = serde_json::from_slice(&back.delivery.data).unwrap();
     assert_eq!(back["document_id"], next["item"]["document_id"]);
     drop(idle);

@@ -10,7 +10,12 @@ use std::path::Path;
 use std::process::Command;
 
 fn truth(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn score(shared: &Path, truth: &Path, predictions: &Path) -> Value {
@@ -42,7 +47,12 @@ fn hostile_and_unusual_files_get_what_their_truth_expects() {
                 assert_eq!(p["reason"], t["reason"], "{file}: wrong reason code");
             }
             "split" => {
-                let types: Vec<&Value> = p["documents"].as_array().unwrap_or_else(|| panic!("{file}: not split: {p}")).iter().map(|d| &d["type"]).collect();
+                let types: Vec<&Value> = p["documents"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{file}: not split: {p}"))
+                    .iter()
+                    .map(|d| &d["type"])
+                    .collect();
                 let want: Vec<&Value> = t["page_types"].as_array().unwrap().iter().collect();
                 assert_eq!(types, want, "{file}");
                 assert_ne!(p["decision"], "auto", "{file}: a split file goes to a person");
@@ -83,7 +93,11 @@ fn dev_corpus_scores_hold() {
     for k in ["pdf_scan", "jpeg", "png", "tiff"] {
         for m in ["type_accuracy", "field_f1"] {
             let (got, born) = (f(&kinds[k][m]), f(&kinds["pdf_text"][m]));
-            assert!(got >= born - 0.03, "{k} {m} {got} is more than 3 points under born-digital {born}: {}", s["summary"]);
+            assert!(
+                got >= born - 0.03,
+                "{k} {m} {got} is more than 3 points under born-digital {born}: {}",
+                s["summary"]
+            );
         }
     }
 }
@@ -122,7 +136,11 @@ fn signed_2d_docs_are_trusted_and_forgeries_go_to_a_person() {
         if signature != "valid" {
             assert_eq!(p["decision"], "review", "{file}: a {signature} 2D-Doc must not be trusted");
             let code = if signature == "tampered" { "twoddoc_invalid" } else { "twoddoc_untrusted" };
-            assert!(p["reasons"].as_array().unwrap().iter().any(|r| r == code), "{file}: {code} expected in {}", p["reasons"]);
+            assert!(
+                p["reasons"].as_array().unwrap().iter().any(|r| r == code),
+                "{file}: {code} expected in {}",
+                p["reasons"]
+            );
         } else {
             // Every signed value is read as signed, with certainty.
             for (name, value) in t["fields"].as_object().unwrap() {

@@ -28,11 +28,28 @@ async fn python_consumer_parses_and_validates_every_event() {
     let queue = format!("{}.integrator", ns.prefix);
     let conn = lapin::Connection::connect(AMQP_URL, lapin::ConnectionProperties::default()).await.unwrap();
     let ch = conn.create_channel().await.unwrap();
-    ch.exchange_declare(exchange.as_str().into(), lapin::ExchangeKind::Topic, ExchangeDeclareOptions { durable: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+    ch.exchange_declare(
+        exchange.as_str().into(),
+        lapin::ExchangeKind::Topic,
+        ExchangeDeclareOptions { durable: true, ..Default::default() },
+        FieldTable::default(),
+    )
+    .await
+    .unwrap();
     let mut args = FieldTable::default();
     args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
-    ch.queue_declare(queue.as_str().into(), QueueDeclareOptions { durable: true, ..Default::default() }, args).await.unwrap();
-    ch.queue_bind(queue.as_str().into(), exchange.as_str().into(), "document.#".into(), QueueBindOptions::default(), FieldTable::default()).await.unwrap();
+    ch.queue_declare(queue.as_str().into(), QueueDeclareOptions { durable: true, ..Default::default() }, args)
+        .await
+        .unwrap();
+    ch.queue_bind(
+        queue.as_str().into(),
+        exchange.as_str().into(),
+        "document.#".into(),
+        QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .unwrap();
 
     let mut tap = ns.event_tap().await;
     let logs = tempfile::tempdir().unwrap();
@@ -44,13 +61,20 @@ async fn python_consumer_parses_and_validates_every_event() {
     assert_eq!(tap.events.len(), 2 * n, "a received and an outcome event per file");
 
     // A duplicate delivery (what a redelivered input produces): same body, same event id.
-    let (dup_key, dup) = tap.events.iter().find(|(k, _)| k.starts_with("document.accepted.") || k.starts_with("document.review_requested.")).unwrap().clone();
+    let (dup_key, dup) = tap
+        .events
+        .iter()
+        .find(|(k, _)| k.starts_with("document.accepted.") || k.starts_with("document.review_requested."))
+        .unwrap()
+        .clone();
     ch.basic_publish(
         exchange.as_str().into(),
         dup_key.as_str().into(),
         BasicPublishOptions::default(),
         &serde_json::to_vec(&dup).unwrap(),
-        lapin::BasicProperties::default().with_content_type("application/cloudevents+json".into()).with_delivery_mode(2),
+        lapin::BasicProperties::default()
+            .with_content_type("application/cloudevents+json".into())
+            .with_delivery_mode(2),
     )
     .await
     .unwrap()
@@ -85,9 +109,13 @@ async fn python_consumer_parses_and_validates_every_event() {
     assert!(transitions.contains("fr.tamis.document.rejected.v1"), "the bad input is rejected");
     assert!(transitions.len() >= 3, "the samples reach more than one outcome: {transitions:?}");
     let html_id = submitted.iter().find(|(_, f)| *f == "page.html").unwrap().0;
-    let rejected = events.iter().find(|e| e["subject"] == html_id.as_str() && e["type"] == "fr.tamis.document.rejected.v1").unwrap();
+    let rejected = events
+        .iter()
+        .find(|e| e["subject"] == html_id.as_str() && e["type"] == "fr.tamis.document.rejected.v1")
+        .unwrap();
     assert_eq!(rejected["data"]["reasons"][0]["code"], "unsupported_format");
-    let doc_types: BTreeSet<&str> = events.iter().filter_map(|e| e["data"]["documents"].get(0)).map(|d| d["type"].as_str().unwrap()).collect();
+    let doc_types: BTreeSet<&str> =
+        events.iter().filter_map(|e| e["data"]["documents"].get(0)).map(|d| d["type"].as_str().unwrap()).collect();
     assert!(doc_types.len() >= 4, "several document types: {doc_types:?}");
 
     assert_eq!(worker.stop(), Some(0));

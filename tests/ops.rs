@@ -67,8 +67,14 @@ async fn worker_is_ready_while_consuming_and_counts_what_it_did() {
     let (_, metrics) = http_get(addr, "/metrics");
     let has = |line: &str| metrics.lines().any(|l| l == line);
     for stage in ["ocr", "classify", "extract", "route"] {
-        assert!(metrics.contains(&format!("tamis_stage_duration_seconds_count{{stage=\"{stage}\"}} 2")), "{stage}:\n{metrics}");
-        assert!(metrics.contains(&format!("tamis_stage_queue_lag_seconds_count{{stage=\"{stage}\"}} 2")), "{stage}:\n{metrics}");
+        assert!(
+            metrics.contains(&format!("tamis_stage_duration_seconds_count{{stage=\"{stage}\"}} 2")),
+            "{stage}:\n{metrics}"
+        );
+        assert!(
+            metrics.contains(&format!("tamis_stage_queue_lag_seconds_count{{stage=\"{stage}\"}} 2")),
+            "{stage}:\n{metrics}"
+        );
     }
     // The empty file fails at OCR; the later stages pass its failure along and count it ok.
     assert!(has(r#"tamis_stage_documents_total{stage="ocr",outcome="ok"} 1"#), "{metrics}");

@@ -14,9 +14,19 @@ use std::time::Duration;
 
 /// Fields whose values are personal data in the sense of this test.
 const NAME_FIELDS: [&str; 10] = [
-    "holder_name", "landlord_name", "tenant_name", "student_name", "employee_name", "account_holder", "surname", "given_names", "patient_name", "taxpayer_name",
+    "holder_name",
+    "landlord_name",
+    "tenant_name",
+    "student_name",
+    "employee_name",
+    "account_holder",
+    "surname",
+    "given_names",
+    "patient_name",
+    "taxpayer_name",
 ];
-const AMOUNT_FIELDS: [&str; 7] = ["amount_due", "charges_amount", "rent_amount", "total_amount", "gross_pay", "net_pay", "reference_tax_income"];
+const AMOUNT_FIELDS: [&str; 7] =
+    ["amount_due", "charges_amount", "rent_amount", "total_amount", "gross_pay", "net_pay", "reference_tax_income"];
 
 /// Groups of `n` characters joined by spaces (IBANs print in fours).
 fn grouped(s: &str, n: usize) -> String {
@@ -53,7 +63,9 @@ fn variants(field: &str, value: &str) -> Vec<String> {
                 groups.insert(0, digits[..end].iter().collect::<String>());
                 groups.join(" ")
             };
-            for u in [units.to_string(), thousands.clone(), thousands.replace(' ', "."), thousands.replace(' ', "\u{a0}")] {
+            for u in
+                [units.to_string(), thousands.clone(), thousands.replace(' ', "."), thousands.replace(' ', "\u{a0}")]
+            {
                 out.insert(format!("{u},{cents}"));
                 out.insert(format!("{u}.{cents}"));
             }
@@ -68,7 +80,8 @@ fn variants(field: &str, value: &str) -> Vec<String> {
             out.insert(t.to_string());
         }
     }
-    let folded: Vec<String> = out.iter().map(|s| s.chars().map(tamis_shared::taxonomy::strip_accent).collect()).collect();
+    let folded: Vec<String> =
+        out.iter().map(|s| s.chars().map(tamis_shared::taxonomy::strip_accent).collect()).collect();
     out.extend(folded);
     out.into_iter().filter(|s| s.chars().count() >= 4).collect()
 }
@@ -96,7 +109,9 @@ fn find_leak(haystack: &str, needle: &str) -> Option<usize> {
 #[test]
 fn the_matcher_finds_what_it_must() {
     assert!(find_leak(r#"{"holder":"Luc PERON"}"#, "luc peron").is_some());
-    assert!(find_leak("iban FR76 1437 8937 9067 5477 7525 017 ok", &grouped("fr7614378937906754777525017", 4)).is_some());
+    assert!(
+        find_leak("iban FR76 1437 8937 9067 5477 7525 017 ok", &grouped("fr7614378937906754777525017", 4)).is_some()
+    );
     assert!(variants("net_pay", "1908.14").contains(&"1 908,14".to_string()));
     assert!(find_leak("net 1 908,14 EUR", "1 908,14").is_some());
     assert!(variants("nir", "192128130309474").contains(&"1 92 12 81 303 094 74".to_string()));
@@ -113,7 +128,8 @@ fn corpus_subset() -> Vec<(PathBuf, Value)> {
         Some(s) => (s.join("corpus/dev"), s.join("corpus/dev/truth.jsonl")),
         None => (root().join("samples"), root().join("tests/samples-truth.jsonl")),
     };
-    let rows: Vec<Value> = std::fs::read_to_string(&truth).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<Value> =
+        std::fs::read_to_string(&truth).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let mut picked: Vec<&Value> = Vec::new();
     let mut types = BTreeSet::new();
     for kind in ["pdf_text", "jpeg", "png", "pdf_scan"] {
@@ -142,7 +158,11 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
     for (_, truth) in &docs {
         for (field, value) in truth["fields"].as_object().unwrap() {
             let Some(value) = value.as_str() else { continue };
-            if field == "iban" || field == "nir" || NAME_FIELDS.contains(&field.as_str()) || AMOUNT_FIELDS.contains(&field.as_str()) {
+            if field == "iban"
+                || field == "nir"
+                || NAME_FIELDS.contains(&field.as_str())
+                || AMOUNT_FIELDS.contains(&field.as_str())
+            {
                 for v in variants(field, value) {
                     needles.insert((field.clone(), v));
                 }
@@ -150,7 +170,10 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
         }
     }
     let fields: BTreeSet<&str> = needles.iter().map(|(f, _)| f.as_str()).collect();
-    assert!(fields.contains("iban") && fields.contains("nir") && fields.contains("net_pay"), "the subset holds IBANs, NIRs and amounts: {fields:?}");
+    assert!(
+        fields.contains("iban") && fields.contains("nir") && fields.contains("net_pay"),
+        "the subset holds IBANs, NIRs and amounts: {fields:?}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let otlp = OtlpReceiver::start(dir.path());
@@ -170,7 +193,12 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
     let n = docs.len();
     let outcomes = |evs: &[(String, Value)]| evs.iter().filter(|(k, _)| !k.starts_with("document.received.")).count();
     tap.collect_until(Duration::from_secs(900), |evs| outcomes(evs) >= n).await;
-    assert_eq!(outcomes(&tap.events), n, "every document routed; worker log tail:\n{}", std::fs::read_to_string(&log).unwrap_or_default().lines().rev().take(20).collect::<Vec<_>>().join("\n"));
+    assert_eq!(
+        outcomes(&tap.events),
+        n,
+        "every document routed; worker log tail:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default().lines().rev().take(20).collect::<Vec<_>>().join("\n")
+    );
     let (status, metrics) = http_get(ops, "/metrics");
     assert_eq!(status, 200);
     assert_eq!(worker.stop(), Some(0));
@@ -191,7 +219,10 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
     for (_, entry) in &journal {
         let mut keys: Vec<&str> = entry.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort();
-        assert!(keys == ["at", "document_id", "queue"] || keys == ["at", "document_id", "outcome"], "a journal entry with {keys:?}");
+        assert!(
+            keys == ["at", "document_id", "queue"] || keys == ["at", "document_id", "outcome"],
+            "a journal entry with {keys:?}"
+        );
     }
     let journal_text: String = journal.iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("\n");
     let worker_log = std::fs::read_to_string(&log).unwrap();
@@ -203,11 +234,22 @@ async fn no_personal_value_reaches_logs_traces_or_metrics() {
     assert!(spans.len() >= n * 10, "spans were captured ({})", spans.len());
     assert!(metrics.contains("tamis_decisions_total"), "metrics were scraped");
     let pushed = otlp.metric_points();
-    assert!(pushed.iter().any(|p| p["name"] == "tamis.decisions"), "metrics were pushed over OTLP too (their bodies are in the raw text searched below)");
+    assert!(
+        pushed.iter().any(|p| p["name"] == "tamis.decisions"),
+        "metrics were pushed over OTLP too (their bodies are in the raw text searched below)"
+    );
     let pushed_text: String = pushed.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n");
 
     let mut leaks = Vec::new();
-    for (what, text) in [("worker log", &worker_log), ("submit log", &submit_log), ("exported spans", &spans_text), ("raw OTLP bodies", &raw), ("/metrics", &metrics), ("OTLP metrics", &pushed_text), ("journal", &journal_text)] {
+    for (what, text) in [
+        ("worker log", &worker_log),
+        ("submit log", &submit_log),
+        ("exported spans", &spans_text),
+        ("raw OTLP bodies", &raw),
+        ("/metrics", &metrics),
+        ("OTLP metrics", &pushed_text),
+        ("journal", &journal_text),
+    ] {
         for (field, needle) in &needles {
             if let Some(at) = find_leak(text, needle) {
                 let lower = text.to_lowercase();

@@ -20,7 +20,11 @@ fn outcome_transition(routing_key: &str) -> Option<&'static str> {
 fn broken_inputs(dir: &Path) {
     std::fs::write(dir.join("empty.pdf"), b"").unwrap();
     std::fs::write(dir.join("page.html"), b"<!DOCTYPE html><html><body>not a document</body></html>").unwrap();
-    std::fs::write(dir.join("noise.bin"), (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>()).unwrap();
+    std::fs::write(
+        dir.join("noise.bin"),
+        (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect::<Vec<_>>(),
+    )
+    .unwrap();
     let sample = std::fs::read(root().join("samples/doc-0001.pdf")).unwrap();
     std::fs::write(dir.join("cut.pdf"), &sample[..sample.len() / 2]).unwrap();
 }
@@ -89,7 +93,8 @@ async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions()
         assert_eq!(data["decision"], want["decision"], "{file}: broker and embedded runs disagree");
         let broker_type = data["documents"].get(0).map(|d| d["type"].clone()).unwrap_or(Value::Null);
         assert_eq!(broker_type, want["type"], "{file}: types differ");
-        let codes: Vec<&str> = data["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> =
+            data["reasons"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
         let want_codes: Vec<&str> = want["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
         assert_eq!(codes, want_codes, "{file}: reasons differ");
         if data["decision"] == "review" {
@@ -123,7 +128,9 @@ async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions()
         let ch = conn.create_channel().await.unwrap();
         for t in tamis_shared::DocumentType::BUILT_IN {
             let queue = format!("{}.review.{}", ns.prefix, t.as_str());
-            while let Some(m) = ch.basic_get(queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: false }).await.unwrap() {
+            while let Some(m) =
+                ch.basic_get(queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: false }).await.unwrap()
+            {
                 let item: Value = serde_json::from_slice(&m.delivery.data).expect("review items are JSON");
                 assert_valid("review_item.v1.json", &item, &format!("review item in {queue}"));
                 items += 1;
@@ -223,7 +230,11 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     // An employer certificate for Capucine GAUTIER, read well enough to be accepted on its own.
     let sample = root().join("samples/doc-0004.pdf");
     let embedded = process(&[sample.as_path()]);
-    assert_eq!(embedded["doc-0004.pdf"]["decision"], "auto", "the sample passes without a case: {}", embedded["doc-0004.pdf"]);
+    assert_eq!(
+        embedded["doc-0004.pdf"]["decision"], "auto",
+        "the sample passes without a case: {}",
+        embedded["doc-0004.pdf"]
+    );
 
     let ns = Namespace::new("names");
     let mut tap = ns.event_tap().await;
@@ -248,14 +259,21 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     let outcome_of = |evs: &[(String, Value)], id: &str| {
         evs.iter().find(|(k, e)| outcome_transition(k).is_some() && e["subject"] == id).map(|(_, e)| e.clone())
     };
-    tap.collect_until(Duration::from_secs(180), |evs| [&stranger, &holder, &unknown].iter().all(|id| outcome_of(evs, id).is_some())).await;
+    tap.collect_until(Duration::from_secs(180), |evs| {
+        [&stranger, &holder, &unknown].iter().all(|id| outcome_of(evs, id).is_some())
+    })
+    .await;
     let log = std::fs::read_to_string(logs.path().join("worker.log")).unwrap_or_default();
-    let [s, h, u] = [&stranger, &holder, &unknown].map(|id| outcome_of(&tap.events, id).unwrap_or_else(|| panic!("no outcome for {id}; worker log:\n{log}")));
+    let [s, h, u] = [&stranger, &holder, &unknown]
+        .map(|id| outcome_of(&tap.events, id).unwrap_or_else(|| panic!("no outcome for {id}; worker log:\n{log}")));
 
     assert_eq!(s["data"]["decision"], "review", "{}", s["data"]);
     assert_eq!(reason_codes(&s), vec!["name_mismatch"]);
     let message = s["data"]["reasons"][0]["message"].as_str().unwrap();
-    assert!(message.contains("employee_name") && !message.contains("GAUTIER") && !message.contains("DURAND"), "{message}");
+    assert!(
+        message.contains("employee_name") && !message.contains("GAUTIER") && !message.contains("DURAND"),
+        "{message}"
+    );
     validate_event(&s);
     assert_eq!(h["data"]["decision"], "auto", "the matching name passes: {}", h["data"]["reasons"]);
     assert_eq!(u["data"]["decision"], "auto", "without case persons the rule does not apply: {}", u["data"]["reasons"]);
@@ -264,7 +282,11 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     let conn = lapin::Connection::connect(AMQP_URL, lapin::ConnectionProperties::default()).await.unwrap();
     let ch = conn.create_channel().await.unwrap();
     let queue = format!("{}.review.employer_certificate", ns.prefix);
-    let m = ch.basic_get(queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: true }).await.unwrap().expect("a review item");
+    let m = ch
+        .basic_get(queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: true })
+        .await
+        .unwrap()
+        .expect("a review item");
     let item: Value = serde_json::from_slice(&m.delivery.data).unwrap();
     assert_valid("review_item.v1.json", &item, "the name_mismatch review item");
     assert_eq!(item["document_id"], stranger.as_str());
@@ -292,7 +314,10 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
         .unwrap();
     assert!(status.success());
     let line: Value = serde_json::from_str(std::fs::read_to_string(out.path()).unwrap().trim()).unwrap();
-    assert_eq!((line["decision"].as_str(), line["reasons"].clone()), (Some("review"), serde_json::json!(["name_mismatch"])));
+    assert_eq!(
+        (line["decision"].as_str(), line["reasons"].clone()),
+        (Some("review"), serde_json::json!(["name_mismatch"]))
+    );
     let refused = tamis().args(["process", "--case-person", "Marc DURAND"]).arg(&sample).output().unwrap();
     assert!(!refused.status.success(), "a case person without a case id is refused");
 }

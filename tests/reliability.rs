@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::*;
 use common::node;
+use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,7 +21,10 @@ fn with_retry_env<'a>(ns: &Namespace, c: &'a mut Command) -> &'a mut Command {
 
 fn start_worker(ns: &Namespace, stage: &str, log: &Path) -> Worker {
     let mut c = tamis();
-    with_retry_env(ns, &mut c).args(["worker", stage]).stdout(Stdio::null()).stderr(std::fs::File::create(log).unwrap());
+    with_retry_env(ns, &mut c)
+        .args(["worker", stage])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap());
     Worker(c.spawn().expect("start tamis worker"))
 }
 
@@ -29,7 +32,11 @@ fn start_worker(ns: &Namespace, stage: &str, log: &Path) -> Worker {
 fn run(ns: &Namespace, args: &[&str]) -> (bool, String, String) {
     let mut c = tamis();
     let out = with_retry_env(ns, &mut c).args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Submits files; returns document id by file name.
@@ -156,7 +163,13 @@ async fn parked_replay_all_moves_every_message_back_and_loses_none() {
     ch.confirm_select(lapin::options::ConfirmSelectOptions::default()).await.unwrap();
     for (i, stage) in ["ocr", "classify", "extract"].iter().enumerate() {
         let mut h = lapin::types::FieldTable::default();
-        for (k, v) in [("document_id", format!("doc-{i}")), ("tamis-stage", stage.to_string()), ("tamis-attempts", "5".into()), ("tamis-reason", "blob_unavailable".into()), ("tamis-parked-at", "2026-01-01T00:00:00Z".into())] {
+        for (k, v) in [
+            ("document_id", format!("doc-{i}")),
+            ("tamis-stage", stage.to_string()),
+            ("tamis-attempts", "5".into()),
+            ("tamis-reason", "blob_unavailable".into()),
+            ("tamis-parked-at", "2026-01-01T00:00:00Z".into()),
+        ] {
             h.insert(k.into(), lapin::types::AMQPValue::LongString(v.as_str().into()));
         }
         ch.basic_publish(
@@ -164,7 +177,10 @@ async fn parked_replay_all_moves_every_message_back_and_loses_none() {
             stage.to_string().as_str().into(),
             lapin::options::BasicPublishOptions::default(),
             format!("body-{i}").as_bytes(),
-            lapin::BasicProperties::default().with_delivery_mode(2).with_headers(h).with_message_id(format!("m-{i}").as_str().into()),
+            lapin::BasicProperties::default()
+                .with_delivery_mode(2)
+                .with_headers(h)
+                .with_message_id(format!("m-{i}").as_str().into()),
         )
         .await
         .unwrap()
@@ -179,12 +195,19 @@ async fn parked_replay_all_moves_every_message_back_and_loses_none() {
     for (i, stage) in ["ocr", "classify", "extract"].iter().enumerate() {
         assert_eq!(ns.depth(stage).await, 1, "{stage} got its message back");
         let m = ch
-            .basic_get(format!("{}.{stage}", ns.prefix).as_str().into(), lapin::options::BasicGetOptions { no_ack: true })
+            .basic_get(
+                format!("{}.{stage}", ns.prefix).as_str().into(),
+                lapin::options::BasicGetOptions { no_ack: true },
+            )
             .await
             .unwrap()
             .expect("replayed message");
         assert_eq!(m.delivery.data, format!("body-{i}").as_bytes(), "the body is replayed unchanged");
-        assert_eq!(m.delivery.properties.message_id().as_ref().map(|s| s.to_string()), Some(format!("m-{i}")), "same message id");
+        assert_eq!(
+            m.delivery.properties.message_id().as_ref().map(|s| s.to_string()),
+            Some(format!("m-{i}")),
+            "same message id"
+        );
         let h = tamis_shared::broker::headers_of(&m.delivery.properties);
         assert_eq!(h["document_id"], format!("doc-{i}"));
         assert!(!h.contains_key("tamis-attempts"), "a replay starts with a fresh attempt count");
@@ -217,7 +240,8 @@ async fn unusable_inputs_are_rejected_at_once_not_retried() {
     let worker = start_worker(&ns, "all", &log);
     let ids = submit(&ns, &files);
     let n = ids.len();
-    let outcome_count = |evs: &[(String, Value)]| evs.iter().filter(|(k, _)| !k.starts_with("document.received")).count();
+    let outcome_count =
+        |evs: &[(String, Value)]| evs.iter().filter(|(k, _)| !k.starts_with("document.received")).count();
     tap.collect_until(Duration::from_secs(180), |evs| outcome_count(evs) >= n).await;
     tap.collect_until(Duration::from_secs(2), |_| false).await;
     let text = std::fs::read_to_string(&log).unwrap_or_default();
@@ -247,16 +271,71 @@ fn amqps_with_a_private_ca_works_and_an_untrusted_broker_is_refused() {
     // TLS listener (the shared broker on 5672 has none and must not be reconfigured).
     let certs = tempfile::tempdir().unwrap();
     let d = certs.path();
-    openssl(d, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=tamis-test-ca"]);
-    openssl(d, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
-    std::fs::write(d.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-    openssl(d, &["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=tamis-test-ca",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    );
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
     let tls_port = node::free_port();
     let conf = format!(
         "listeners.ssl.local = 127.0.0.1:{tls_port}\nssl_options.cacertfile = {0}/ca.pem\nssl_options.certfile = {0}/server.pem\nssl_options.keyfile = {0}/server.key\nssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n",
         d.display()
     );
-    let node = node::PrivateNode::start("tls", &conf).expect("RabbitMQ must be installed (scripts/system-deps --tests)");
+    let node =
+        node::PrivateNode::start("tls", &conf).expect("RabbitMQ must be installed (scripts/system-deps --tests)");
     let url = format!("amqps://guest:s3cret-not-logged@localhost:{tls_port}/%2f");
     let run_topology = |ca: Option<&Path>| {
         let mut c = tamis();
@@ -288,7 +367,13 @@ fn amqps_with_a_private_ca_works_and_an_untrusted_broker_is_refused() {
     assert!(text.contains("queue tls-check.ocr (quorum"), "{text}");
     // Without the CA the broker's certificate is not trusted: refused.
     let mut c = tamis();
-    let out = c.env("TAMIS_AMQP_URL", &url_ok).env("TAMIS_AMQP_PREFIX", "tls-check").env("TAMIS_BLOB_URL", d.join("blobs")).arg("topology").output().unwrap();
+    let out = c
+        .env("TAMIS_AMQP_URL", &url_ok)
+        .env("TAMIS_AMQP_PREFIX", "tls-check")
+        .env("TAMIS_BLOB_URL", d.join("blobs"))
+        .arg("topology")
+        .output()
+        .unwrap();
     assert!(!out.status.success(), "a broker certificate from an unknown CA must be refused");
     drop(node);
 }

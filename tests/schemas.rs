@@ -82,7 +82,11 @@ fn the_events_share_one_cloudevents_envelope() {
     };
     let first = envelope("document.received.v1.json");
     for t in ["accepted", "review_requested", "rejected", "reviewed"] {
-        assert_eq!(envelope(&format!("document.{t}.v1.json")), first, "document.{t}: envelope differs from document.received's");
+        assert_eq!(
+            envelope(&format!("document.{t}.v1.json")),
+            first,
+            "document.{t}: envelope differs from document.received's"
+        );
     }
 }
 
@@ -120,7 +124,11 @@ fn mutated_examples_are_rejected() {
     let w = "work.v1.json";
     mutate(w, &|v| drop(v["envelope"]["blob"].as_object_mut().unwrap().remove("sha256")), "a blob without sha256");
     mutate(w, &|v| v["envelope"]["blob"]["sha256"] = json!("ABC"), "a sha256 that is not hex");
-    mutate(w, &|v| v["envelope"]["blob"]["media_type"] = json!("application/pdf"), "a MIME media_type (the message uses snake_case)");
+    mutate(
+        w,
+        &|v| v["envelope"]["blob"]["media_type"] = json!("application/pdf"),
+        "a MIME media_type (the message uses snake_case)",
+    );
     mutate(w, &|v| v["envelope"]["document_id"] = json!("doc-1"), "a document id that is not a UUID");
     mutate(w, &|v| v["envelope"]["submitted_at"] = json!("14/03/2025"), "a non-RFC 3339 time");
     mutate(w, &|v| v["pages"][0]["source"] = json!("tesseract"), "an unknown text source");
@@ -152,7 +160,11 @@ fn mutated_examples_are_rejected() {
     mutate(r, &|v| v["data"]["reasons"] = json!([]), "a review event without reasons");
     let x = "document.rejected.v1.json";
     mutate(x, &|v| v["data"]["decision"] = json!("review"), "a rejected event whose decision is not error");
-    mutate(x, &|v| v["data"]["reasons"][0]["code"] = json!("low_confidence:type"), "a rejection whose first reason is no ErrorCode");
+    mutate(
+        x,
+        &|v| v["data"]["reasons"][0]["code"] = json!("low_confidence:type"),
+        "a rejection whose first reason is no ErrorCode",
+    );
     let rc = "document.received.v1.json";
     mutate(rc, &|v| v["data"]["media_type"] = json!("pdf"), "a snake_case media_type (events use MIME)");
     mutate(rc, &|v| v["data"]["size"] = json!(-1), "a negative size");
@@ -168,7 +180,11 @@ fn mutated_examples_are_rejected() {
     mutate(rd, &|v| v["reviewer"] = json!(""), "an anonymous reviewer");
     let rv = "document.reviewed.v1.json";
     mutate(rv, &|v| v["data"]["changes"] = json!([]), "a correction that changed nothing");
-    mutate(rv, &|v| drop(v["data"]["changes"][0].as_object_mut().unwrap().remove("before")), "a change without its before value");
+    mutate(
+        rv,
+        &|v| drop(v["data"]["changes"][0].as_object_mut().unwrap().remove("before")),
+        "a change without its before value",
+    );
     mutate(rv, &|v| v["data"]["action"] = json!("reject"), "a rejection without a reason");
     mutate(rv, &|v| v["data"]["decided_at"] = json!("yesterday"), "a decision time that is not RFC 3339");
     let j = "journal.v1.json";
@@ -177,7 +193,14 @@ fn mutated_examples_are_rejected() {
     mutate(j, &|v| v["queue"] = json!("tamis.review.payslip"), "a queue name with its prefix");
     mutate(j, &|v| v["queue"] = json!("review.Pay Slip"), "a review queue that is no type");
     mutate(j, &|v| v["queue"] = json!("retry.5s"), "a delay tier (recorded at the stage it returns to)");
-    mutate(j, &|v| { v.as_object_mut().unwrap().remove("queue"); v["outcome"] = json!("review_requested"); }, "review_requested as an outcome (the document still waits)");
+    mutate(
+        j,
+        &|v| {
+            v.as_object_mut().unwrap().remove("queue");
+            v["outcome"] = json!("review_requested");
+        },
+        "review_requested as an outcome (the document still waits)",
+    );
     mutate(j, &|v| v["at"] = json!(1741944413589u64), "a time in milliseconds instead of RFC 3339");
     // Strict mode (used on Tamis's own output) catches an undocumented key the open schema allows.
     let mut extra = example(w);
@@ -189,7 +212,10 @@ fn mutated_examples_are_rejected() {
 #[test]
 fn examples_are_exactly_what_the_rust_types_serialise() {
     let work: Work = assert_round_trip(&example("work.v1.json"), "examples/work.v1.json");
-    assert!(work.documents[0].fields.values().any(|f| f.source == FieldSource::TwoDDoc), "the example shows a 2d-doc field");
+    assert!(
+        work.documents[0].fields.values().any(|f| f.source == FieldSource::TwoDDoc),
+        "the example shows a 2d-doc field"
+    );
     assert_round_trip::<Outcome>(&example("outcome.v1.json"), "examples/outcome.v1.json");
     for t in ["accepted", "review_requested", "rejected"] {
         let ev = example(&format!("document.{t}.v1.json"));
@@ -207,10 +233,15 @@ fn examples_are_exactly_what_the_rust_types_serialise() {
     let decision: tamis_route::review::ReviewDecision =
         assert_round_trip(&example("review_decision.v1.json"), "examples/review_decision.v1.json");
     let reviewed = example("document.reviewed.v1.json");
-    let from_decision: Value = serde_json::from_str(&serde_json::to_string(&decision.apply().unwrap()).unwrap()).unwrap();
-    assert_eq!(from_decision, reviewed["data"], "examples/document.reviewed.v1.json data is not what the decision example gives");
+    let from_decision: Value =
+        serde_json::from_str(&serde_json::to_string(&decision.apply().unwrap()).unwrap()).unwrap();
+    assert_eq!(
+        from_decision, reviewed["data"],
+        "examples/document.reviewed.v1.json data is not what the decision example gives"
+    );
     assert_eq!(reviewed["subject"], json!(decision.document_id));
-    let entry: tamis_shared::journal::Entry = assert_round_trip(&example("journal.v1.json"), "examples/journal.v1.json");
+    let entry: tamis_shared::journal::Entry =
+        assert_round_trip(&example("journal.v1.json"), "examples/journal.v1.json");
     assert_eq!(entry.place, tamis_shared::journal::Place::Queue("review.payslip".into()));
     let mut done = example("journal.v1.json");
     done.as_object_mut().unwrap().remove("queue");
@@ -227,10 +258,23 @@ fn examples_are_exactly_what_the_rust_types_serialise() {
 // so a new value cannot reach the wire without this test (and then the schema) seeing it.
 fn error_codes() -> Vec<ErrorCode> {
     use ErrorCode::*;
-    let all = vec![Empty, Truncated, NotADocument, UnsupportedFormat, Encrypted, Blank, TooLarge, TooSmall, TooManyPages, Corrupt, Timeout];
+    let all = vec![
+        Empty,
+        Truncated,
+        NotADocument,
+        UnsupportedFormat,
+        Encrypted,
+        Blank,
+        TooLarge,
+        TooSmall,
+        TooManyPages,
+        Corrupt,
+        Timeout,
+    ];
     for c in &all {
         match c {
-            Empty | Truncated | NotADocument | UnsupportedFormat | Encrypted | Blank | TooLarge | TooSmall | TooManyPages | Corrupt | Timeout => {}
+            Empty | Truncated | NotADocument | UnsupportedFormat | Encrypted | Blank | TooLarge | TooSmall
+            | TooManyPages | Corrupt | Timeout => {}
         }
     }
     all
@@ -284,7 +328,10 @@ fn every_enum_value_the_types_can_write_validates() {
     }
     for s in field_sources() {
         let mut w = base.clone();
-        w.documents[0].fields.insert("x".into(), Field { value: "v".into(), confidence: 0.5, page: None, bbox: None, source: s, valid: None });
+        w.documents[0].fields.insert(
+            "x".into(),
+            Field { value: "v".into(), confidence: 0.5, page: None, bbox: None, source: s, valid: None },
+        );
         variants.push((format!("field source {s:?}"), w));
     }
     for s in text_sources() {
@@ -358,7 +405,11 @@ fn real_stage_output_on_the_samples_validates() {
         let v: Value = serde_json::from_str(&serde_json::to_string(w).unwrap()).unwrap();
         assert_valid("work.v1.json", &v, what);
         let back: Work = serde_json::from_value(v).unwrap();
-        assert_eq!(serde_json::to_string(&back).unwrap(), serde_json::to_string(w).unwrap(), "{what}: Work does not round-trip");
+        assert_eq!(
+            serde_json::to_string(&back).unwrap(),
+            serde_json::to_string(w).unwrap(),
+            "{what}: Work does not round-trip"
+        );
     };
     let mut decisions = BTreeSet::new();
     for (i, (name, bytes)) in inputs.iter().enumerate() {
@@ -367,7 +418,11 @@ fn real_stage_output_on_the_samples_validates() {
             document_id: tamis_shared::DocumentId::derived(&blob.sha256, Some("case-42")),
             case_id: (i % 2 == 0).then(|| "case-42".to_string()),
             // Half the files name the case's persons, so route's name check runs on real output.
-            case_persons: if i % 2 == 0 { vec!["Timothée PASQUIER".parse().unwrap(), "Alfred DANIEL".parse().unwrap()] } else { vec![] },
+            case_persons: if i % 2 == 0 {
+                vec!["Timothée PASQUIER".parse().unwrap(), "Alfred DANIEL".parse().unwrap()]
+            } else {
+                vec![]
+            },
             file_name: name.clone(),
             blob,
             submitted_at: time::OffsetDateTime::now_utc(),

@@ -83,7 +83,8 @@ impl Users {
                 return Err("a user has an empty name".into());
             }
             if let Some(h) = &u.password_hash {
-                PasswordHash::new(h).map_err(|e| format!("user {}: password_hash is not an argon2 hash ({e})", u.name))?;
+                PasswordHash::new(h)
+                    .map_err(|e| format!("user {}: password_hash is not an argon2 hash ({e})", u.name))?;
             }
             if map.insert(u.name.clone(), u.clone()).is_some() {
                 return Err(format!("user {} appears twice", u.name));
@@ -188,7 +189,9 @@ mod tests {
     fn passwords_verify_against_their_hash_only() {
         let h = hash_password("correct horse").unwrap();
         assert!(h.starts_with("$argon2id$"));
-        let users = Users::from_toml(&format!("[[users]]\nname = \"ana\"\nrole = \"reviewer\"\npassword_hash = \"{h}\"\n")).unwrap();
+        let users =
+            Users::from_toml(&format!("[[users]]\nname = \"ana\"\nrole = \"reviewer\"\npassword_hash = \"{h}\"\n"))
+                .unwrap();
         assert_eq!(users.verify("ana", "correct horse").map(|u| u.role), Some(Role::Reviewer));
         assert!(users.verify("ana", "wrong").is_none());
         assert!(users.verify("bob", "correct horse").is_none());
@@ -198,7 +201,10 @@ mod tests {
     fn bad_users_files_are_refused() {
         assert!(Users::from_toml("[[users]]\nname = \"a\"\nrole = \"boss\"\n").is_err());
         assert!(Users::from_toml("[[users]]\nname = \"a\"\nrole = \"viewer\"\npassword_hash = \"plain\"\n").is_err());
-        assert!(Users::from_toml("[[users]]\nname = \"a\"\nrole = \"viewer\"\n[[users]]\nname = \"a\"\nrole = \"admin\"\n").is_err());
+        assert!(Users::from_toml(
+            "[[users]]\nname = \"a\"\nrole = \"viewer\"\n[[users]]\nname = \"a\"\nrole = \"admin\"\n"
+        )
+        .is_err());
     }
 
     #[test]

@@ -214,12 +214,21 @@ mod tests {
 
     #[test]
     fn reasons_read_in_french_on_a_french_page() {
-        let (t, l) = reason_text(Lang::Fr, "name_mismatch", "The name read in employee_name is none of the persons of the case.");
+        let (t, l) = reason_text(
+            Lang::Fr,
+            "name_mismatch",
+            "The name read in employee_name is none of the persons of the case.",
+        );
         assert_eq!(l, Lang::Fr);
         assert!(t.contains("aucune personne du dossier"), "{t}");
-        let (t, _) = reason_text(Lang::Fr, "low_confidence:net_pay", "The field net_pay was read with confidence 0.62.");
+        let (t, _) =
+            reason_text(Lang::Fr, "low_confidence:net_pay", "The field net_pay was read with confidence 0.62.");
         assert!(t.starts_with("Le champ net_pay"), "{t}");
-        assert_eq!(reason_text(Lang::Fr, "something_new", "Something new.").1, Lang::En, "unknown codes stay in English");
+        assert_eq!(
+            reason_text(Lang::Fr, "something_new", "Something new.").1,
+            Lang::En,
+            "unknown codes stay in English"
+        );
         assert_eq!(reason_text(Lang::En, "name_mismatch", "The name...").0, "The name...");
     }
 

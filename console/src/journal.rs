@@ -313,7 +313,9 @@ async fn follow_once(
             Some(Err(source)) => return Err(FollowError::Amqp { op: "journal delivery", source }),
             None => return Err(FollowError::Lost),
         };
-        if let Some(AMQPValue::LongLongInt(o)) = d.properties.headers().as_ref().and_then(|h| h.inner().get("x-stream-offset")) {
+        if let Some(AMQPValue::LongLongInt(o)) =
+            d.properties.headers().as_ref().and_then(|h| h.inner().get("x-stream-offset"))
+        {
             *next = Some(o + 1);
         }
         let kind = d.properties.kind().as_ref().map(|k| k.as_str().to_string()).unwrap_or_default();
@@ -322,7 +324,11 @@ async fn follow_once(
             if kind == MARK_TYPE {
                 if d.properties.message_id().as_ref().is_some_and(|m| m.as_str() == mark) {
                     a.set_state(JournalState::Live);
-                    tracing::info!(documents = a.status().documents, entries = a.status().entries, "journal read up to date; queue ages live");
+                    tracing::info!(
+                        documents = a.status().documents,
+                        entries = a.status().entries,
+                        "journal read up to date; queue ages live"
+                    );
                 }
             } else {
                 match serde_json::from_slice::<Entry>(&d.data) {
@@ -384,7 +390,11 @@ mod tests {
             queue(1, "route", 3_000),
             queue(1, "review.payslip", 4_000),
         ]);
-        assert_eq!(age(&a, "review.payslip", 1, 10_000), Age::Known(6_000), "since it entered review, not since submission");
+        assert_eq!(
+            age(&a, "review.payslip", 1, 10_000),
+            Age::Known(6_000),
+            "since it entered review, not since submission"
+        );
         assert_eq!(age(&a, "ocr", 1, 10_000), Age::Known(8_500), "document 1 left ocr");
         assert_eq!(age(&a, "classify", 0, 10_000), Age::Empty);
         assert_eq!(age(&a, "decisions", 0, 10_000), Age::Empty);
@@ -400,7 +410,11 @@ mod tests {
 
     #[test]
     fn the_oldest_of_several_and_of_those_still_waiting() {
-        let a = live(&[queue(1, "review.passport", 0), queue(2, "review.passport", 5_000), queue(3, "review.passport", 7_000)]);
+        let a = live(&[
+            queue(1, "review.passport", 0),
+            queue(2, "review.passport", 5_000),
+            queue(3, "review.passport", 7_000),
+        ]);
         assert_eq!(age(&a, "review.passport", 3, 10_000), Age::Known(10_000));
         // Two wait but the journal knows three: one left unseen (dead-lettered by the broker,
         // purged) or is being processed; queues serve the oldest first, so it is the oldest.

@@ -23,6 +23,7 @@ use queues::{Depths, EventCounts, Leases};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::future::IntoFuture;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tamis_route::review::{Action, ReviewDecision};
@@ -30,7 +31,6 @@ use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::Broker;
 use tamis_shared::config::Config;
 use tamis_shared::DocumentType;
-use std::future::IntoFuture;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -217,7 +217,8 @@ impl FromRequestParts<Arc<App>> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Self::Rejection> {
         let mut jar = CookieJar::from_headers(&parts.headers);
-        let asked = Query::<LangQuery>::try_from_uri(&parts.uri).ok().and_then(|q| q.0.lang).and_then(|l| Lang::parse(&l));
+        let asked =
+            Query::<LangQuery>::try_from_uri(&parts.uri).ok().and_then(|q| q.0.lang).and_then(|l| Lang::parse(&l));
         let lang = match asked {
             Some(l) => {
                 jar = jar.add(cookie(LANG_COOKIE, l.tag().to_string(), app.secure_cookies, false));
@@ -227,7 +228,11 @@ impl FromRequestParts<Arc<App>> for Ctx {
                 .get(LANG_COOKIE)
                 .and_then(|c| Lang::parse(c.value()))
                 .or_else(|| {
-                    parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(Lang::from_accept_language)
+                    parts
+                        .headers
+                        .get(header::ACCEPT_LANGUAGE)
+                        .and_then(|h| h.to_str().ok())
+                        .and_then(Lang::from_accept_language)
                 })
                 .unwrap_or(Lang::Fr),
         };
@@ -277,7 +282,10 @@ impl Ctx {
                 let body = pages::message(self.lang, self.session.as_ref(), self.lang.t("forbidden"));
                 (StatusCode::FORBIDDEN, self.jar, body).into_response()
             }
-            Denied::Csrf => (StatusCode::FORBIDDEN, self.jar, "CSRF token missing or wrong: reload the page and try again").into_response(),
+            Denied::Csrf => {
+                (StatusCode::FORBIDDEN, self.jar, "CSRF token missing or wrong: reload the page and try again")
+                    .into_response()
+            }
         }
     }
 }
@@ -331,7 +339,12 @@ async fn login(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<LoginForm>) 
         return (ctx.jar, Redirect::to("/login?failed=1")).into_response();
     };
     let id = app.sessions.open(&user);
-    let jar = ctx.jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")).add(cookie(SESSION_COOKIE, id, app.secure_cookies, true));
+    let jar = ctx.jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")).add(cookie(
+        SESSION_COOKIE,
+        id,
+        app.secure_cookies,
+        true,
+    ));
     let to = if user.role >= Role::Reviewer { "/review" } else { "/dashboard" };
     (jar, Redirect::to(to)).into_response()
 }
@@ -462,7 +475,9 @@ async fn api_next(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<ReviewQ
     };
     let only = q.doc_type.as_deref().and_then(|t| t.parse::<DocumentType>().ok());
     match app.leases.next(&s.user, only.as_ref()).await {
-        Ok(Some(l)) => Json(json!({ "lease_id": l.id, "queue": l.queue, "item": l.item, "csrf": s.csrf })).into_response(),
+        Ok(Some(l)) => {
+            Json(json!({ "lease_id": l.id, "queue": l.queue, "item": l.item, "csrf": s.csrf })).into_response()
+        }
         Ok(None) => Json(json!({ "lease_id": null })).into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": e.to_string() }))).into_response(),
     }
@@ -517,7 +532,11 @@ fn build_decision(lease: &queues::Lease, user: &str, req: &DecisionRequest) -> R
         decided_at: time::OffsetDateTime::now_utc(),
         corrections,
         new_type: if action == Action::Retype { new_type } else { None },
-        reject_reason: req.reject_reason.as_ref().map(|r| r.trim().to_string()).filter(|r| !r.is_empty() && action == Action::Reject),
+        reject_reason: req
+            .reject_reason
+            .as_ref()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty() && action == Action::Reject),
         item: item.clone(),
     };
     d.validate().map_err(|e| match e {
@@ -600,7 +619,9 @@ async fn page_image(State(app): State<Arc<App>>, ctx: Ctx, Path((lease, page)): 
     let rotation = l.item.pages.iter().find(|p| p.number == page).map(|p| p.rotation).unwrap_or(0);
     let media = l.item.blob.media_type;
     match tokio::task::spawn_blocking(move || render::page_png(&bytes, media, page, rotation)).await {
-        Ok(Ok(png)) => ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-store")], png).into_response(),
+        Ok(Ok(png)) => {
+            ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-store")], png).into_response()
+        }
         _ => {
             tracing::warn!(document_id = %l.item.document_id, page, "page could not be rendered");
             StatusCode::UNPROCESSABLE_ENTITY.into_response()

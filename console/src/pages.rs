@@ -161,14 +161,18 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
     let mut fields: Vec<(String, Option<&Field>)> =
         primary.map(|d| d.document.fields.iter().map(|(k, f)| (k.clone(), Some(f))).collect()).unwrap_or_default();
     // Fields a reason names but the machine did not find get an empty input to fill in.
-    let named: Vec<String> = item.outcome.reasons.iter().filter_map(|r| r.code.split_once(':').map(|(_, f)| f.to_string())).collect();
+    let named: Vec<String> =
+        item.outcome.reasons.iter().filter_map(|r| r.code.split_once(':').map(|(_, f)| f.to_string())).collect();
     for n in &named {
         if n != "type" && !fields.iter().any(|(k, _)| k == n) {
             fields.push((n.clone(), None));
         }
     }
-    let flagged = |name: &str, f: Option<&Field>| named.iter().any(|n| n == name) || f.is_none_or(|f| f.confidence < FLAG_BELOW || f.valid == Some(false));
-    let pages: Vec<u32> = primary.map(|d| d.document.pages.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| vec![1]);
+    let flagged = |name: &str, f: Option<&Field>| {
+        named.iter().any(|n| n == name) || f.is_none_or(|f| f.confidence < FLAG_BELOW || f.valid == Some(false))
+    };
+    let pages: Vec<u32> =
+        primary.map(|d| d.document.pages.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| vec![1]);
     let box_id = |name: &str| format!("box-{name}");
     let body = html! {
         h1 { (lang.t("review")) " — " (doc_type.as_ref().map(|t| t.as_str().to_string()).unwrap_or_else(|| "?".into())) }

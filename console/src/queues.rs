@@ -3,11 +3,11 @@
 //! on the outcome events that counts documents.
 
 use futures::StreamExt;
-use lapin::Acker;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicGetOptions, BasicNackOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
+use lapin::Acker;
 use lapin::Channel;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
@@ -254,7 +254,9 @@ impl Leases {
         for id in ids {
             match self.release(id, None).await {
                 Ok(()) => released += 1,
-                Err(e) => tracing::warn!(lease = %id, error = %e, "could not put a held item back; the broker returns it on close"),
+                Err(e) => {
+                    tracing::warn!(lease = %id, error = %e, "could not put a held item back; the broker returns it on close")
+                }
             }
         }
         released
@@ -301,7 +303,11 @@ impl Depths {
             }
         };
         let r = ch
-            .queue_declare(queue.into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+            .queue_declare(
+                queue.into(),
+                QueueDeclareOptions { passive: true, ..Default::default() },
+                FieldTable::default(),
+            )
             .await;
         if r.is_err() {
             // The broker closed the channel (or the connection went): open another next time.
@@ -416,15 +422,30 @@ pub async fn tap_events(broker: Broker, counts: std::sync::Arc<Mutex<EventCounts
     let ch = broker.consumer_channel(50).await?;
     let amqp = |op| move |source| QueueError::Amqp { op, source };
     let q = ch
-        .queue_declare("".into(), QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default())
+        .queue_declare(
+            "".into(),
+            QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() },
+            FieldTable::default(),
+        )
         .await
         .map_err(amqp("queue.declare tap"))?;
     let ex = broker.topology().events_exchange();
-    ch.queue_bind(q.name().clone(), ex.as_str().into(), "document.#".into(), QueueBindOptions::default(), FieldTable::default())
-        .await
-        .map_err(amqp("queue.bind tap"))?;
+    ch.queue_bind(
+        q.name().clone(),
+        ex.as_str().into(),
+        "document.#".into(),
+        QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .map_err(amqp("queue.bind tap"))?;
     let mut consumer = ch
-        .basic_consume(q.name().clone(), "console-tap".into(), BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default())
+        .basic_consume(
+            q.name().clone(),
+            "console-tap".into(),
+            BasicConsumeOptions { no_ack: true, ..Default::default() },
+            FieldTable::default(),
+        )
         .await
         .map_err(amqp("basic.consume tap"))?;
     while let Some(d) = consumer.next().await {

@@ -33,7 +33,11 @@ pub fn page_png(bytes: &[u8], media: MediaType, page: u32, rotation: u16) -> Res
         270 => img.rotate270(),
         _ => img,
     };
-    let img = if img.width() > MAX_WIDTH { img.resize(MAX_WIDTH, u32::MAX, image::imageops::FilterType::Triangle) } else { img };
+    let img = if img.width() > MAX_WIDTH {
+        img.resize(MAX_WIDTH, u32::MAX, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
     let mut out = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(img.to_rgb8()).write_to(&mut out, ImageFormat::Png).map_err(|e| fail(e.to_string()))?;
     Ok(out.into_inner())

@@ -17,12 +17,22 @@ use tamis_shared::config::Config;
 /// The dashboard's entry for the queue `{prefix}.<suffix>`.
 fn queue<'a>(d: &'a Value, prefix: &str, suffix: &str) -> &'a Value {
     let name = format!("{prefix}.{suffix}");
-    d["queues"].as_array().unwrap().iter().find(|q| q["name"] == name.as_str()).unwrap_or_else(|| panic!("no {name} on the dashboard: {d}"))
+    d["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == name.as_str())
+        .unwrap_or_else(|| panic!("no {name} on the dashboard: {d}"))
 }
 
 /// Polls `/api/dashboard` until `done`, for up to 30 s; returns the data and how long before the
 /// request that satisfied it `since` was.
-async fn dashboard_until(app: &axum::Router, session: &str, since: Instant, done: impl Fn(&Value) -> bool) -> (Value, Duration) {
+async fn dashboard_until(
+    app: &axum::Router,
+    session: &str,
+    since: Instant,
+    done: impl Fn(&Value) -> bool,
+) -> (Value, Duration) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let waited = since.elapsed();
@@ -58,7 +68,11 @@ async fn the_dashboard_shows_each_queues_oldest_age_and_a_new_console_knows_it_f
     // Nothing waits yet: no age anywhere, once the (empty) journal is read.
     let (d, _) = dashboard_until(&console, &viewer, started, |d| d["journal"]["state"] == "live").await;
     for q in d["queues"].as_array().unwrap() {
-        assert_eq!((q["depth"].as_u64(), q["oldest"].as_str(), &q["oldest_secs"]), (Some(0), Some("none"), &Value::Null), "{q}");
+        assert_eq!(
+            (q["depth"].as_u64(), q["oldest"].as_str(), &q["oldest_secs"]),
+            (Some(0), Some("none"), &Value::Null),
+            "{q}"
+        );
     }
 
     // A review item through Tamis's publisher (journaled), and one from a publisher that writes
@@ -93,14 +107,20 @@ async fn the_dashboard_shows_each_queues_oldest_age_and_a_new_console_knows_it_f
     assert!(secs(payslip) < waited.as_secs_f64() + 10.0, "age {} s, waited {:?}", secs(payslip), waited);
     assert!(payslip["oldest_text"].as_str().unwrap().ends_with(" s"), "{payslip}");
     let passport = queue(&d, &prefix, "review.passport");
-    assert_eq!((passport["oldest"].as_str(), &passport["oldest_secs"]), (Some("unknown"), &Value::Null), "an item the journal never saw: {passport}");
+    assert_eq!(
+        (passport["oldest"].as_str(), &passport["oldest_secs"]),
+        (Some("unknown"), &Value::Null),
+        "an item the journal never saw: {passport}"
+    );
     assert_eq!(queue(&d, &prefix, "review.bank_details")["oldest"], "none");
     assert_eq!(queue(&d, &prefix, "ocr")["oldest"], "none");
     assert_eq!(d["journal"]["documents"], 1);
     // The page shows the same, in the age column (French by default).
     let (_, _, html) = send(&console, get("/dashboard", &viewer)).await;
     let cell = |suffix: &str| {
-        let at = html.find(&format!("data-age=\"{prefix}.{suffix}\">")).unwrap_or_else(|| panic!("no age cell for {suffix}"));
+        let at = html
+            .find(&format!("data-age=\"{prefix}.{suffix}\">"))
+            .unwrap_or_else(|| panic!("no age cell for {suffix}"));
         html[at..].split('>').nth(1).unwrap().split('<').next().unwrap().to_string()
     };
     assert!(cell("review.payslip").ends_with(" s"), "{}", cell("review.payslip"));
@@ -118,7 +138,12 @@ async fn the_dashboard_shows_each_queues_oldest_age_and_a_new_console_knows_it_f
     })
     .await;
     let payslip = queue(&d, &prefix, "review.payslip");
-    assert!(secs(payslip) + 0.002 >= waited.as_secs_f64(), "after a restart: age {} s, waited {:?}", secs(payslip), waited);
+    assert!(
+        secs(payslip) + 0.002 >= waited.as_secs_f64(),
+        "after a restart: age {} s, waited {:?}",
+        secs(payslip),
+        waited
+    );
     assert!(secs(payslip) > restarted.elapsed().as_secs_f64(), "counted from the journal, not from the restart");
     assert_eq!(queue(&d, &prefix, "review.passport")["oldest"], "unknown");
 
@@ -143,12 +168,19 @@ async fn the_dashboard_shows_each_queues_oldest_age_and_a_new_console_knows_it_f
     let decided = Instant::now();
     let (status, _, body) = send(&console, req).await;
     assert_eq!(status.as_u16(), 200, "{body}");
-    let (d, _) = dashboard_until(&console, &viewer, published, |d| queue(d, &prefix, "decisions")["oldest"] == "known").await;
+    let (d, _) =
+        dashboard_until(&console, &viewer, published, |d| queue(d, &prefix, "decisions")["oldest"] == "known").await;
     let payslip = queue(&d, &prefix, "review.payslip");
-    assert_eq!((payslip["depth"].as_u64(), payslip["oldest"].as_str(), &payslip["oldest_secs"]), (Some(0), Some("none"), &Value::Null));
+    assert_eq!(
+        (payslip["depth"].as_u64(), payslip["oldest"].as_str(), &payslip["oldest_secs"]),
+        (Some(0), Some("none"), &Value::Null)
+    );
     let decisions = queue(&d, &prefix, "decisions");
     assert_eq!(decisions["depth"], 1);
-    assert!(secs(decisions) <= decided.elapsed().as_secs_f64() + 0.002, "the wait in decisions starts at the decision: {decisions}");
+    assert!(
+        secs(decisions) <= decided.elapsed().as_secs_f64() + 0.002,
+        "the wait in decisions starts at the decision: {decisions}"
+    );
     assert_eq!(d["journal"]["documents"], 1, "decided but not yet recorded by the route worker: still on its way");
 
     app.close().await;

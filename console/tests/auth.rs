@@ -13,7 +13,6 @@ use lapin::{Connection, ConnectionProperties};
 use serde_json::Value;
 use tamis_shared::config::Config;
 
-
 struct Fixture {
     app: axum::Router,
     prefix: String,
@@ -65,7 +64,14 @@ impl Fixture {
         let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.unwrap();
         let ch = conn.create_channel().await.unwrap();
         let name = format!("{}.{}", self.prefix, suffix);
-        let q = ch.queue_declare(name.as_str().into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+        let q = ch
+            .queue_declare(
+                name.as_str().into(),
+                QueueDeclareOptions { passive: true, ..Default::default() },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
         q.message_count()
     }
 
@@ -83,12 +89,19 @@ async fn roles_sessions_and_csrf_guard_the_review_data() {
     let page = format!("/review/page/{lease}/1.png");
 
     // Nobody signed in: every page and API call is refused without document data.
-    for path in ["/", "/dashboard", "/review", "/api/dashboard", "/api/review/next", page.as_str(), "/review?type=payslip"] {
+    for path in
+        ["/", "/dashboard", "/review", "/api/dashboard", "/api/review/next", page.as_str(), "/review?type=payslip"]
+    {
         let (status, _, body) = fx.send(Request::get(path).body(Body::empty()).unwrap()).await;
-        assert!(matches!(status, StatusCode::SEE_OTHER | StatusCode::UNAUTHORIZED), "GET {path} unauthenticated: {status}");
+        assert!(
+            matches!(status, StatusCode::SEE_OTHER | StatusCode::UNAUTHORIZED),
+            "GET {path} unauthenticated: {status}"
+        );
         fx.assert_no_document_data(&format!("GET {path}"), &body);
     }
-    for (path, kind) in [("/review/decide", "application/x-www-form-urlencoded"), ("/api/review/decision", "application/json")] {
+    for (path, kind) in
+        [("/review/decide", "application/x-www-form-urlencoded"), ("/api/review/decision", "application/json")]
+    {
         let req = Request::post(path).header(header::CONTENT_TYPE, kind).body(Body::from("action=accept")).unwrap();
         let (status, _, body) = fx.send(req).await;
         assert!(status.is_client_error() || status == StatusCode::SEE_OTHER, "POST {path} unauthenticated: {status}");

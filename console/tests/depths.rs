@@ -11,14 +11,15 @@ use tamis_console::queues::Depths;
 use tamis_shared::broker::Broker;
 use tamis_shared::config::Config;
 
-
 #[tokio::test]
 async fn depths_reuse_one_channel_and_recover_from_a_missing_queue() {
     let prefix = format!("tamis-test-console-depths-{}", uuid::Uuid::new_v4().simple());
     let mut config = Config::default();
     config.amqp.url = AMQP_URL.into();
     config.amqp.prefix = prefix.clone();
-    let broker = Broker::connect(&config.amqp, "tamis-console-test", Duration::from_secs(10)).await.expect("RabbitMQ must run on 127.0.0.1:5672");
+    let broker = Broker::connect(&config.amqp, "tamis-console-test", Duration::from_secs(10))
+        .await
+        .expect("RabbitMQ must run on 127.0.0.1:5672");
     broker.declare_topology(&[]).await.unwrap();
     let depths = Depths::new(broker.clone());
     assert_eq!(depths.channel_id().await, None, "no channel before the first read");

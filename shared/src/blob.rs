@@ -66,12 +66,8 @@ impl BlobStore {
     pub async fn put(&self, bytes: Bytes) -> Result<BlobRef, BlobError> {
         let sha256 = sha256_hex(&bytes);
         let key = Self::key_of(&sha256)?;
-        let blob = BlobRef {
-            key: key.to_string(),
-            sha256,
-            media_type: MediaType::sniff(&bytes),
-            size: bytes.len() as u64,
-        };
+        let blob =
+            BlobRef { key: key.to_string(), sha256, media_type: MediaType::sniff(&bytes), size: bytes.len() as u64 };
         self.store
             .put(&key, bytes.into())
             .await
@@ -163,7 +159,12 @@ mod tests {
     #[tokio::test]
     async fn keys_cannot_escape_the_store() {
         let store = BlobStore::open("memory://").unwrap();
-        let evil = BlobRef { key: "../../etc/passwd".into(), sha256: "../../etc/passwd".into(), media_type: MediaType::Pdf, size: 1 };
+        let evil = BlobRef {
+            key: "../../etc/passwd".into(),
+            sha256: "../../etc/passwd".into(),
+            media_type: MediaType::Pdf,
+            size: 1,
+        };
         assert!(matches!(store.get(&evil).await, Err(BlobError::BadKey { .. })));
     }
 }

@@ -6,11 +6,12 @@ use crate::config::{redact_url, AmqpConfig};
 use crate::document::DocumentType;
 use crate::error::StageError;
 use crate::ops::Readiness;
+use crate::telemetry;
 use crate::topology::{ExchangeKind, QueueKind, Topology};
 use futures::StreamExt;
 use lapin::options::{
-    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions,
-    BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
@@ -20,7 +21,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use crate::telemetry;
 use tracing::{debug, info, warn, Instrument};
 
 /// What went wrong talking to the broker.
@@ -225,7 +225,10 @@ impl Broker {
                     args.insert("x-queue-type".into(), AMQPValue::LongString("stream".into()));
                     args.insert("x-max-age".into(), AMQPValue::LongString(r.max_age.as_str().into()));
                     args.insert("x-max-length-bytes".into(), AMQPValue::LongLongInt(r.max_bytes as i64));
-                    args.insert("x-stream-max-segment-size-bytes".into(), AMQPValue::LongLongInt(r.segment_bytes as i64));
+                    args.insert(
+                        "x-stream-max-segment-size-bytes".into(),
+                        AMQPValue::LongLongInt(r.segment_bytes as i64),
+                    );
                 }
             }
             if let Some(dlx) = &q.dead_letter {
@@ -283,7 +286,12 @@ impl Broker {
             let last = match tokio::time::timeout(STREAM_PROBE_TIMEOUT, self.probe_stream(queue)).await {
                 Ok(Ok(())) => {
                     if tries > 1 {
-                        info!(queue, tries, waited_ms = started.elapsed().as_millis() as u64, "stream ready for writes");
+                        info!(
+                            queue,
+                            tries,
+                            waited_ms = started.elapsed().as_millis() as u64,
+                            "stream ready for writes"
+                        );
                     }
                     return Ok(());
                 }
@@ -305,8 +313,10 @@ impl Broker {
     /// One confirmed write of a reader's mark to the stream, on its own connection.
     async fn probe_stream(&self, queue: &str) -> Result<(), BrokerError> {
         let (url, tls) = &*self.reopen;
-        let props = ConnectionProperties::default().with_connection_name(LongString::from("tamis-stream-probe".to_string()));
-        let conn = open(url, props, tls).await.map_err(|source| BrokerError::Connect { url: redact_url(url), source })?;
+        let props =
+            ConnectionProperties::default().with_connection_name(LongString::from("tamis-stream-probe".to_string()));
+        let conn =
+            open(url, props, tls).await.map_err(|source| BrokerError::Connect { url: redact_url(url), source })?;
         let result = async {
             let ch = conn.create_channel().await.map_err(amqp("channel.open"))?;
             ch.confirm_select(ConfirmSelectOptions::default()).await.map_err(amqp("confirm.select"))?;
@@ -516,38 +526,41 @@ where
             delivery.delivery_tag,
             &headers,
         );
-        tokio::spawn(async move {
-            let _permit = permit;
-            let msg = InMessage {
-                body: delivery.data.clone(),
-                routing_key: delivery.routing_key.to_string(),
-                redelivered: delivery.redelivered,
-                headers,
-            };
-            match handler(msg).await {
-                Ok(Handled::Publish(outs)) => {
-                    for m in &outs {
-                        if let Err(e) = broker.publish(m).await {
-                            warn!(queue, error = %e, "output not confirmed; requeueing the input");
-                            let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
-                            return;
+        tokio::spawn(
+            async move {
+                let _permit = permit;
+                let msg = InMessage {
+                    body: delivery.data.clone(),
+                    routing_key: delivery.routing_key.to_string(),
+                    redelivered: delivery.redelivered,
+                    headers,
+                };
+                match handler(msg).await {
+                    Ok(Handled::Publish(outs)) => {
+                        for m in &outs {
+                            if let Err(e) = broker.publish(m).await {
+                                warn!(queue, error = %e, "output not confirmed; requeueing the input");
+                                let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                                return;
+                            }
+                        }
+                        if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
+                            // The input will be redelivered; its outputs carry deterministic ids.
+                            warn!(queue, error = %e, "ack failed");
                         }
                     }
-                    if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
-                        // The input will be redelivered; its outputs carry deterministic ids.
-                        warn!(queue, error = %e, "ack failed");
+                    Ok(Handled::Poison(why)) => {
+                        warn!(queue, reason = %why, "unusable message sent to parking");
+                        crate::retry::park_unreadable(&broker, delivery).await;
+                    }
+                    Err(e) => {
+                        warn!(queue, error = %e, "transient failure");
+                        crate::retry::retry_or_park(&broker, delivery, e.reason()).await;
                     }
                 }
-                Ok(Handled::Poison(why)) => {
-                    warn!(queue, reason = %why, "unusable message sent to parking");
-                    crate::retry::park_unreadable(&broker, delivery).await;
-                }
-                Err(e) => {
-                    warn!(queue, error = %e, "transient failure");
-                    crate::retry::retry_or_park(&broker, delivery, e.reason()).await;
-                }
             }
-        }.instrument(span));
+            .instrument(span),
+        );
     }
     debug!(queue, "stopping consumer");
     broker.readiness.set_consumer_running(queue, false);

@@ -286,34 +286,36 @@ impl Config {
             config.amqp.ca_file = Some(PathBuf::from(v));
         }
         if let Some(v) = env("TAMIS_RETRY_DELAYS_MS") {
-            config.retry.delays_ms = v
-                .split(',')
-                .map(|d| d.trim().parse::<u64>())
-                .collect::<Result<_, _>>()
-                .map_err(|_| ConfigError::Env {
-                    name: "TAMIS_RETRY_DELAYS_MS",
-                    message: "expected milliseconds separated by commas, e.g. 1000,5000,30000".into(),
+            config.retry.delays_ms =
+                v.split(',').map(|d| d.trim().parse::<u64>()).collect::<Result<_, _>>().map_err(|_| {
+                    ConfigError::Env {
+                        name: "TAMIS_RETRY_DELAYS_MS",
+                        message: "expected milliseconds separated by commas, e.g. 1000,5000,30000".into(),
+                    }
                 })?;
         }
         if let Some(v) = env("TAMIS_RETRY_ATTEMPTS") {
-            config.retry.max_attempts = v
-                .parse()
-                .map_err(|_| ConfigError::Env { name: "TAMIS_RETRY_ATTEMPTS", message: "expected a whole number".into() })?;
+            config.retry.max_attempts = v.parse().map_err(|_| ConfigError::Env {
+                name: "TAMIS_RETRY_ATTEMPTS",
+                message: "expected a whole number".into(),
+            })?;
         }
         if let Some(v) = env("TAMIS_AMQP_PREFIX") {
             config.amqp.prefix = v;
         }
         if let Some(v) = env("TAMIS_PREFETCH") {
-            config.amqp.prefetch =
-                v.parse().map_err(|_| ConfigError::Env { name: "TAMIS_PREFETCH", message: "expected 1..65535".into() })?;
+            config.amqp.prefetch = v
+                .parse()
+                .map_err(|_| ConfigError::Env { name: "TAMIS_PREFETCH", message: "expected 1..65535".into() })?;
         }
         if let Some(v) = env("TAMIS_BLOB_URL") {
             config.blob.url = v;
         }
         if let Some(v) = env("TAMIS_OCR_ENGINES") {
-            config.workers.ocr_engines = v
-                .parse()
-                .map_err(|_| ConfigError::Env { name: "TAMIS_OCR_ENGINES", message: "expected a whole number".into() })?;
+            config.workers.ocr_engines = v.parse().map_err(|_| ConfigError::Env {
+                name: "TAMIS_OCR_ENGINES",
+                message: "expected a whole number".into(),
+            })?;
         }
         if let Some(v) = env("TAMIS_HEALTH_ADDR") {
             config.workers.health_addr = v;
@@ -349,7 +351,8 @@ impl Config {
         if self.amqp.delivery_limit == 0 {
             return bad("amqp.delivery_limit", "must be at least 1");
         }
-        if self.amqp.prefix.is_empty() || self.amqp.prefix.contains(|c: char| c.is_whitespace() || c == '#' || c == '*') {
+        if self.amqp.prefix.is_empty() || self.amqp.prefix.contains(|c: char| c.is_whitespace() || c == '#' || c == '*')
+        {
             return bad("amqp.prefix", "must be a non-empty name without spaces, '#' or '*'");
         }
         if let Some(p) = &self.amqp.ca_file {
@@ -359,8 +362,14 @@ impl Config {
         }
         let age = &self.amqp.journal_max_age;
         let (number, unit) = age.split_at(age.len().saturating_sub(1));
-        if !(matches!(unit, "Y" | "M" | "D" | "h" | "m" | "s") && number.parse::<u32>().is_ok_and(|n| n > 0) && number.chars().all(|c| c.is_ascii_digit())) {
-            return bad("amqp.journal_max_age", "must be a number above zero and a unit Y, M, D, h, m or s, such as 7D");
+        if !(matches!(unit, "Y" | "M" | "D" | "h" | "m" | "s")
+            && number.parse::<u32>().is_ok_and(|n| n > 0)
+            && number.chars().all(|c| c.is_ascii_digit()))
+        {
+            return bad(
+                "amqp.journal_max_age",
+                "must be a number above zero and a unit Y, M, D, h, m or s, such as 7D",
+            );
         }
         if self.amqp.journal_max_bytes < 10_000_000 {
             return bad("amqp.journal_max_bytes", "must be at least 10 MB (10000000)");

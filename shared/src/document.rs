@@ -169,7 +169,12 @@ impl MediaType {
         let b = bytes;
         let starts = |m: &[u8]| b.len() >= m.len() && &b[..m.len()] == m;
         // Archives first: an uncompressed ZIP holding a PDF shows `%PDF-` in its first KiB.
-        if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") || starts(b"\x1f\x8b") || starts(b"Rar!") || starts(b"7z\xBC\xAF") {
+        if starts(b"PK\x03\x04")
+            || starts(b"PK\x05\x06")
+            || starts(b"\x1f\x8b")
+            || starts(b"Rar!")
+            || starts(b"7z\xBC\xAF")
+        {
             return MediaType::Unsupported;
         }
         // A PDF header may follow a little junk; readers accept it within the first KiB.

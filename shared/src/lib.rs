@@ -13,9 +13,9 @@ pub mod metrics;
 pub mod ops;
 pub mod outcome;
 pub mod retry;
+pub mod taxonomy;
 pub mod telemetry;
 pub mod topology;
-pub mod taxonomy;
 pub mod work;
 
 pub use document::{BlobRef, DocumentId, DocumentType, Envelope, MediaType, PersonName};

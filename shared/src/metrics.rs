@@ -172,7 +172,8 @@ impl Metrics {
             "Messages handled by a stage, by outcome (ok, error, parked, retried)",
             stage_documents.clone(),
         );
-        let stage_duration = HistogramFamily::<StageLabels>::new_with_constructor(seconds_histogram as fn() -> Histogram);
+        let stage_duration =
+            HistogramFamily::<StageLabels>::new_with_constructor(seconds_histogram as fn() -> Histogram);
         registry.register("tamis_stage_duration_seconds", "Time a stage spent on one message", stage_duration.clone());
         let stage_errors = Family::<StageCodeLabels, Counter>::default();
         registry.register(
@@ -181,8 +182,13 @@ impl Metrics {
             stage_errors.clone(),
         );
         let decisions = Family::<DecisionLabels, Counter>::default();
-        registry.register("tamis_decisions", "Routing decisions (auto, review, error) by document type", decisions.clone());
-        let type_confidence = HistogramFamily::<TypeLabels>::new_with_constructor(confidence_histogram as fn() -> Histogram);
+        registry.register(
+            "tamis_decisions",
+            "Routing decisions (auto, review, error) by document type",
+            decisions.clone(),
+        );
+        let type_confidence =
+            HistogramFamily::<TypeLabels>::new_with_constructor(confidence_histogram as fn() -> Histogram);
         registry.register(
             "tamis_type_confidence",
             "Calibrated confidence of the document type at routing",
@@ -224,7 +230,8 @@ impl Metrics {
         let l = StageOutcomeLabels { stage: stage.to_string(), outcome: outcome.as_str().to_string() };
         self.stage_documents.get_or_create(&l).inc();
         if let Some(o) = self.otel.get() {
-            o.stage_documents.add(1, &[KeyValue::new("stage", stage.to_string()), KeyValue::new("outcome", outcome.as_str())]);
+            o.stage_documents
+                .add(1, &[KeyValue::new("stage", stage.to_string()), KeyValue::new("outcome", outcome.as_str())]);
         }
     }
 
@@ -240,7 +247,8 @@ impl Metrics {
     pub fn stage_error(&self, stage: &str, code: &str) {
         self.stage_errors.get_or_create(&StageCodeLabels { stage: stage.to_string(), code: code.to_string() }).inc();
         if let Some(o) = self.otel.get() {
-            o.stage_errors.add(1, &[KeyValue::new("stage", stage.to_string()), KeyValue::new("code", code.to_string())]);
+            o.stage_errors
+                .add(1, &[KeyValue::new("stage", stage.to_string()), KeyValue::new("code", code.to_string())]);
         }
     }
 
@@ -249,7 +257,10 @@ impl Metrics {
         let l = DecisionLabels { doc_type: doc_type.to_string(), decision: decision.to_string() };
         self.decisions.get_or_create(&l).inc();
         if let Some(o) = self.otel.get() {
-            o.decisions.add(1, &[KeyValue::new("doc_type", doc_type.to_string()), KeyValue::new("decision", decision.to_string())]);
+            o.decisions.add(
+                1,
+                &[KeyValue::new("doc_type", doc_type.to_string()), KeyValue::new("decision", decision.to_string())],
+            );
         }
     }
 

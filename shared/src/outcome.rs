@@ -108,10 +108,7 @@ impl Outcome {
             o.insert("reason".into(), json!(first.code));
         }
         o.insert("reasons".into(), json!(self.reasons.iter().map(|r| r.code.clone()).collect::<Vec<_>>()));
-        o.insert(
-            "reason_messages".into(),
-            json!(self.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>()),
-        );
+        o.insert("reason_messages".into(), json!(self.reasons.iter().map(|r| r.message.clone()).collect::<Vec<_>>()));
         if self.documents.len() > 1 {
             let docs: Vec<Value> = self
                 .documents

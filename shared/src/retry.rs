@@ -95,8 +95,7 @@ pub async fn retry_or_park(broker: &Broker, delivery: Delivery, reason: &str) {
     let previous = headers_of(&delivery.properties);
     let stage = delivery.routing_key.to_string();
     let topology = broker.topology();
-    let (step, headers) =
-        after_failure(&previous, &stage, reason, broker.max_attempts(), |n| topology.retry_delay(n));
+    let (step, headers) = after_failure(&previous, &stage, reason, broker.max_attempts(), |n| topology.retry_delay(n));
     let document_id = previous.get(DOCUMENT_ID).cloned().unwrap_or_default();
     let attempts = headers.get(ATTEMPTS).cloned().unwrap_or_default();
     let exchange = match &step {
@@ -106,7 +105,9 @@ pub async fn retry_or_park(broker: &Broker, delivery: Delivery, reason: &str) {
     let out = forward(&delivery, exchange, headers);
     move_then_ack(broker, delivery, &out).await;
     match step {
-        NextStep::Retry(d) => info!(document_id, stage, reason, attempts, retry_in_ms = d.as_millis() as u64, "retry scheduled"),
+        NextStep::Retry(d) => {
+            info!(document_id, stage, reason, attempts, retry_in_ms = d.as_millis() as u64, "retry scheduled")
+        }
         NextStep::Park => error!(document_id, stage, reason, attempts, "attempts exhausted; message parked"),
     }
 }
@@ -291,7 +292,10 @@ mod tests {
         let waits: Vec<Duration> = (0..6).map(|_| b.next_delay()).collect();
         for (w, base) in waits.iter().zip([200u64, 400, 800, 1600, 2000, 2000]) {
             let base = Duration::from_millis(base);
-            assert!(*w >= base.min(Duration::from_secs(2)) && *w <= (base + base / 4).min(Duration::from_secs(2)), "{waits:?}");
+            assert!(
+                *w >= base.min(Duration::from_secs(2)) && *w <= (base + base / 4).min(Duration::from_secs(2)),
+                "{waits:?}"
+            );
         }
         b.reset();
         assert!(b.next_delay() < Duration::from_millis(251));

@@ -212,8 +212,19 @@ mod tests {
     #[test]
     fn builtin_parses_and_has_the_eleven_types() {
         let t = Taxonomy::from_toml_str(DEFAULT_TOML).unwrap();
-        for name in ["payslip", "tax_notice", "bank_details", "id_card", "passport", "residence_permit",
-                     "rent_receipt", "energy_bill", "employer_certificate", "school_certificate", "sick_leave"] {
+        for name in [
+            "payslip",
+            "tax_notice",
+            "bank_details",
+            "id_card",
+            "passport",
+            "residence_permit",
+            "rent_receipt",
+            "energy_bill",
+            "employer_certificate",
+            "school_certificate",
+            "sick_leave",
+        ] {
             assert!(t.get(name).is_some(), "{name}");
         }
     }

@@ -11,10 +11,10 @@
 //! `OTEL_METRIC_EXPORT_INTERVAL`, `OTEL_TRACES_EXPORTER=none`, `OTEL_METRICS_EXPORTER=none`,
 //! `OTEL_SDK_DISABLED`...) are honoured.
 
+use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
-use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -133,7 +133,8 @@ pub fn init(default_level: &str, service: &str) -> Telemetry {
     if let Some(e) = export_error {
         tracing::warn!(error = %e, "OTLP trace exporter not started; traces are not exported");
     }
-    let meters = otlp_requested(Signal::Metrics, |k| std::env::var(k).ok()).then(|| metrics_pipeline(resource)).flatten();
+    let meters =
+        otlp_requested(Signal::Metrics, |k| std::env::var(k).ok()).then(|| metrics_pipeline(resource)).flatten();
     Telemetry { provider, exporting, meters }
 }
 
@@ -200,7 +201,13 @@ pub fn continue_trace(span: &Span, headers: &BTreeMap<String, String>) {
 }
 
 /// The span of one publish (OpenTelemetry messaging conventions for RabbitMQ).
-pub fn publish_span(exchange: &str, routing_key: &str, message_id: &str, body_size: usize, document_id: Option<&str>) -> Span {
+pub fn publish_span(
+    exchange: &str,
+    routing_key: &str,
+    message_id: &str,
+    body_size: usize,
+    document_id: Option<&str>,
+) -> Span {
     tracing::info_span!(
         "publish",
         otel.name = format!("publish {exchange}"),
@@ -257,7 +264,10 @@ mod tests {
             assert!(!otlp_requested(signal, env(&[])));
             assert!(!otlp_requested(signal, env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", " ")])));
             assert!(otlp_requested(signal, env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")])));
-            assert!(!otlp_requested(signal, env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_SDK_DISABLED", "true")])));
+            assert!(!otlp_requested(
+                signal,
+                env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_SDK_DISABLED", "true")])
+            ));
         }
         assert!(otlp_requested(Traces, env(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318/v1/traces")])));
         assert!(!otlp_requested(Metrics, env(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318/v1/traces")])));

@@ -238,7 +238,9 @@ impl Topology {
             ExchangeSpec { name: self.dead_letter_exchange(), kind: ExchangeKind::Fanout },
         ]
         .into_iter()
-        .chain(self.retry_delays.iter().map(|d| ExchangeSpec { name: self.retry_queue(*d), kind: ExchangeKind::Fanout }))
+        .chain(
+            self.retry_delays.iter().map(|d| ExchangeSpec { name: self.retry_queue(*d), kind: ExchangeKind::Fanout }),
+        )
         .chain([ExchangeSpec { name: self.journal_queue(), kind: ExchangeKind::Fanout }])
         .collect()
     }

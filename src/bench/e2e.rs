@@ -7,7 +7,9 @@ use crate::workers::work_message;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use futures::StreamExt;
-use lapin::options::{BasicConsumeOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions};
+use lapin::options::{
+    BasicConsumeOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
 use lapin::types::{AMQPValue, FieldTable};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -148,10 +150,16 @@ pub async fn run(config: &Config, config_path: Option<&Path>, args: E2eArgs) -> 
         }
         wait_for_consumers(&broker, &topology, &mut workers, Duration::from_secs(120)).await?;
         let load_before = super::load_average();
-        eprintln!("bench e2e: {} documents ({:?}), {} in flight, load {load_before:?}", docs.len(), args.profile, in_flight);
+        eprintln!(
+            "bench e2e: {} documents ({:?}), {} in flight, load {load_before:?}",
+            docs.len(),
+            args.profile,
+            in_flight
+        );
         let broker_cpu_before = broker_cpu_ms();
         let workers_cpu_before = workers.cpu();
-        let timed = push(&broker, &blobs, &topology, &tap, &docs, in_flight, Duration::from_secs(args.timeout_secs)).await?;
+        let timed =
+            push(&broker, &blobs, &topology, &tap, &docs, in_flight, Duration::from_secs(args.timeout_secs)).await?;
         // Review items follow their outcome event: give them a moment to reach the tap.
         tokio::time::sleep(Duration::from_millis(500)).await;
         let messages = tap.count.load(Ordering::SeqCst);
@@ -231,10 +239,16 @@ fn print_report(r: &Report) {
         r.documents, r.pages, r.machine_cores, r.ocr_engines, r.in_flight, r.load_average_1m_before, r.load_average_1m_after
     );
     println!("  {:.2} s: {:.1} documents/s, {:.2} pages/s", r.seconds, r.documents_per_sec, r.pages_per_sec);
-    println!("  submit -> outcome event: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms", r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms);
+    println!(
+        "  submit -> outcome event: p50 {:.0} ms, p95 {:.0} ms, p99 {:.0} ms",
+        r.latency_p50_ms, r.latency_p95_ms, r.latency_p99_ms
+    );
     println!("  decisions: {:?}", r.decisions);
     for w in &r.workers {
-        println!("  worker {:<9} peak RSS {:>7.1} MiB, CPU {:>7.1} ms per document", w.stage, w.peak_rss_mib, w.cpu_ms_per_document);
+        println!(
+            "  worker {:<9} peak RSS {:>7.1} MiB, CPU {:>7.1} ms per document",
+            w.stage, w.peak_rss_mib, w.cpu_ms_per_document
+        );
     }
     if let Some(b) = r.broker_cpu_ms_per_document {
         println!("  RabbitMQ server CPU {b:.1} ms per document");
@@ -264,7 +278,15 @@ struct Workers {
 }
 
 impl Workers {
-    fn spawn(&mut self, exe: Option<&Path>, stage: &str, config: Option<&Path>, prefix: &str, blobs: &Path, log: &Path) -> anyhow::Result<()> {
+    fn spawn(
+        &mut self,
+        exe: Option<&Path>,
+        stage: &str,
+        config: Option<&Path>,
+        prefix: &str,
+        blobs: &Path,
+        log: &Path,
+    ) -> anyhow::Result<()> {
         let exe = match exe {
             Some(e) => e.to_path_buf(),
             None => std::env::current_exe().context("cannot find the tamis executable")?,
@@ -377,7 +399,12 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 }
 
 /// Waits until every stage queue has a consumer (workers consume only once warmed up).
-async fn wait_for_consumers(broker: &Broker, topology: &Topology, workers: &mut Workers, patience: Duration) -> anyhow::Result<()> {
+async fn wait_for_consumers(
+    broker: &Broker,
+    topology: &Topology,
+    workers: &mut Workers,
+    patience: Duration,
+) -> anyhow::Result<()> {
     let ch = broker.consumer_channel(1).await?;
     let started = Instant::now();
     loop {
@@ -385,7 +412,11 @@ async fn wait_for_consumers(broker: &Broker, topology: &Topology, workers: &mut 
         let mut ready = true;
         for stage in Stage::ALL {
             let q = ch
-                .queue_declare(topology.stage_queue(stage).as_str().into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default())
+                .queue_declare(
+                    topology.stage_queue(stage).as_str().into(),
+                    QueueDeclareOptions { passive: true, ..Default::default() },
+                    FieldTable::default(),
+                )
                 .await
                 .context("cannot inspect a stage queue")?;
             ready &= q.consumer_count() > 0;
@@ -410,23 +441,36 @@ impl Tap {
     async fn start(broker: &Broker, topology: &Topology) -> anyhow::Result<Tap> {
         let ch = broker.consumer_channel(1000).await?;
         let q = ch
-            .queue_declare("".into(), QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default())
+            .queue_declare(
+                "".into(),
+                QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() },
+                FieldTable::default(),
+            )
             .await
             .context("cannot declare the tap queue")?;
         let queue = q.name().to_string();
-        let mut bindings: Vec<(String, String)> = vec![
-            (topology.events_exchange(), "#".into()),
-            (topology.dead_letter_exchange(), String::new()),
-        ];
+        let mut bindings: Vec<(String, String)> =
+            vec![(topology.events_exchange(), "#".into()), (topology.dead_letter_exchange(), String::new())];
         bindings.extend(Stage::ALL.iter().map(|s| (topology.pipeline_exchange(), s.as_str().to_string())));
         bindings.extend(DocumentType::BUILT_IN.iter().map(|t| (topology.review_exchange(), t.as_str().to_string())));
         for (exchange, key) in &bindings {
-            ch.queue_bind(queue.as_str().into(), exchange.as_str().into(), key.as_str().into(), QueueBindOptions::default(), FieldTable::default())
-                .await
-                .with_context(|| format!("cannot bind the tap to {exchange}"))?;
+            ch.queue_bind(
+                queue.as_str().into(),
+                exchange.as_str().into(),
+                key.as_str().into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .with_context(|| format!("cannot bind the tap to {exchange}"))?;
         }
         let mut consumer = ch
-            .basic_consume(queue.as_str().into(), "tamis-bench-tap".into(), BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default())
+            .basic_consume(
+                queue.as_str().into(),
+                "tamis-bench-tap".into(),
+                BasicConsumeOptions { no_ack: true, ..Default::default() },
+                FieldTable::default(),
+            )
             .await
             .context("cannot consume the tap queue")?;
         let count = Arc::new(AtomicU64::new(0));
@@ -438,11 +482,16 @@ impl Tap {
             while let Some(Ok(d)) = consumer.next().await {
                 counter.fetch_add(1, Ordering::SeqCst);
                 let key = d.routing_key.as_str();
-                if d.exchange.as_str() != events || !key.starts_with("document.") || key.starts_with("document.received.") {
+                if d.exchange.as_str() != events
+                    || !key.starts_with("document.")
+                    || key.starts_with("document.received.")
+                {
                     continue;
                 }
                 let id = d.properties.headers().as_ref().and_then(|h| match h.inner().get("document_id") {
-                    Some(AMQPValue::LongString(s)) => std::str::from_utf8(s.as_bytes()).ok()?.parse::<uuid::Uuid>().ok(),
+                    Some(AMQPValue::LongString(s)) => {
+                        std::str::from_utf8(s.as_bytes()).ok()?.parse::<uuid::Uuid>().ok()
+                    }
                     _ => None,
                 });
                 if let Some(id) = id {
@@ -487,14 +536,17 @@ async fn push(
     let (err_tx, mut err_rx) = tokio::sync::mpsc::unbounded_channel::<anyhow::Error>();
     let started = Instant::now();
     let submitter = {
-        let (broker, blobs, topology, window, submitted) = (broker.clone(), blobs.clone(), topology.clone(), window.clone(), submitted.clone());
-        let inputs: Vec<(String, bytes::Bytes)> = docs.iter().map(|f| (f.name.clone(), bytes[&f.path].clone())).collect();
+        let (broker, blobs, topology, window, submitted) =
+            (broker.clone(), blobs.clone(), topology.clone(), window.clone(), submitted.clone());
+        let inputs: Vec<(String, bytes::Bytes)> =
+            docs.iter().map(|f| (f.name.clone(), bytes[&f.path].clone())).collect();
         tokio::spawn(async move {
             for (name, body) in inputs {
                 let Ok(permit) = window.clone().acquire_owned().await else { return };
                 // Given back when the document's outcome arrives.
                 permit.forget();
-                let (broker, blobs, topology, submitted, err_tx) = (broker.clone(), blobs.clone(), topology.clone(), submitted.clone(), err_tx.clone());
+                let (broker, blobs, topology, submitted, err_tx) =
+                    (broker.clone(), blobs.clone(), topology.clone(), submitted.clone(), err_tx.clone());
                 tokio::spawn(async move {
                     let id = DocumentId::new();
                     submitted.lock().unwrap_or_else(|p| p.into_inner()).insert(id, Instant::now());

@@ -84,11 +84,9 @@ pub fn corpus_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
             .chain([PathBuf::from("../shared/corpus"), Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")])
             .collect(),
     };
-    candidates
-        .iter()
-        .find(|p| p.join("dev/truth.jsonl").is_file())
-        .cloned()
-        .with_context(|| format!("no corpus with dev/truth.jsonl at {candidates:?}: pass --corpus DIR or set TAMIS_CORPUS_DIR"))
+    candidates.iter().find(|p| p.join("dev/truth.jsonl").is_file()).cloned().with_context(|| {
+        format!("no corpus with dev/truth.jsonl at {candidates:?}: pass --corpus DIR or set TAMIS_CORPUS_DIR")
+    })
 }
 
 /// The files of `dev/`, in name order, as truth.jsonl describes them.
@@ -153,7 +151,10 @@ pub struct CliRun {
 /// the text read from each image (empty where tesseract failed).
 pub fn run_cli(images: &[(PathBuf, u32)], processes: usize, env: CliEnv) -> anyhow::Result<(CliRun, Vec<String>)> {
     let which = Command::new("tesseract").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
-    anyhow::ensure!(which.is_ok(), "the tesseract command line is not installed (apt-get install tesseract-ocr tesseract-ocr-fra)");
+    anyhow::ensure!(
+        which.is_ok(),
+        "the tesseract command line is not installed (apt-get install tesseract-ocr tesseract-ocr-fra)"
+    );
     let texts: Vec<Mutex<Option<String>>> = images.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let failures = AtomicUsize::new(0);
@@ -172,7 +173,8 @@ pub fn run_cli(images: &[(PathBuf, u32)], processes: usize, env: CliEnv) -> anyh
                 };
                 match cmd.output() {
                     Ok(out) if out.status.success() => {
-                        *texts[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(String::from_utf8_lossy(&out.stdout).into_owned());
+                        *texts[i].lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some(String::from_utf8_lossy(&out.stdout).into_owned());
                     }
                     _ => {
                         failures.fetch_add(1, Ordering::SeqCst);
@@ -193,7 +195,8 @@ pub fn run_cli(images: &[(PathBuf, u32)], processes: usize, env: CliEnv) -> anyh
         cpu_seconds_per_page: (cpu_seconds(libc::RUSAGE_CHILDREN) - cpu_before) / pages.max(1) as f64,
         failures: failures.into_inner(),
     };
-    let texts = texts.into_iter().map(|t| t.into_inner().unwrap_or_else(|p| p.into_inner()).unwrap_or_default()).collect();
+    let texts =
+        texts.into_iter().map(|t| t.into_inner().unwrap_or_else(|p| p.into_inner()).unwrap_or_default()).collect();
     Ok((run, texts))
 }
 
@@ -211,7 +214,17 @@ pub fn cpu_seconds(who: libc::c_int) -> f64 {
 /// Renders page `page` of a PDF to a grayscale PNG at `dpi` with poppler (outside any timing).
 pub fn render_pdf_page(pdf: &Path, page: u32, dpi: u32, out_root: &Path) -> anyhow::Result<PathBuf> {
     let status = Command::new("pdftoppm")
-        .args(["-r", &dpi.to_string(), "-gray", "-png", "-singlefile", "-f", &page.to_string(), "-l", &page.to_string()])
+        .args([
+            "-r",
+            &dpi.to_string(),
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+        ])
         .arg(pdf)
         .arg(out_root)
         .stdout(Stdio::null())

@@ -144,23 +144,39 @@ pub async fn run(config: &Config, args: OcrArgs) -> anyhow::Result<()> {
 }
 
 fn print_report(r: &Report) {
-    println!("tamis bench ocr: {} pages ({} files: scans and photos of dev/), {} cores, load {:?} -> {:?}",
-        r.tamis.pages, r.tamis.files, r.machine_cores, r.load_average_1m_before, r.load_average_1m_after);
+    println!(
+        "tamis bench ocr: {} pages ({} files: scans and photos of dev/), {} cores, load {:?} -> {:?}",
+        r.tamis.pages, r.tamis.files, r.machine_cores, r.load_average_1m_before, r.load_average_1m_after
+    );
     println!("  {:<46} {:>8} {:>9} {:>10} {:>8}", "", "seconds", "pages/s", "CPU s/page", "failures");
-    println!("  {:<46} {:>8.2} {:>9.3} {:>10.2} {:>8}", format!("tamis OCR stage ({} engines)", r.tamis.engines), r.tamis.seconds, r.tamis.pages_per_sec, r.tamis.cpu_seconds_per_page, r.tamis.failures);
+    println!(
+        "  {:<46} {:>8.2} {:>9.3} {:>10.2} {:>8}",
+        format!("tamis OCR stage ({} engines)", r.tamis.engines),
+        r.tamis.seconds,
+        r.tamis.pages_per_sec,
+        r.tamis.cpu_seconds_per_page,
+        r.tamis.failures
+    );
     for c in [&r.cli_default_env, &r.cli_omp_thread_limit_1] {
         let label = match c.env {
             CliEnv::Default => format!("tesseract CLI x{}, default environment", c.processes),
             CliEnv::OmpThreadLimit1 => format!("tesseract CLI x{}, OMP_THREAD_LIMIT=1", c.processes),
         };
-        println!("  {label:<46} {:>8.2} {:>9.3} {:>10.2} {:>8}", c.seconds, c.pages_per_sec, c.cpu_seconds_per_page, c.failures);
+        println!(
+            "  {label:<46} {:>8.2} {:>9.3} {:>10.2} {:>8}",
+            c.seconds, c.pages_per_sec, c.cpu_seconds_per_page, c.failures
+        );
     }
     println!("  ratio tamis / CLI as a user runs it (headline): {:.2}x", r.ratio_vs_cli_default);
     println!("  ratio tamis / CLI with OMP_THREAD_LIMIT=1:      {:.2}x", r.ratio_vs_cli_omp1);
     println!("  CPU per page, CLI (OMP_THREAD_LIMIT=1) / tamis:   {:.2}x", r.cpu_ratio_vs_cli_omp1);
     if !r.twins.is_empty() {
-        println!("  character error rate on {} rendered born-digital pages: tamis {:.4}, CLI {:.4}",
-            r.twins.len(), r.tamis_cer.unwrap_or(f64::NAN), r.cli_cer.unwrap_or(f64::NAN));
+        println!(
+            "  character error rate on {} rendered born-digital pages: tamis {:.4}, CLI {:.4}",
+            r.twins.len(),
+            r.tamis_cer.unwrap_or(f64::NAN),
+            r.cli_cer.unwrap_or(f64::NAN)
+        );
         println!("  ({})", r.twins_note);
     }
 }
@@ -200,7 +216,10 @@ async fn ocr_files(stages: &Arc<Stages>, files: &[(String, Vec<u8>)], engines: u
 async fn time_tamis(stages: &Arc<Stages>, chosen: &[CorpusFile], engines: usize) -> anyhow::Result<TamisRun> {
     let mut inputs = Vec::new();
     for f in chosen {
-        inputs.push((f.name.clone(), std::fs::read(&f.path).with_context(|| format!("cannot read {}", f.path.display()))?));
+        inputs.push((
+            f.name.clone(),
+            std::fs::read(&f.path).with_context(|| format!("cannot read {}", f.path.display()))?,
+        ));
     }
     let cpu_before = super::cpu_seconds(libc::RUSAGE_SELF);
     let started = Instant::now();

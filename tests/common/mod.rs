@@ -45,7 +45,10 @@ pub struct Namespace {
 
 impl Namespace {
     pub fn new(name: &str) -> Namespace {
-        Namespace { prefix: format!("tamis-test-{}-{}", name, uuid::Uuid::new_v4().simple()), blobs: tempfile::tempdir().unwrap() }
+        Namespace {
+            prefix: format!("tamis-test-{}-{}", name, uuid::Uuid::new_v4().simple()),
+            blobs: tempfile::tempdir().unwrap(),
+        }
     }
 
     /// Applies this namespace to a command.
@@ -57,13 +60,45 @@ impl Namespace {
 
     /// Binds a fresh server-named queue to every event, before anything is published.
     pub async fn event_tap(&self) -> EventTap {
-        let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.expect("RabbitMQ must run on 127.0.0.1:5672");
+        let conn = Connection::connect(AMQP_URL, ConnectionProperties::default())
+            .await
+            .expect("RabbitMQ must run on 127.0.0.1:5672");
         let ch = conn.create_channel().await.unwrap();
         let ex = format!("{}.events", self.prefix);
-        ch.exchange_declare(ex.as_str().into(), lapin::ExchangeKind::Topic, ExchangeDeclareOptions { durable: true, ..Default::default() }, FieldTable::default()).await.unwrap();
-        let q = ch.queue_declare("".into(), QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default()).await.unwrap();
-        ch.queue_bind(q.name().clone(), ex.as_str().into(), "document.#".into(), QueueBindOptions::default(), FieldTable::default()).await.unwrap();
-        let consumer = ch.basic_consume(q.name().clone(), "tap".into(), BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+        ch.exchange_declare(
+            ex.as_str().into(),
+            lapin::ExchangeKind::Topic,
+            ExchangeDeclareOptions { durable: true, ..Default::default() },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+        let q = ch
+            .queue_declare(
+                "".into(),
+                QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        ch.queue_bind(
+            q.name().clone(),
+            ex.as_str().into(),
+            "document.#".into(),
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+        let consumer = ch
+            .basic_consume(
+                q.name().clone(),
+                "tap".into(),
+                BasicConsumeOptions { no_ack: true, ..Default::default() },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
         EventTap { _conn: conn, consumer, events: Vec::new() }
     }
 
@@ -72,7 +107,14 @@ impl Namespace {
         let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.unwrap();
         let ch = conn.create_channel().await.unwrap();
         let name = format!("{}.{}", self.prefix, queue_suffix);
-        let q = ch.queue_declare(name.as_str().into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default()).await.unwrap();
+        let q = ch
+            .queue_declare(
+                name.as_str().into(),
+                QueueDeclareOptions { passive: true, ..Default::default() },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
         q.message_count()
     }
 
@@ -86,7 +128,10 @@ impl Namespace {
         let mut args = FieldTable::default();
         args.insert("x-stream-offset".into(), lapin::types::AMQPValue::LongString("first".into()));
         let queue = format!("{}.journal", self.prefix);
-        let mut consumer = ch.basic_consume(queue.as_str().into(), "journal-reader".into(), BasicConsumeOptions::default(), args).await.unwrap();
+        let mut consumer = ch
+            .basic_consume(queue.as_str().into(), "journal-reader".into(), BasicConsumeOptions::default(), args)
+            .await
+            .unwrap();
         let mut out = Vec::new();
         while let Ok(Some(Ok(d))) = tokio::time::timeout(Duration::from_secs(2), consumer.next()).await {
             let kind = d.properties.kind().as_ref().map(|k| k.to_string()).unwrap_or_default();
@@ -95,7 +140,11 @@ impl Namespace {
             if kind == tamis_shared::journal::MARK_TYPE {
                 continue;
             }
-            let body = if d.data.is_empty() { Value::Null } else { serde_json::from_slice(&d.data).expect("journal entries are JSON") };
+            let body = if d.data.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&d.data).expect("journal entries are JSON")
+            };
             out.push((kind, body));
         }
         let _ = conn.close(0, "journal read".into()).await;
@@ -234,7 +283,8 @@ pub fn load_schemas(strict: bool) -> BTreeMap<String, Value> {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "json") {
             let text = std::fs::read_to_string(&p).unwrap();
-            let mut v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()));
+            let mut v: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()));
             if strict {
                 make_strict(&mut v);
             }

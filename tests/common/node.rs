@@ -39,7 +39,8 @@ impl PrivateNode {
     pub fn start(tag: &str, extra_conf: &str) -> Option<PrivateNode> {
         // Only look for the script: running it, even with --help, would start a default node.
         let installed = script("rabbitmq-server").is_file()
-            || std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("rabbitmq-server").is_file()));
+            || std::env::var_os("PATH")
+                .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("rabbitmq-server").is_file()));
         if !installed {
             return None;
         }
@@ -53,7 +54,8 @@ impl PrivateNode {
         std::fs::write(dir.path().join("rabbitmq.conf"), conf).unwrap();
         std::fs::write(dir.path().join("enabled_plugins"), "[].\n").unwrap();
         std::fs::write(dir.path().join("env.conf"), "").unwrap();
-        let node = PrivateNode { name: format!("tamis-{tag}-{}@localhost", std::process::id()), amqp_port, dist_port, dir };
+        let node =
+            PrivateNode { name: format!("tamis-{tag}-{}@localhost", std::process::id()), amqp_port, dist_port, dir };
         node.boot();
         Some(node)
     }
@@ -87,11 +89,20 @@ impl PrivateNode {
         assert!(status.success(), "rabbitmq-server -detached failed for {}", self.name);
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
-            let up = self.command("rabbitmqctl").args(["-n", &self.name, "await_startup", "--timeout", "10"]).status().is_ok_and(|s| s.success());
+            let up = self
+                .command("rabbitmqctl")
+                .args(["-n", &self.name, "await_startup", "--timeout", "10"])
+                .status()
+                .is_ok_and(|s| s.success());
             if up && port_open(self.amqp_port) {
                 return;
             }
-            assert!(Instant::now() < deadline, "private RabbitMQ {} did not start; logs in {}", self.name, self.dir.path().join("log").display());
+            assert!(
+                Instant::now() < deadline,
+                "private RabbitMQ {} did not start; logs in {}",
+                self.name,
+                self.dir.path().join("log").display()
+            );
             std::thread::sleep(Duration::from_millis(500));
         }
     }

@@ -27,17 +27,18 @@ pub async fn publish_review_item_to(ch: &Channel, prefix: &str, doc_type: &str, 
     // Confirmed, so the item is in its queue before the test reads the console (without a
     // confirm a depth read right after could see 0). confirm.select again on a channel is a no-op.
     ch.confirm_select(lapin::options::ConfirmSelectOptions::default()).await.unwrap();
-    let confirm = ch.basic_publish(
-        format!("{prefix}.review").as_str().into(),
-        doc_type.into(),
-        BasicPublishOptions::default(),
-        body,
-        BasicProperties::default().with_delivery_mode(2),
-    )
-    .await
-    .unwrap()
-    .await
-    .unwrap();
+    let confirm = ch
+        .basic_publish(
+            format!("{prefix}.review").as_str().into(),
+            doc_type.into(),
+            BasicPublishOptions::default(),
+            body,
+            BasicProperties::default().with_delivery_mode(2),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
     assert!(confirm.is_ack(), "the broker refused the review item published to {prefix}.review/{doc_type}");
 }
 
@@ -88,7 +89,14 @@ pub async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, Vec<St
 /// the session's CSRF token.
 pub async fn sign_in(app: &axum::Router, user: &str, password: &str) -> (String, String) {
     let (_, cookies, html) = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
-    let login_cookie = cookies.iter().find(|c| c.starts_with("tamis_login_csrf=")).expect("login CSRF cookie").split(';').next().unwrap().to_string();
+    let login_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("tamis_login_csrf="))
+        .expect("login CSRF cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let token = csrf_in(&html);
     let form = format!("username={user}&password={}&csrf={token}", password.replace(' ', "+"));
     let req = Request::post("/login")
@@ -99,7 +107,10 @@ pub async fn sign_in(app: &axum::Router, user: &str, password: &str) -> (String,
     let (status, cookies, _) = send(app, req).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let session = cookies.iter().find(|c| c.starts_with("tamis_session=")).expect("a session cookie").clone();
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Secure"), "{session}");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Secure"),
+        "{session}"
+    );
     let session = session.split(';').next().unwrap().to_string();
     let (_, _, html) = send(app, get("/dashboard", &session)).await;
     (session, csrf_in(&html))

@@ -248,7 +248,9 @@ fn padding_start(b: &[u8], from: usize) -> Option<usize> {
     (from..b.len()).find(|&i| {
         let t = &b[i..];
         let run = t.windows(3).position(|w| w == b"<<<").unwrap_or(t.len());
-        let dirty = t.windows(2).any(|w| w == b"KK") || t[run..].iter().any(|c| *c != b'<') || (t.len() >= 12 && !t.contains(&b'<'));
+        let dirty = t.windows(2).any(|w| w == b"KK")
+            || t[run..].iter().any(|c| *c != b'<')
+            || (t.len() >= 12 && !t.contains(&b'<'));
         // A K right before a filler is as often a name's last letter (CELIK<<BURAK<<<<K<<E).
         b[i] == b'K'
             && t.len() >= 8
@@ -526,16 +528,21 @@ impl Mrz {
             let body = &tail[..tail.len() - 1];
             let optional = |part: &[u8], n: usize| -> Option<Vec<u8>> {
                 // Only empty optional data is re-read (fillers and what OCR makes of them).
-                (part.iter().all(|c| fillerish(*c)) && part.len() + 4 >= n && part.len() <= n + 4).then(|| vec![b'<'; n])
+                (part.iter().all(|c| fillerish(*c)) && part.len() + 4 >= n && part.len() <= n + 4)
+                    .then(|| vec![b'<'; n])
             };
             let letters = |x: &[u8]| x.len() == 3 && x.iter().all(|c| c.is_ascii_uppercase());
             // Germany's D<< and Slovenia's SI<: letters padded with fillers.
-            let nat_like = |x: &[u8]| x.len() == 3 && x[0].is_ascii_uppercase() && x.iter().all(|c| c.is_ascii_uppercase() || *c == b'<');
+            let nat_like = |x: &[u8]| {
+                x.len() == 3 && x[0].is_ascii_uppercase() && x.iter().all(|c| c.is_ascii_uppercase() || *c == b'<')
+            };
             let td1 = i == 0 && body.len() >= 3 && letters(&body[..3]);
             let (seg, nat, comp_tail, l1_opt, names_line, code, state);
             if td1 {
                 // TD1: line 1 is the nearest line above starting with a 5-character header.
-                let Some(up) = (0..li).rev().map(|k| &raw[k]).find(|u| u.len() >= 20 && u.contains(&b'<')) else { continue };
+                let Some(up) = (0..li).rev().map(|k| &raw[k]).find(|u| u.len() >= 20 && u.contains(&b'<')) else {
+                    continue;
+                };
                 let end = up[5..].iter().position(|c| *c == b'<').map_or(up.len(), |p| p + 5);
                 seg = up[5..end].to_vec();
                 let Some(o1) = optional(&up[end..], 15) else { continue };
@@ -597,7 +604,13 @@ impl Mrz {
             let (birth_date, expiry_date) = Self::dates(&block[0..6], &block[8..14]);
             let text = |x: &[u8]| String::from_utf8_lossy(x).replace('<', "");
             let mrz = Mrz {
-                format: if td1 { MrzFormat::Td1 } else if b.len() > 40 { MrzFormat::Td3 } else { MrzFormat::Td2 },
+                format: if td1 {
+                    MrzFormat::Td1
+                } else if b.len() > 40 {
+                    MrzFormat::Td3
+                } else {
+                    MrzFormat::Td2
+                },
                 document_code: if code.iter().any(|c| c.is_ascii_uppercase()) { text(&code) } else { "?".into() },
                 issuing_state: text(&state),
                 surname,
@@ -621,7 +634,9 @@ impl Mrz {
         let ls: Vec<String> = lines.iter().map(|l| clean_line(l)).collect();
         match (ls.len(), ls.first().map(|l| l.len())) {
             (3, Some(30)) if ls.iter().all(|l| l.len() == 30) => Self::td1(&ls),
-            (2, Some(36)) if ls[1].len() == 36 => Self::td23(&ls, MrzFormat::Td2).or_else(|e| Self::fra_id(&ls).map_err(|_| e)),
+            (2, Some(36)) if ls[1].len() == 36 => {
+                Self::td23(&ls, MrzFormat::Td2).or_else(|e| Self::fra_id(&ls).map_err(|_| e))
+            }
             (2, Some(44)) if ls[1].len() == 44 => Self::td23(&ls, MrzFormat::Td3),
             _ => Err(IdError::Format("mrz")),
         }
@@ -634,7 +649,13 @@ impl Mrz {
             .map(|l| clean_line(l))
             // A data line whose optional field is full holds no "<<": many digits mark it instead.
             // France's old card may show neither when its fillers are read as letters.
-            .filter(|l| l.len() >= 20 && l.len() <= 48 && (l.contains("<<") || l.bytes().filter(|c| c.is_ascii_digit()).count() >= 14 || l.contains("DFRA")))
+            .filter(|l| {
+                l.len() >= 20
+                    && l.len() <= 48
+                    && (l.contains("<<")
+                        || l.bytes().filter(|c| c.is_ascii_digit()).count() >= 14
+                        || l.contains("DFRA"))
+            })
             .collect();
         let fit = |l: &str, n: usize| -> Option<String> {
             // OCR often drops or adds a trailing filler; pad or trim fillers at the end only.
@@ -746,7 +767,11 @@ impl Mrz {
         let mut l1 = ls[0].as_bytes().to_vec();
         // The filler after a one-letter code dropped (`PUTOERIKSSON<<`): the state then sits one
         // place early, where it names a state that the place it should be does not.
-        if l1[1] != b'<' && l1.last() == Some(&b'<') && known_state(&String::from_utf8_lossy(&l1[1..4])) && !known_state(&String::from_utf8_lossy(&l1[2..5])) {
+        if l1[1] != b'<'
+            && l1.last() == Some(&b'<')
+            && known_state(&String::from_utf8_lossy(&l1[1..4]))
+            && !known_state(&String::from_utf8_lossy(&l1[2..5]))
+        {
             l1.pop();
             l1.insert(1, b'<');
         }
@@ -809,7 +834,8 @@ fn french_lines(first: &str, second: &str, name_fix: impl Fn(&str, usize) -> Opt
     // Padding read as letters after a filler read right (`DOUEL<CCCEECEE`): the first filler
     // after the surname's first letters from which everything is padding-like.
     let after_filler = || {
-        let p = (7..30).find(|&p| field.as_bytes()[p] == b'<' && field.as_bytes()[p..].iter().all(|c| padding_like(*c)))?;
+        let p =
+            (7..30).find(|&p| field.as_bytes()[p] == b'<' && field.as_bytes()[p..].iter().all(|c| padding_like(*c)))?;
         Some(format!("{}{}", &field[..p], "<".repeat(30 - p)))
     };
     let surname = name_fix(field, 30).or_else(after_filler).unwrap_or_else(|| field.to_string());
@@ -847,7 +873,10 @@ impl Mrz {
         for r in [0..4, 7..13, 27..34, 35..36] {
             corrected |= digits_fix(&mut l2[r]);
         }
-        if !l2[0..4].iter().chain(&l2[7..12]).all(u8::is_ascii_digit) || !check(&l2[0..12], l2[12]) || !check(&l2[27..33], l2[33]) {
+        if !l2[0..4].iter().chain(&l2[7..12]).all(u8::is_ascii_digit)
+            || !check(&l2[0..12], l2[12])
+            || !check(&l2[27..33], l2[33])
+        {
             return Err(IdError::Checksum("mrz"));
         }
         let mut comp = l1.clone();
@@ -858,7 +887,8 @@ impl Mrz {
         let tidy = |x: &[u8]| spaced(&String::from_utf8_lossy(x));
         // No birth after the card's issue.
         let (issued, _) = fra_issued(&l2[0..4]).ok_or(IdError::Format("mrz"))?;
-        let birth_date = yymmdd(&l2[27..33]).and_then(|(y, m, d)| date(if 2000 + y <= issued { 2000 + y } else { 1900 + y }, m, d));
+        let birth_date =
+            yymmdd(&l2[27..33]).and_then(|(y, m, d)| date(if 2000 + y <= issued { 2000 + y } else { 1900 + y }, m, d));
         Ok(Mrz {
             format: MrzFormat::FraId,
             document_code: "ID".into(),
@@ -903,7 +933,11 @@ mod tests {
 
     #[test]
     fn icao_specimen_td3() {
-        let m = Mrz::parse(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]).unwrap();
+        let m = Mrz::parse(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ])
+        .unwrap();
         assert_eq!(m.surname, "ERIKSSON");
         assert_eq!(m.given_names, "ANNA MARIA");
         assert_eq!(m.document_number, "L898902C3");
@@ -913,7 +947,12 @@ mod tests {
 
     #[test]
     fn a_td1_code_read_with_a_one_for_its_i_still_parses() {
-        let m = Mrz::parse(&["1<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"]).unwrap();
+        let m = Mrz::parse(&[
+            "1<UTOD231458907<<<<<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ])
+        .unwrap();
         assert_eq!(m.document_code, "I");
         assert_eq!(m.document_number, "D23145890");
         assert!(m.corrected);
@@ -922,7 +961,11 @@ mod tests {
 
     #[test]
     fn a_td3_header_missing_its_filler_is_realigned() {
-        let m = Mrz::parse(&["PUTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]).unwrap();
+        let m = Mrz::parse(&[
+            "PUTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ])
+        .unwrap();
         assert_eq!(m.issuing_state, "UTO");
         assert_eq!(m.surname, "ERIKSSON");
         assert_eq!(m.given_names, "ANNA MARIA");
@@ -930,7 +973,12 @@ mod tests {
 
     #[test]
     fn french_cni_td1() {
-        let m = Mrz::parse(&["IDFRA4YCRH3J8J1<<<<<<<<<<<<<<<", "0508159F3406186FRA<<<<<<<<<<<4", "MARTINS<<CHRISTIANE<JACQUELINE"]).unwrap();
+        let m = Mrz::parse(&[
+            "IDFRA4YCRH3J8J1<<<<<<<<<<<<<<<",
+            "0508159F3406186FRA<<<<<<<<<<<4",
+            "MARTINS<<CHRISTIANE<JACQUELINE",
+        ])
+        .unwrap();
         assert_eq!(m.document_number, "4YCRH3J8J");
         assert_eq!(m.birth_date.unwrap().to_string(), "2005-08-15");
         assert_eq!(m.expiry_date.unwrap().to_string(), "2034-06-18");
@@ -951,29 +999,51 @@ mod tests {
         // The last digit covers the names: one letter changed fails it.
         assert!(Mrz::parse(&["IDFRADOUEM<<<<<<<<<<<<<<<<<<<<932013", lines[1]]).is_err());
         // Among OCR lines, with the padding of the surname read as letters and an O for a 0.
-        let m = Mrz::find(&["REPUBLIQUE FRANCAISE", "IDFRADOUEL<<<<<<<<<<<<<<<KK<<<932013", "O506932020438CHRISTIANE<<NI2906209F3"]).unwrap();
+        let m = Mrz::find(&[
+            "REPUBLIQUE FRANCAISE",
+            "IDFRADOUEL<<<<<<<<<<<<<<<KK<<<932013",
+            "O506932020438CHRISTIANE<<NI2906209F3",
+        ])
+        .unwrap();
         assert_eq!((m.document_number.as_str(), m.corrected), ("050693202043", true));
         // A photocopy: the frame read at both ends, the padding as C and E after one filler.
-        let m = Mrz::find(&["| IDFRADOUEL <ccceeccececeeeeéce<932013 |", "-0506932020438CHRISTIANE<<NI2906209F3 °"]).unwrap();
+        let m = Mrz::find(&["| IDFRADOUEL <ccceeccececeeeeéce<932013 |", "-0506932020438CHRISTIANE<<NI2906209F3 °"])
+            .unwrap();
         assert_eq!((m.surname.as_str(), m.given_names.as_str()), ("DOUEL", "CHRISTIANE NI"));
         // The same padding read after a name whose letters the last digit does not confirm.
-        assert!(Mrz::find(&["| IDFRADOUEX <ccceeccececeeeeéce<932013 |", "-0506932020438CHRISTIANE<<NI2906209F3 °"]).is_none());
+        assert!(Mrz::find(&["| IDFRADOUEX <ccceeccececeeeeéce<932013 |", "-0506932020438CHRISTIANE<<NI2906209F3 °"])
+            .is_none());
         // A birth year after the card's issue belongs to the century before.
         let l2 = "8806075123457MARIE<<CLAIRE<6504120F3";
         let m = Mrz::parse(&["IDFRADUPONT<DURAND<<<<<<<<<<<<075123", l2]).unwrap();
-        assert_eq!((m.surname.as_str(), m.birth_date.unwrap().to_string()), ("DUPONT DURAND", "1965-04-12".to_string()));
+        assert_eq!(
+            (m.surname.as_str(), m.birth_date.unwrap().to_string()),
+            ("DUPONT DURAND", "1965-04-12".to_string())
+        );
     }
 
     #[test]
     fn failing_check_digit_is_rejected() {
-        assert!(Mrz::parse(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408132F1204159ZE184226B<<<<<10"]).is_err());
+        assert!(Mrz::parse(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C36UTO7408132F1204159ZE184226B<<<<<10"
+        ])
+        .is_err());
     }
 
     fn td3(num: &str, birth: &str, expiry: &str) -> [String; 2] {
         let num = format!("{:<<9}", num);
         let nb = num.as_bytes();
-        let mut l2 = format!("{}{}UTO{}{}F{}{}{}", num, check_digit(nb) as char, birth, check_digit(birth.as_bytes()) as char,
-                             expiry, check_digit(expiry.as_bytes()) as char, "<".repeat(14));
+        let mut l2 = format!(
+            "{}{}UTO{}{}F{}{}{}",
+            num,
+            check_digit(nb) as char,
+            birth,
+            check_digit(birth.as_bytes()) as char,
+            expiry,
+            check_digit(expiry.as_bytes()) as char,
+            "<".repeat(14)
+        );
         l2.push('0'); // optional data check digit of an empty field
         let b = l2.as_bytes();
         let mut comp = b[0..10].to_vec();
@@ -986,14 +1056,28 @@ mod tests {
     #[test]
     fn reread_repairs_noise_and_lookalikes_under_both_checks() {
         // Check digit read as B, an ampersand inserted, O for 0: every check digit still passes.
-        let r = Mrz::reread(&["IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<", "5910232M3201222FRA<<<<<<<<<<<4", "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<"]).unwrap();
+        let r = Mrz::reread(&[
+            "IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<",
+            "5910232M3201222FRA<<<<<<<<<<<4",
+            "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<",
+        ])
+        .unwrap();
         assert_eq!(r.mrz.document_number, "2NPZEX3NK");
         assert_eq!(r.mrz.surname, "IMBERT");
-        let r = Mrz::reread(&["P<FRACOUTURIER<<NOEL<ERIC<<<<<<<<<<<<<<<<<<<", "24&SP375365FRA0706298M3403048<<<<<<<<<<<<<<<8"]).unwrap();
+        let r = Mrz::reread(&[
+            "P<FRACOUTURIER<<NOEL<ERIC<<<<<<<<<<<<<<<<<<<",
+            "24&SP375365FRA0706298M3403048<<<<<<<<<<<<<<<8",
+        ])
+        .unwrap();
         assert_eq!(r.mrz.document_number, "24SP37536");
         assert_eq!(r.mrz.given_names, "NOEL ERIC");
         // A wrong composite digit: no reading passes.
-        assert!(Mrz::reread(&["IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<", "5910232M3201222FRA<<<<<<<<<<<5", "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<"]).is_none());
+        assert!(Mrz::reread(&[
+            "IDFRA2NPZEX3NKB<<<<<<<<<<<<<<<",
+            "5910232M3201222FRA<<<<<<<<<<<5",
+            "IMBERT<<ALAIN<<<<<<<<<<<<<<<<<"
+        ])
+        .is_none());
     }
 
     #[test]
@@ -1028,21 +1112,43 @@ mod tests {
     #[test]
     fn zeros_read_as_o_and_check_digits_read_as_letters_are_repaired() {
         // Two O for 0 cancel out in the check digit: the number with zeros is tried first.
-        let m = Mrz::find(&["P<CANMARTIN<<SARAH<<<<<<<<<<<<<<<<<<<<<<<<<<", "ZEOO05O9<9CAN8501019F2301147<<<<<<<<<<<<<<08"]).unwrap();
+        let m = Mrz::find(&[
+            "P<CANMARTIN<<SARAH<<<<<<<<<<<<<<<<<<<<<<<<<<",
+            "ZEOO05O9<9CAN8501019F2301147<<<<<<<<<<<<<<08",
+        ])
+        .unwrap();
         assert_eq!(m.document_number, "ZE000509");
         // TD1: the check digit after a short number read as D, zeros as O, a check digit as B.
-        let m = Mrz::find(&["I<MAC12281507<D<<<<<<<<0212300", "6106225M1212307<<<<<<<<<<<<<<6", "CHONG<<KA<KEONG<<<<<KKKKKK"]).unwrap();
+        let m = Mrz::find(&[
+            "I<MAC12281507<D<<<<<<<<0212300",
+            "6106225M1212307<<<<<<<<<<<<<<6",
+            "CHONG<<KA<KEONG<<<<<KKKKKK",
+        ])
+        .unwrap();
         assert_eq!((m.document_number.as_str(), m.given_names.as_str()), ("12281507", "KA KEONG"));
-        let m = Mrz::find(&["IDCHESOOO2068<B<<<<<<<<<<<<<<<", "8102287F1301014CHE<<<<<<<<<<<4", "VADIS<<QUO<<<<<6666KKEKKKKKKK"]).unwrap();
+        let m = Mrz::find(&[
+            "IDCHESOOO2068<B<<<<<<<<<<<<<<<",
+            "8102287F1301014CHE<<<<<<<<<<<4",
+            "VADIS<<QUO<<<<<6666KKEKKKKKKK",
+        ])
+        .unwrap();
         assert_eq!(m.document_number, "S0002068");
         // A 0 and an S misread: the reading swapping letters to digits comes before 0 -> D.
-        let m = Mrz::find(&["P<FRAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<", "O8CDS03380FRA6004103M1806058<<<<<<<<<<<<<<06"]).unwrap();
+        let m = Mrz::find(&[
+            "P<FRAULYSSE<<CHRISTOPHE<<<<<<<<<<<<<<<<<<<<<",
+            "O8CDS03380FRA6004103M1806058<<<<<<<<<<<<<<06",
+        ])
+        .unwrap();
         assert_eq!(m.document_number, "08CD50338");
     }
 
     #[test]
     fn the_personal_number_is_repaired_under_its_own_check_digit() {
-        let m = Mrz::find(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<KK<K<KKKKKK<<", "L898902C36UT07408122F12041597E184226B<<<<<10"]).unwrap();
+        let m = Mrz::find(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<KK<K<KKKKKK<<",
+            "L898902C36UT07408122F12041597E184226B<<<<<10",
+        ])
+        .unwrap();
         assert_eq!(m.document_number, "L898902C3");
         assert_eq!(m.nationality.as_deref(), Some("UTO"));
     }
@@ -1050,7 +1156,10 @@ mod tests {
     #[test]
     fn a_td2_data_line_without_fillers_pairs_is_found() {
         let m = Mrz::find(&["IDROUSAVAK<SUPERMAN<<<<<<<<<<<K<<<<<<", "HD198025<51328505095M130509012049941"]).unwrap();
-        assert_eq!((m.surname.as_str(), m.given_names.as_str(), m.document_number.as_str()), ("SAVA", "SUPERMAN", "HD198025"));
+        assert_eq!(
+            (m.surname.as_str(), m.given_names.as_str(), m.document_number.as_str()),
+            ("SAVA", "SUPERMAN", "HD198025")
+        );
         assert_eq!(m.nationality, None);
     }
 

@@ -36,10 +36,7 @@ fn as_digit(c: char) -> Option<char> {
 /// Replaces confusable letters by digits in the positions where `must_be_digit(pos, len)` holds.
 pub fn repair_digits(s: &str, must_be_digit: &impl Fn(usize, usize) -> bool) -> String {
     let n = s.chars().count();
-    s.chars()
-        .enumerate()
-        .map(|(i, c)| if must_be_digit(i, n) { as_digit(c).unwrap_or(c) } else { c })
-        .collect()
+    s.chars().enumerate().map(|(i, c)| if must_be_digit(i, n) { as_digit(c).unwrap_or(c) } else { c }).collect()
 }
 
 #[cfg(test)]

@@ -31,11 +31,7 @@ pub struct PageScores {
 impl PageScores {
     /// The type with the highest score.
     pub fn best_type(&self) -> &str {
-        self.scores
-            .iter()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|s| s.0.as_str())
-            .unwrap_or("other")
+        self.scores.iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|s| s.0.as_str()).unwrap_or("other")
     }
 }
 
@@ -68,8 +64,16 @@ fn contains(hay: &str, needle: &str) -> bool {
 }
 
 const LETTER_CUES: [&str; 10] = [
-    "objet", "madame", "monsieur", "salutations", "veuillez agreer", "cordialement", "nous vous prions",
-    "ticket", "merci de votre visite", "edition",
+    "objet",
+    "madame",
+    "monsieur",
+    "salutations",
+    "veuillez agreer",
+    "cordialement",
+    "nous vous prions",
+    "ticket",
+    "merci de votre visite",
+    "edition",
 ];
 
 impl Scorer {
@@ -126,7 +130,11 @@ impl Scorer {
                 let hit = match name.as_str() {
                     "passport" => code.starts_with('P'),
                     "residence_permit" => code == "IR" || code == "AR" || code == "RT" || code.starts_with("T"),
-                    "id_card" => code.starts_with('I') && code != "IR" || code.starts_with('C') || code.starts_with('A') && code != "AR",
+                    "id_card" => {
+                        code.starts_with('I') && code != "IR"
+                            || code.starts_with('C')
+                            || code.starts_with('A') && code != "AR"
+                    }
                     _ => false,
                 };
                 if hit {
@@ -172,7 +180,10 @@ fn has_valid_iban(text: &str) -> bool {
     let up = text.to_uppercase();
     let bytes: Vec<char> = up.chars().collect();
     for i in 0..bytes.len().saturating_sub(1) {
-        if bytes[i].is_ascii_uppercase() && bytes[i + 1].is_ascii_uppercase() && (i == 0 || !bytes[i - 1].is_alphanumeric()) {
+        if bytes[i].is_ascii_uppercase()
+            && bytes[i + 1].is_ascii_uppercase()
+            && (i == 0 || !bytes[i - 1].is_alphanumeric())
+        {
             let tail: String = bytes[i..].iter().take(50).collect();
             let compact: String = tail.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             for len in (15..=compact.len().min(34)).rev() {

@@ -56,7 +56,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tax = std::sync::Arc::new(Taxonomy::from_env_or_builtin()?);
     let c = Classifier::with_taxonomy(tax.clone());
     let e = Extractor::with_taxonomy(tax.clone());
-    let mut files: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     files.sort();
     let mut w = std::io::BufWriter::new(std::fs::File::create(out)?);
     for p in files {

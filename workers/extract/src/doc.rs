@@ -11,10 +11,13 @@ fn misread(read: &str, label: &str, conf: f32) -> bool {
     if conf >= UNSURE || label.chars().count() < 6 {
         return false;
     }
-    let read: Vec<char> = read.chars().flat_map(|c| match c {
-        'æ' => vec!['a', 'e'],
-        c => vec![c],
-    }).collect();
+    let read: Vec<char> = read
+        .chars()
+        .flat_map(|c| match c {
+            'æ' => vec!['a', 'e'],
+            c => vec![c],
+        })
+        .collect();
     let label: Vec<char> = label.chars().collect();
     if read.len() == label.len() {
         return read.iter().zip(&label).filter(|(a, b)| a != b).count() == 1;
@@ -84,9 +87,19 @@ impl Doc {
                 let mut bbox: Option<BBox> = None;
                 for (seg, l) in row.iter().enumerate() {
                     if l.words.is_empty() {
-                        words.extend(l.text.split_whitespace().map(|t| W { text: t.to_string(), conf: 1.0, bbox: None, seg }));
+                        words.extend(l.text.split_whitespace().map(|t| W {
+                            text: t.to_string(),
+                            conf: 1.0,
+                            bbox: None,
+                            seg,
+                        }));
                     } else {
-                        words.extend(l.words.iter().map(|w| W { text: w.text.clone(), conf: w.confidence, bbox: w.bbox, seg }));
+                        words.extend(l.words.iter().map(|w| W {
+                            text: w.text.clone(),
+                            conf: w.confidence,
+                            bbox: w.bbox,
+                            seg,
+                        }));
                     }
                     if let Some(b) = l.bbox {
                         bbox = Some(bbox.map_or(b, |x| x.union(&b)));
@@ -99,7 +112,15 @@ impl Doc {
                     }
                 }
                 let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
-                lines.push(L { page: p.number, folded: fold(&text), text, words, tokens, bbox, ocr: p.source == TextSource::Ocr });
+                lines.push(L {
+                    page: p.number,
+                    folded: fold(&text),
+                    text,
+                    words,
+                    tokens,
+                    bbox,
+                    ocr: p.source == TextSource::Ocr,
+                });
             }
         }
         Doc { lines }
@@ -247,7 +268,14 @@ mod tests {
             page: 1,
             text: String::new(),
             folded: String::new(),
-            words: vec![w("Période", 0.96), w("du", 0.96), w("01/08/2025", 0.96), w("au", 0.96), w("31/08/2025", 0.95), w("|", 0.73)],
+            words: vec![
+                w("Période", 0.96),
+                w("du", 0.96),
+                w("01/08/2025", 0.96),
+                w("au", 0.96),
+                w("31/08/2025", 0.95),
+                w("|", 0.73),
+            ],
             tokens: vec![],
             bbox: None,
             ocr: true,

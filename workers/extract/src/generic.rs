@@ -127,7 +127,13 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                     let (mut ocr, bbox) = next.span_meta(a, b);
                     // An address below its label may continue on further lines: not sure enough alone,
                     // unless the block is read down to its postcode and town.
-                    let mut place = if f.kind == FieldKind::Address { 0.65 } else if k == i + 1 { 0.85 } else { 0.7 };
+                    let mut place = if f.kind == FieldKind::Address {
+                        0.65
+                    } else if k == i + 1 {
+                        0.85
+                    } else {
+                        0.7
+                    };
                     if f.kind == FieldKind::Address && !POSTCODE_TOWN.is_match(&p.value) {
                         if let Some((more, conf)) = address_rest(doc, k, label_box) {
                             p.value = format!("{}, {}", p.value, more);
@@ -157,17 +163,17 @@ pub fn confidence(best: &Cand, all: &[Cand]) -> f32 {
     }
     // Evidence is counted by where it was read: two labels matching the same words are one read.
     let support = |v: &str| {
-        let mut at: Vec<(u32, Option<BBox>)> = all.iter().filter(|o| o.p.value == v).map(|o| (o.page, o.bbox)).collect();
+        let mut at: Vec<(u32, Option<BBox>)> =
+            all.iter().filter(|o| o.p.value == v).map(|o| (o.page, o.bbox)).collect();
         at.dedup();
         at.len()
     };
     // A close rival lowers the confidence, unless the chosen value was read in more places than
     // the rival's ("Période : octobre 2025" and "du 01/10/2025 au 31/10/2025" outvote the "du
     // 6 juillet 1989" of a law's citation).
-    let disagree = all
-        .iter()
-        .take(4)
-        .any(|o| o.p.value != best.p.value && (best.rank - o.rank) < 1.5 && support(&o.p.value) >= support(&best.p.value));
+    let disagree = all.iter().take(4).any(|o| {
+        o.p.value != best.p.value && (best.rank - o.rank) < 1.5 && support(&o.p.value) >= support(&best.p.value)
+    });
     if disagree {
         c *= 0.7;
     }
@@ -218,7 +224,9 @@ fn address_rest(doc: &Doc, k: usize, label_box: Option<BBox>) -> Option<(String,
         let text = crate::norm::tidy(&l.span_text(a, b));
         let postcode = POSTCODE_TOWN.is_match(&text);
         // Long digit runs are references and phone numbers, not address lines.
-        if text.is_empty() || (!postcode && text.split_whitespace().any(|t| t.chars().filter(|c| c.is_ascii_digit()).count() >= 6)) {
+        if text.is_empty()
+            || (!postcode && text.split_whitespace().any(|t| t.chars().filter(|c| c.is_ascii_digit()).count() >= 6))
+        {
             return None;
         }
         conf = conf.min(l.span_meta(a, b).0);
@@ -249,12 +257,27 @@ fn bare_du_without_range(f: &FieldDef, label: &[String], text: &str) -> bool {
 
 /// A date range as folded text: `01 10 2025 au 31 10 2025`, `1 octobre 2025 au ...`.
 static RANGE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
-    regex::Regex::new(r"^(?:\d{1,2} \d{1,2} \d{2,4}|\d{1,2} [a-z]+ \d{4}|\d{4} \d{1,2} \d{1,2}) (?:au|jusqu au) \d").unwrap()
+    regex::Regex::new(r"^(?:\d{1,2} \d{1,2} \d{2,4}|\d{1,2} [a-z]+ \d{4}|\d{4} \d{1,2} \d{1,2}) (?:au|jusqu au) \d")
+        .unwrap()
 });
 
 /// Words that head columns or blocks and are never part of a person's name.
-const NOT_NAMES: [&str; 14] = ["domiciliation", "agence", "banque", "adresse", "declarant", "titulaire", "client", "contrat",
-    "reference", "numero", "date", "montant", "tel", "iban"];
+const NOT_NAMES: [&str; 14] = [
+    "domiciliation",
+    "agence",
+    "banque",
+    "adresse",
+    "declarant",
+    "titulaire",
+    "client",
+    "contrat",
+    "reference",
+    "numero",
+    "date",
+    "montant",
+    "tel",
+    "iban",
+];
 
 /// Rejects values that cannot be right for the field (a person needs a given name and a surname).
 fn plausible(f: &FieldDef, p: &Parsed) -> bool {
@@ -293,7 +316,12 @@ mod tests {
         let tax = Taxonomy::builtin();
         let f = tax.get("rent_receipt").unwrap().fields.iter().find(|f| f.name == "period").unwrap().clone();
         let receipt = |citation: &str| {
-            doc(&["QUITTANCE DE LOYER", "Période : octobre 2025", "pour la période de location du 01/10/2025 au 31/10/2025", citation])
+            doc(&[
+                "QUITTANCE DE LOYER",
+                "Période : octobre 2025",
+                "pour la période de location du 01/10/2025 au 31/10/2025",
+                citation,
+            ])
         };
         let conf = |d: &Doc| {
             let cands = by_label(d, &f);
@@ -340,7 +368,17 @@ mod tests {
                 Line { text: text.to_string(), bbox, words }
             })
             .collect();
-        let page = Page { number: 1, width: 2480, height: 3508, rotation: 0, skew: 0.0, source: TextSource::Ocr, confidence: 0.9, lines, symbols: vec![] };
+        let page = Page {
+            number: 1,
+            width: 2480,
+            height: 3508,
+            rotation: 0,
+            skew: 0.0,
+            source: TextSource::Ocr,
+            confidence: 0.9,
+            lines,
+            symbols: vec![],
+        };
         Doc::new(std::iter::once(&page))
     }
 
@@ -357,13 +395,24 @@ mod tests {
 
     #[test]
     fn an_address_under_its_heading_is_read_down_to_the_postcode() {
-        let d = doc(&["Lieu de consommation", "12 chemin des Vignes", "Résidence Le Parc", "21000 Dijon", "Montant à payer 45,10 €"]);
+        let d = doc(&[
+            "Lieu de consommation",
+            "12 chemin des Vignes",
+            "Résidence Le Parc",
+            "21000 Dijon",
+            "Montant à payer 45,10 €",
+        ]);
         assert_eq!(best(&d, "address").as_deref(), Some("12 chemin des Vignes, Résidence Le Parc, 21000 Dijon"));
     }
 
     #[test]
     fn a_period_start_is_not_an_issue_date_nor_is_a_date_before_which_to_pay() {
-        let d = doc(&["Titulaire du contrat : Anne ROY", "Consommation", "À régler avant le 31/03/2025", "Abonnement du 13/01/2025 au 12/02/2025"]);
+        let d = doc(&[
+            "Titulaire du contrat : Anne ROY",
+            "Consommation",
+            "À régler avant le 31/03/2025",
+            "Abonnement du 13/01/2025 au 12/02/2025",
+        ]);
         assert_eq!(best(&d, "issue_date"), None);
         let d = doc(&["Facture du 17/03/2025", "Abonnement du 13/01/2025 au 12/02/2025"]);
         assert_eq!(best(&d, "issue_date").as_deref(), Some("2025-03-17"));

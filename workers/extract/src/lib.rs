@@ -8,11 +8,11 @@ mod values;
 
 use doc::Doc;
 // The parser every field value goes through: public so that workers/extract/fuzz runs it.
-pub use values::{parse as parse_value, Parsed};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tamis_shared::taxonomy::{FieldKind, Taxonomy};
 use tamis_shared::{DocumentResult, Field, FieldSource, Finding, Work};
+pub use values::{parse as parse_value, Parsed};
 
 /// The extractor. `Send + Sync`, cheap to share.
 #[derive(Clone)]
@@ -74,10 +74,20 @@ impl Extractor {
                 let conf = generic::confidence(best, &cands);
                 out.fields.insert(
                     f.name.clone(),
-                    Field { value: best.p.value.clone(), confidence: conf, page: Some(best.page), bbox: best.bbox, source, valid: best.p.valid },
+                    Field {
+                        value: best.p.value.clone(),
+                        confidence: conf,
+                        page: Some(best.page),
+                        bbox: best.bbox,
+                        source,
+                        valid: best.p.valid,
+                    },
                 );
                 if best.p.corrected {
-                    out.finding(format!("corrected:{}", f.name), "An OCR letter/digit confusion was repaired so that the check key passes.");
+                    out.finding(
+                        format!("corrected:{}", f.name),
+                        "An OCR letter/digit confusion was repaired so that the check key passes.",
+                    );
                 }
             }
         }
@@ -85,9 +95,10 @@ impl Extractor {
         for f in &def.fields {
             match out.fields.get(&f.name) {
                 None => out.finding(format!("missing:{}", f.name), "This field was not found on the document."),
-                Some(v) if v.valid == Some(false) => {
-                    out.finding(format!("invalid:{}", f.name), "The value read does not pass its check (key, checksum or date).")
-                }
+                Some(v) if v.valid == Some(false) => out.finding(
+                    format!("invalid:{}", f.name),
+                    "The value read does not pass its check (key, checksum or date).",
+                ),
                 _ => {}
             }
             if f.kind == FieldKind::Date {

@@ -5,13 +5,13 @@ use regex::Regex;
 use tamis_shared::taxonomy::fold;
 
 static AMOUNT: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(-?\d{1,3}(?:[ \u{a0}\u{202f}.']\d{3})+|-?\d+)(?:\s?[,.]\s?(\d{2}))?(?:\d)?\s*(€|EUR|euros?)?").unwrap()
+    Regex::new(r"(-?\d{1,3}(?:[ \u{a0}\u{202f}.']\d{3})+|-?\d+)(?:\s?[,.]\s?(\d{2}))?(?:\d)?\s*(€|EUR|euros?)?")
+        .unwrap()
 });
-static DMY: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(\d{1,2})(?:\s?[/.\-]\s?| )(\d{1,2})(?:\s?[/.\-]\s?| )(\d{4})\b").unwrap());
+static DMY: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"\b(\d{1,2})(?:\s?[/.\-]\s?| )(\d{1,2})(?:\s?[/.\-]\s?| )(\d{4})\b").unwrap());
 static YMD: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(\d{4})-(\d{2})-(\d{2})\b").unwrap());
-static DMY_WORDS: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"\b(\d{1,2})(?:er)?\s+([a-z]+)\s+(\d{4})\b").unwrap()
-});
+static DMY_WORDS: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(\d{1,2})(?:er)?\s+([a-z]+)\s+(\d{4})\b").unwrap());
 static MY_WORDS: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b([a-z]+)\s+(\d{4})\b").unwrap());
 static MY: Lazy<Regex> = Lazy::new(|| Regex::new(r"\b(\d{1,2})\s?[/.\-]\s?(\d{4})\b").unwrap());
 
@@ -139,7 +139,20 @@ pub fn decimal(text: &str) -> Option<String> {
 
 /// Titles that FORMAT.md drops from names.
 const TITLES: [&str; 14] = [
-    "m", "mme", "mlle", "mr", "mrs", "madame", "monsieur", "mademoiselle", "dr", "docteur", "me", "m et mme", "mmes", "mm",
+    "m",
+    "mme",
+    "mlle",
+    "mr",
+    "mrs",
+    "madame",
+    "monsieur",
+    "mademoiselle",
+    "dr",
+    "docteur",
+    "me",
+    "m et mme",
+    "mmes",
+    "mm",
 ];
 
 /// A person's name as printed, without title, stopping at the first token that is not a name word.
@@ -177,8 +190,24 @@ pub fn person(text: &str) -> Option<String> {
 }
 
 /// Words that head columns or blocks and are never part of a person's name.
-pub const STOP_WORDS: [&str; 16] = ["domiciliation", "agence", "banque", "adresse", "declarant", "titulaire", "client", "contrat",
-    "reference", "numero", "date", "montant", "tel", "iban", "nom", "prenoms"];
+pub const STOP_WORDS: [&str; 16] = [
+    "domiciliation",
+    "agence",
+    "banque",
+    "adresse",
+    "declarant",
+    "titulaire",
+    "client",
+    "contrat",
+    "reference",
+    "numero",
+    "date",
+    "montant",
+    "tel",
+    "iban",
+    "nom",
+    "prenoms",
+];
 
 /// Trimmed, single-spaced.
 pub fn tidy(text: &str) -> String {
@@ -207,7 +236,13 @@ pub fn nationality(text: &str) -> Option<String> {
         "chinoise" | "chinois" | "chn" => "CHN",
         "britannique" | "gbr" => "GBR",
         "camerounaise" | "camerounais" | "cmr" => "CMR",
-        "congolaise" | "congolais" | "cod" | "cog" => if first == "cog" { "COG" } else { "COD" },
+        "congolaise" | "congolais" | "cod" | "cog" => {
+            if first == "cog" {
+                "COG"
+            } else {
+                "COD"
+            }
+        }
         "haitienne" | "haitien" | "hti" => "HTI",
         "comorienne" | "comorien" | "com" => "COM",
         "polonaise" | "polonais" | "pol" => "POL",

@@ -28,7 +28,13 @@ fn windows(text: &str, n: usize) -> Vec<String> {
 
 /// Finds an identifier of length `n` in the text: first a valid one (maybe repaired), else the
 /// first digit-shaped window, marked invalid.
-fn ident<T>(text: &str, n: usize, parse: impl Fn(&str) -> Result<tamis_shared::ids::Repaired<T>, tamis_shared::ids::IdError>, show: impl Fn(&T) -> String, shape: impl Fn(&str) -> bool) -> Option<Parsed> {
+fn ident<T>(
+    text: &str,
+    n: usize,
+    parse: impl Fn(&str) -> Result<tamis_shared::ids::Repaired<T>, tamis_shared::ids::IdError>,
+    show: impl Fn(&T) -> String,
+    shape: impl Fn(&str) -> bool,
+) -> Option<Parsed> {
     let ws = windows(text, n);
     for w in &ws {
         if let Ok(r) = parse(w) {
@@ -67,14 +73,18 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
         }
         FieldKind::Decimal => ok(norm::decimal(text)?),
         FieldKind::Nir => {
-            let shape = |w: &str| w.chars().take(13).all(|c| c.is_ascii_digit()) && (w.starts_with('1') || w.starts_with('2'));
+            let shape =
+                |w: &str| w.chars().take(13).all(|c| c.is_ascii_digit()) && (w.starts_with('1') || w.starts_with('2'));
             let found = ident(text, 15, Nir::parse_repairing, |n| n.as_str().to_string(), shape);
             if found.as_ref().is_some_and(|p| p.valid == Some(true)) {
                 return found;
             }
             // The word printed between the body and the key ("clé") misread ("cé", "dé", "ck"):
             // thirteen characters of groups before it and two after, exactly, or nothing.
-            let toks: Vec<String> = text.split_whitespace().map(|t| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>()).collect();
+            let toks: Vec<String> = text
+                .split_whitespace()
+                .map(|t| t.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+                .collect();
             let groupish = |t: &str| !t.is_empty() && (t.chars().any(|c| c.is_ascii_digit()) || t.chars().count() == 1);
             for j in 0..toks.len() {
                 if groupish(&toks[j]) {
@@ -96,7 +106,11 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
                 }
                 if body.chars().count() == 13 && key.chars().count() == 2 {
                     if let Ok(r) = Nir::parse_repairing(&format!("{body}{key}")) {
-                        return Some(Parsed { value: r.value.as_str().to_string(), valid: Some(true), corrected: r.corrected });
+                        return Some(Parsed {
+                            value: r.value.as_str().to_string(),
+                            valid: Some(true),
+                            corrected: r.corrected,
+                        });
                     }
                 }
             }
@@ -104,7 +118,11 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
             let joined: String = toks.iter().filter(|t| groupish(t)).map(String::as_str).collect();
             if joined.chars().count() == 15 {
                 if let Ok(r) = Nir::parse_repairing(&joined) {
-                    return Some(Parsed { value: r.value.as_str().to_string(), valid: Some(true), corrected: r.corrected });
+                    return Some(Parsed {
+                        value: r.value.as_str().to_string(),
+                        valid: Some(true),
+                        corrected: r.corrected,
+                    });
                 }
             }
             found
@@ -115,13 +133,21 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
                 for w in windows(text, n) {
                     if w.as_bytes()[0].is_ascii_alphabetic() {
                         if let Ok(r) = Iban::parse_repairing(&w) {
-                            return Some(Parsed { value: r.value.as_str().to_string(), valid: Some(true), corrected: r.corrected });
+                            return Some(Parsed {
+                                value: r.value.as_str().to_string(),
+                                valid: Some(true),
+                                corrected: r.corrected,
+                            });
                         }
                     }
                 }
             }
             let c = compact(text);
-            (c.starts_with("FR") && c.is_ascii() && c.len() >= 27 && c[2..27].bytes().all(|b| b.is_ascii_alphanumeric())).then(|| Parsed { value: c[..27].to_string(), valid: Some(false), corrected: false })
+            (c.starts_with("FR")
+                && c.is_ascii()
+                && c.len() >= 27
+                && c[2..27].bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| Parsed { value: c[..27].to_string(), valid: Some(false), corrected: false })
         }
         FieldKind::Bic => {
             for m in BIC.find_iter(text) {
@@ -151,7 +177,9 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
             ok(NOTICE.find(&c)?.as_str().to_string())
         }
         FieldKind::Reference => {
-            let t = text.split_whitespace().find(|t| t.chars().any(|c| c.is_ascii_digit()) && t.chars().filter(|c| c.is_alphanumeric()).count() >= 4)?;
+            let t = text.split_whitespace().find(|t| {
+                t.chars().any(|c| c.is_ascii_digit()) && t.chars().filter(|c| c.is_alphanumeric()).count() >= 4
+            })?;
             ok(t.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_uppercase())
         }
         FieldKind::Sex => ok(norm::sex(text)?),
@@ -160,7 +188,11 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
         FieldKind::Person => ok(norm::person(text)?),
         FieldKind::Organisation | FieldKind::Address | FieldKind::Text => {
             let t = norm::tidy(text);
-            (t.chars().filter(|c| c.is_alphanumeric()).count() >= 2).then_some(Parsed { value: t, valid: None, corrected: false })
+            (t.chars().filter(|c| c.is_alphanumeric()).count() >= 2).then_some(Parsed {
+                value: t,
+                valid: None,
+                corrected: false,
+            })
         }
     }
 }

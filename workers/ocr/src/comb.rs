@@ -59,8 +59,10 @@ fn erase_borders(img: &mut GrayImage) {
     };
     let runs: Vec<u32> = (0..w).map(run).collect();
     let tallest = runs.iter().copied().max().unwrap_or(0);
-    let cols: Vec<u32> = if tallest >= 12 { (0..w).filter(|&x| runs[x as usize] * 10 >= tallest * 8).collect() } else { vec![] };
-    let rows: Vec<u32> = (0..h).filter(|&y| (0..w).filter(|&x| dark(img.get_pixel(x, y).0[0])).count() as u32 * 10 >= w * 5).collect();
+    let cols: Vec<u32> =
+        if tallest >= 12 { (0..w).filter(|&x| runs[x as usize] * 10 >= tallest * 8).collect() } else { vec![] };
+    let rows: Vec<u32> =
+        (0..h).filter(|&y| (0..w).filter(|&x| dark(img.get_pixel(x, y).0[0])).count() as u32 * 10 >= w * 5).collect();
     // Outside the first and last borders there are no boxes, only a label the crop took in.
     if let (Some(&a), Some(&b)) = (cols.first(), cols.last()) {
         let margin = tallest / 3;
@@ -125,7 +127,11 @@ pub(crate) fn improve<E>(
         let l = &page.lines[li];
         let left_end = first.checked_sub(1).and_then(|i| l.words[i].bbox).map_or(0, |b| b.x + b.w + 2);
         // A short word after the comb may be the label before its last boxes (a NIR's "clé").
-        let right_start = l.words[last + 1..].iter().find(|w| w.text.chars().count() > 4).and_then(|w| w.bbox).map_or(img.width(), |b| b.x.saturating_sub(2));
+        let right_start = l.words[last + 1..]
+            .iter()
+            .find(|w| w.text.chars().count() > 4)
+            .and_then(|w| w.bbox)
+            .map_or(img.width(), |b| b.x.saturating_sub(2));
         let y0 = bb.y.saturating_sub(pad);
         let y1 = (bb.y + bb.h + pad).min(img.height());
         let end = bb.x + bb.w;
@@ -138,8 +144,13 @@ pub(crate) fn improve<E>(
         let (mut band, scale) = prepare(img, crop, bb.h.max(1) * 7 / 10, true);
         erase_borders(&mut band);
         let got = read(&band, ((dpi as f32) * scale).round() as u32)?;
-        let new: Vec<Word> = to_page(got, crop, scale).into_iter().flat_map(|l| l.words).filter(|w| !w.text.trim().is_empty()).collect();
-        let old_chars = page.lines[li].words[first..=last].iter().flat_map(|w| w.text.chars()).filter(|c| c.is_alphanumeric()).count();
+        let new: Vec<Word> =
+            to_page(got, crop, scale).into_iter().flat_map(|l| l.words).filter(|w| !w.text.trim().is_empty()).collect();
+        let old_chars = page.lines[li].words[first..=last]
+            .iter()
+            .flat_map(|w| w.text.chars())
+            .filter(|c| c.is_alphanumeric())
+            .count();
         let new_chars = new.iter().flat_map(|w| w.text.chars()).filter(|c| c.is_alphanumeric()).count();
         if new_chars < old_chars.min(4) || new_chars * 2 < old_chars {
             continue;
@@ -160,7 +171,11 @@ mod tests {
         let words: Vec<Word> = words
             .iter()
             .enumerate()
-            .map(|(i, t)| Word { text: t.to_string(), confidence: 0.5, bbox: Some(BBox { x: 10 + 60 * i as u32, y: 100, w: 50, h: 20 }) })
+            .map(|(i, t)| Word {
+                text: t.to_string(),
+                confidence: 0.5,
+                bbox: Some(BBox { x: 10 + 60 * i as u32, y: 100, w: 50, h: 20 }),
+            })
             .collect();
         Line { text: words.iter().map(|w| w.text.clone()).collect::<Vec<_>>().join(" "), bbox: None, words }
     }

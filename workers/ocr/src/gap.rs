@@ -75,7 +75,8 @@ pub(crate) fn columns(img: &GrayImage, page: &TsvPage) -> Vec<(BBox, Vec<usize>)
     let x1 = boxes.iter().map(|b| b.x + b.w).max().unwrap_or(0).min(img.width());
     // Short: the line ends at least ten line heights before the text column's right edge.
     let short = |b: &BBox| b.x + b.w + 10 * line_h <= x1;
-    let mut order: Vec<usize> = (0..page.lines.len()).filter(|&i| page.lines[i].bbox.is_some_and(|b| b.w > 0 && b.h > 0)).collect();
+    let mut order: Vec<usize> =
+        (0..page.lines.len()).filter(|&i| page.lines[i].bbox.is_some_and(|b| b.w > 0 && b.h > 0)).collect();
     order.sort_by_key(|&i| page.lines[i].bbox.map_or(0, |b| b.y));
     let mut runs: Vec<Vec<usize>> = vec![];
     for i in order {
@@ -107,7 +108,9 @@ pub(crate) fn columns(img: &GrayImage, page: &TsvPage) -> Vec<(BBox, Vec<usize>)
         }
         let region = BBox { x: left, y: top, w: x1 - left, h: bottom - top };
         // Text read there already (the page's other column) means nothing was dropped.
-        let read_there = boxes.iter().any(|b| b.x + b.w > region.x && b.x < region.x + region.w && b.y + b.h > region.y && b.y < region.y + region.h);
+        let read_there = boxes.iter().any(|b| {
+            b.x + b.w > region.x && b.x < region.x + region.w && b.y + b.h > region.y && b.y < region.y + region.h
+        });
         if !read_there && has_value_rows(img, region, line_h) {
             out.push((region, run));
         }
@@ -176,7 +179,10 @@ fn has_text_ink(img: &GrayImage, b: BBox, line_h: u32) -> bool {
 /// as (first row, row after the last) counted from the region's top.
 fn inked_runs(img: &GrayImage, b: BBox, cut: u8, min_dark: usize) -> Vec<(u32, u32)> {
     let w = img.width();
-    let inked = |y: u32| img.as_raw()[(y * w + b.x) as usize..(y * w + b.x + b.w) as usize].iter().filter(|v| **v < cut).count() >= min_dark;
+    let inked = |y: u32| {
+        img.as_raw()[(y * w + b.x) as usize..(y * w + b.x + b.w) as usize].iter().filter(|v| **v < cut).count()
+            >= min_dark
+    };
     let mut runs = vec![];
     let mut y = 0;
     while y < b.h {
@@ -238,7 +244,12 @@ fn has_value_rows(img: &GrayImage, b: BBox, line_h: u32) -> bool {
 
 /// Reads `region` of `img` as one block, binarised at the level that made its ink count as
 /// text, and returns the lines it reads with confidence, in page pixels.
-fn read_region<E>(img: &GrayImage, region: BBox, dpi: u32, read: &mut impl FnMut(&GrayImage, u32) -> Result<TsvPage, E>) -> Result<Vec<Line>, E> {
+fn read_region<E>(
+    img: &GrayImage,
+    region: BBox,
+    dpi: u32,
+    read: &mut impl FnMut(&GrayImage, u32) -> Result<TsvPage, E>,
+) -> Result<Vec<Line>, E> {
     // Scale 1: the page is at reading resolution already. Binarised here because tesseract's
     // own global threshold, on a photo's grey paper with a grey-filled box ("net à payer"),
     // splits the fill from the paper and blacks the text out. A light grey heading band is above
@@ -278,13 +289,16 @@ pub(crate) fn improve<E>(
     for gap in gaps(img, page) {
         let new: Vec<Line> = read_region(img, gap, dpi, &mut read)?
             .into_iter()
-            .filter(|l| l.words.iter().map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count()).sum::<usize>() >= 3)
+            .filter(|l| {
+                l.words.iter().map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count()).sum::<usize>() >= 3
+            })
             .collect();
         if new.is_empty() {
             continue;
         }
         // In reading order: before the first line that starts below the gap.
-        let at = page.lines.iter().position(|l| l.bbox.is_some_and(|b| b.y >= gap.y + gap.h)).unwrap_or(page.lines.len());
+        let at =
+            page.lines.iter().position(|l| l.bbox.is_some_and(|b| b.y >= gap.y + gap.h)).unwrap_or(page.lines.len());
         page.lines.splice(at..at, new);
         filled += 1;
     }
@@ -299,7 +313,13 @@ pub(crate) fn improve<E>(
             let Some(b) = l.bbox else { continue };
             let centre = |b: BBox| (b.y + b.h / 2) as i64;
             // The label on the value's row: the nearest centre, within a line height.
-            let Some(&row) = run.iter().filter(|&&i| page.lines[i].bbox.is_some()).min_by_key(|&&i| (centre(page.lines[i].bbox.unwrap_or_default()) - centre(b)).abs()) else { continue };
+            let Some(&row) = run
+                .iter()
+                .filter(|&&i| page.lines[i].bbox.is_some())
+                .min_by_key(|&&i| (centre(page.lines[i].bbox.unwrap_or_default()) - centre(b)).abs())
+            else {
+                continue;
+            };
             let label = page.lines[row].bbox.unwrap_or_default();
             if (centre(label) - centre(b)).unsigned_abs() > line_h as u64 {
                 continue;
@@ -321,7 +341,11 @@ mod tests {
 
     fn line(y: u32) -> Line {
         let b = BBox { x: 100, y, w: 900, h: 30 };
-        Line { text: "Texte lu".into(), bbox: Some(b), words: vec![Word { text: "Texte".into(), confidence: 0.95, bbox: Some(b) }] }
+        Line {
+            text: "Texte lu".into(),
+            bbox: Some(b),
+            words: vec![Word { text: "Texte".into(), confidence: 0.95, bbox: Some(b) }],
+        }
     }
 
     /// A white page with "text" strokes in the rows given.
@@ -378,7 +402,11 @@ mod tests {
     /// A short label line at `y`, left of the text column.
     fn label(y: u32) -> Line {
         let b = BBox { x: 100, y, w: 300, h: 30 };
-        Line { text: "Nombre de parts".into(), bbox: Some(b), words: vec![Word { text: "Nombre".into(), confidence: 0.95, bbox: Some(b) }] }
+        Line {
+            text: "Nombre de parts".into(),
+            bbox: Some(b),
+            words: vec![Word { text: "Nombre".into(), confidence: 0.95, bbox: Some(b) }],
+        }
     }
 
     #[test]
@@ -406,7 +434,13 @@ mod tests {
             // The band is the region with a 24 px margin, scale 1: the second row's value.
             let b = BBox { x: 24 + 800 - region.x, y: 24 + 362 - region.y, w: 60, h: 18 };
             assert!(b.x + b.w < band.width() && b.y + b.h < band.height());
-            Ok::<_, ()>(TsvPage { lines: vec![Line { text: "2,00".into(), bbox: Some(b), words: vec![Word { text: "2,00".into(), confidence: 0.9, bbox: Some(b) }] }] })
+            Ok::<_, ()>(TsvPage {
+                lines: vec![Line {
+                    text: "2,00".into(),
+                    bbox: Some(b),
+                    words: vec![Word { text: "2,00".into(), confidence: 0.9, bbox: Some(b) }],
+                }],
+            })
         })
         .unwrap();
         assert_eq!(page_read.lines[2].text, "Nombre de parts 2,00");

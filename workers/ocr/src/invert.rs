@@ -122,7 +122,8 @@ pub(crate) fn improve<E>(
         let (inv, crop) = inverted(img, band);
         // Scale 1: the page is already at reading resolution; `prepare` adds the white margin
         // tesseract needs around a block and binarises.
-        let (prepared, scale) = prepare(&inv, BBox { x: 0, y: 0, w: crop.w, h: crop.h }, crate::mrz::TARGET_CHAR_PX.round() as u32, true);
+        let (prepared, scale) =
+            prepare(&inv, BBox { x: 0, y: 0, w: crop.w, h: crop.h }, crate::mrz::TARGET_CHAR_PX.round() as u32, true);
         let got = read(&prepared, ((dpi as f32) * scale).round() as u32)?;
         let new: Vec<Line> = to_page(got, crop, scale)
             .into_iter()

@@ -6,10 +6,10 @@
 //! installed (paths configurable).
 
 mod comb;
-mod invert;
 mod engine;
 mod error;
 mod gap;
+mod invert;
 mod lang;
 mod mrz;
 mod mrzcells;
@@ -242,17 +242,20 @@ impl Ocr {
         for n in 1..=info.pages {
             match layer.get(n as usize - 1) {
                 Some(lp) if layer_is_real_text(&lp.lines) => {
-                    pages[n as usize - 1] = Some((Page {
-                        number: n,
-                        width: lp.width,
-                        height: lp.height,
-                        rotation: 0,
-                        skew: 0.0,
-                        source: TextSource::TextLayer,
-                        confidence: 1.0,
-                        lines: lp.lines.clone(),
-                        symbols: Vec::new(),
-                    }, true));
+                    pages[n as usize - 1] = Some((
+                        Page {
+                            number: n,
+                            width: lp.width,
+                            height: lp.height,
+                            rotation: 0,
+                            skew: 0.0,
+                            source: TextSource::TextLayer,
+                            confidence: 1.0,
+                            lines: lp.lines.clone(),
+                            symbols: Vec::new(),
+                        },
+                        true,
+                    ));
                 }
                 _ => todo.push(n),
             }
@@ -306,7 +309,13 @@ impl Ocr {
             };
             let render_ms = t.elapsed().as_millis() as u64;
             let symbols = tamis_twoddoc::find_symbols(&img);
-            tracing::debug!(page = n, found = symbols.len(), render_ms, search_ms = t.elapsed().as_millis() as u64 - render_ms, "symbol search (text layer)");
+            tracing::debug!(
+                page = n,
+                found = symbols.len(),
+                render_ms,
+                search_ms = t.elapsed().as_millis() as u64 - render_ms,
+                "symbol search (text layer)"
+            );
             if let Some(Some((page, _))) = pages.get_mut(n as usize - 1) {
                 page.symbols = symbols;
             }
@@ -366,7 +375,9 @@ impl Ocr {
         self.remaining(started)?;
         let (img, dpi) = match src {
             PageSource::Image(img) => (img, None),
-            PageSource::PdfPage { path, number } => (pdf::render(path, cfg, number, cfg.render_dpi)?, Some(cfg.render_dpi)),
+            PageSource::PdfPage { path, number } => {
+                (pdf::render(path, cfg, number, cfg.render_dpi)?, Some(cfg.render_dpi))
+            }
         };
         let (img, dpi, mut symbols) = match prepare(img, dpi, cfg) {
             Prepared::Blank { width, height } => return Ok((empty_page(number, width, height), false)),
@@ -401,21 +412,30 @@ impl Ocr {
             // Symbol boxes are in the unturned image; the page's boxes are in the turned one.
             symbols.iter_mut().for_each(|s| s.bbox = None);
         }
-        Ok((Page {
-            number,
-            width: best.width,
-            height: best.height,
-            rotation: best.rotation,
-            skew: best.skew,
-            source: TextSource::Ocr,
-            confidence,
-            lines: best.tsv.lines,
-            symbols,
-        }, true))
+        Ok((
+            Page {
+                number,
+                width: best.width,
+                height: best.height,
+                rotation: best.rotation,
+                skew: best.skew,
+                source: TextSource::Ocr,
+                confidence,
+                lines: best.tsv.lines,
+                symbols,
+            },
+            true,
+        ))
     }
 
     /// Deskews (when worth it) and recognises an image already turned by `rotation`.
-    fn recognise_upright(&self, img: &GrayImage, dpi: u32, rotation: u16, started: Instant) -> Result<Reading, OcrError> {
+    fn recognise_upright(
+        &self,
+        img: &GrayImage,
+        dpi: u32,
+        rotation: u16,
+        started: Instant,
+    ) -> Result<Reading, OcrError> {
         let (img, skew) = deskew(img, &self.config);
         let img: &GrayImage = &img;
         // The page, or a band of it cut out by a re-read pass, within the document's time budget.
@@ -446,13 +466,7 @@ impl Ocr {
                 mrzcells::improve(img, &mut tsv);
             }
         }
-        Ok(Reading {
-            tsv,
-            rotation,
-            skew,
-            width: img.width(),
-            height: img.height(),
-        })
+        Ok(Reading { tsv, rotation, skew, width: img.width(), height: img.height() })
     }
 }
 
@@ -569,7 +583,8 @@ mod tests {
 
     fn found(work: &Work) -> usize {
         let text = lang::fold(&work.pages.iter().map(|p| p.text()).collect::<String>());
-        let digits: String = work.pages.iter().map(|p| p.text()).collect::<String>().chars().filter(|c| c.is_ascii_digit()).collect();
+        let digits: String =
+            work.pages.iter().map(|p| p.text()).collect::<String>().chars().filter(|c| c.is_ascii_digit()).collect();
         let words = ["boulangerie", "atlantique", "jourdan", "rene", "bulletin", "salaire"];
         words.iter().filter(|w| text.contains(*w)).count() + usize::from(digits.contains("42943356800012"))
     }

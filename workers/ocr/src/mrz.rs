@@ -40,9 +40,11 @@ fn raw_fillers(l: &Line) -> usize {
 
 /// Index range of the lines forming the MRZ band, and the band's box (page pixels, padded).
 pub(crate) fn band(page: &TsvPage, width: u32, height: u32) -> Option<(Vec<usize>, BBox)> {
-    let cand: Vec<usize> = (0..page.lines.len()).filter(|&i| mrz_like(&page.lines[i]) && page.lines[i].bbox.is_some()).collect();
+    let cand: Vec<usize> =
+        (0..page.lines.len()).filter(|&i| mrz_like(&page.lines[i]) && page.lines[i].bbox.is_some()).collect();
     // The line with the most fillers anchors the band; neighbours within ~2 line heights join it.
-    let anchor = *cand.iter().max_by_key(|&&i| clean_line(&page.lines[i].text).bytes().filter(|b| *b == b'<').count())?;
+    let anchor =
+        *cand.iter().max_by_key(|&&i| clean_line(&page.lines[i].text).bytes().filter(|b| *b == b'<').count())?;
     if clean_line(&page.lines[anchor].text).bytes().filter(|b| *b == b'<').count() < 3 {
         return None;
     }
@@ -234,7 +236,8 @@ const ID_HINTS: [&str; 14] = [
 fn worth_a_look(page: &TsvPage, width: u32, height: u32) -> bool {
     let text: String = page.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ").to_uppercase();
     let fillers = text.chars().filter(|c| matches!(c, '<' | '«' | '‹')).count();
-    let card = width > height && (1.25..=1.85).contains(&(width as f32 / height.max(1) as f32)) && page.word_count() < 150;
+    let card =
+        width > height && (1.25..=1.85).contains(&(width as f32 / height.max(1) as f32)) && page.word_count() < 150;
     card || fillers >= 2 || ID_HINTS.iter().any(|h| text.contains(h))
 }
 
@@ -282,7 +285,15 @@ fn from_pixels<E>(
                 let chars: usize = got.lines.iter().map(|l| l.text.len()).sum();
                 let zone_like = chars < 20 || got.lines.iter().any(|l| l.text.contains("<<<"));
                 improved |= merge(page, &[], bb, band_to_page(got, &found, k, shift));
-                tracing::debug!(lines = found.lines, angle = found.angle.to_degrees(), char_h = found.char_h, binarise, shift, quality = quality(&page.lines), "mrz: sighting read");
+                tracing::debug!(
+                    lines = found.lines,
+                    angle = found.angle.to_degrees(),
+                    char_h = found.char_h,
+                    binarise,
+                    shift,
+                    quality = quality(&page.lines),
+                    "mrz: sighting read"
+                );
                 if quality(&page.lines) == 2 {
                     return Ok(true);
                 }
@@ -349,9 +360,15 @@ fn band_to_page(mut read: TsvPage, found: &mrzfind::Band, k: f32, shift: u32) ->
     // Boxes on a cut narrowed from the left start `shift` pixels into the band.
     let margin = MARGIN as f32 - shift as f32;
     let map = |b: BBox| {
-        let (x, y) = found.point_on_page(b.x as f32 + b.w as f32 / 2.0 - margin, b.y as f32 + b.h as f32 / 2.0 - margin, k);
+        let (x, y) =
+            found.point_on_page(b.x as f32 + b.w as f32 / 2.0 - margin, b.y as f32 + b.h as f32 / 2.0 - margin, k);
         let (w, h) = (b.w as f32 / k, b.h as f32 / k);
-        BBox { x: (x - w / 2.0).max(0.0) as u32, y: (y - h / 2.0).max(0.0) as u32, w: w.round() as u32, h: h.round() as u32 }
+        BBox {
+            x: (x - w / 2.0).max(0.0) as u32,
+            y: (y - h / 2.0).max(0.0) as u32,
+            w: w.round() as u32,
+            h: h.round() as u32,
+        }
     };
     for l in read.lines.iter_mut() {
         l.bbox = l.bbox.map(map);
@@ -404,7 +421,9 @@ mod tests {
 
     #[test]
     fn only_identity_pages_get_the_pixel_search() {
-        let rib = TsvPage { lines: vec![line("RELEVE D'IDENTITE BANCAIRE", 20), line("IBAN FR76 3000 4000 0312 3456 7890 143", 60)] };
+        let rib = TsvPage {
+            lines: vec![line("RELEVE D'IDENTITE BANCAIRE", 20), line("IBAN FR76 3000 4000 0312 3456 7890 143", 60)],
+        };
         assert!(!worth_a_look(&rib, 2480, 3508));
         let passport = TsvPage { lines: vec![line("PASSPORT / PASSEPORT", 20)] };
         assert!(worth_a_look(&passport, 2480, 3508));

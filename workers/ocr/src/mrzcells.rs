@@ -106,7 +106,8 @@ fn strokes(ink: &mut [Vec<bool>], max_w: f32) -> (Vec<Vec<u32>>, Vec<Stroke>) {
 fn glyph(label: &[Vec<u32>], strokes: &[Stroke], x0: usize, x1: usize) -> Option<Glyph> {
     let mine: Vec<bool> = strokes.iter().map(|s| (x0..x1).contains(&((s.l + s.r) / 2))).collect();
     let members = strokes.iter().zip(&mine).filter(|(_, m)| **m).map(|(s, _)| *s);
-    let (l, r, t, b) = members.fold((usize::MAX, 0, usize::MAX, 0), |(l, r, t, b), s| (l.min(s.l), r.max(s.r), t.min(s.t), b.max(s.b)));
+    let (l, r, t, b) = members
+        .fold((usize::MAX, 0, usize::MAX, 0), |(l, r, t, b), s| (l.min(s.l), r.max(s.r), t.min(s.t), b.max(s.b)));
     if l == usize::MAX {
         return None;
     }
@@ -132,7 +133,13 @@ fn glyph(label: &[Vec<u32>], strokes: &[Stroke], x0: usize, x1: usize) -> Option
 /// cannot be cut into cells with confidence (no sound filler template at its end, or a filler
 /// missing from the last cell when `ends_in_filler`). `span` is the zone's left and right edge:
 /// every line of an MRZ has the same length, and a line read short has a box too narrow.
-pub(crate) fn fillers(img: &GrayImage, bb: BBox, span: (u32, u32), n: usize, ends_in_filler: bool) -> Option<Vec<bool>> {
+pub(crate) fn fillers(
+    img: &GrayImage,
+    bb: BBox,
+    span: (u32, u32),
+    n: usize,
+    ends_in_filler: bool,
+) -> Option<Vec<bool>> {
     let width = span.1.saturating_sub(span.0);
     if width < n as u32 * 4 || bb.h < 6 || span.1 > img.width() || bb.y + bb.h > img.height() {
         return None;
@@ -146,7 +153,8 @@ pub(crate) fn fillers(img: &GrayImage, bb: BBox, span: (u32, u32), n: usize, end
     let (y0, y1) = (bb.y.saturating_sub(pad), (bb.y + bb.h + pad).min(img.height()));
     let crop = image::imageops::crop_imm(img, x0, y0, x1 - x0, y1 - y0).to_image();
     let t = otsu(&crop);
-    let mut ink: Vec<Vec<bool>> = (0..crop.height()).map(|y| (0..crop.width()).map(|x| crop.get_pixel(x, y).0[0] <= t).collect()).collect();
+    let mut ink: Vec<Vec<bool>> =
+        (0..crop.height()).map(|y| (0..crop.width()).map(|x| crop.get_pixel(x, y).0[0] <= t).collect()).collect();
     // Glyphs are cut on strokes, not columns: the frame round a zone goes, and a line whose
     // pitch drifts (a photo in perspective) keeps each glyph whole in its cell.
     let (label, kept) = strokes(&mut ink, 2.5 * p0);
@@ -234,7 +242,14 @@ pub(crate) fn refit(text: &str, cells: &[bool]) -> Option<String> {
         b'<' => 0.4,
         c if fillerish(c) && (s.get(j + 1) == Some(&b'<') || (j > 0 && s[j - 1] == b'<')) => 0.45,
         // A glyph read twice leaves a doubled character (O and 0 alike).
-        c if [j.checked_sub(1), Some(j + 1)].into_iter().flatten().filter_map(|k| s.get(k)).any(|&o| o == c || matches!((c, o), (b'O', b'0') | (b'0', b'O'))) => 0.8,
+        c if [j.checked_sub(1), Some(j + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| s.get(k))
+            .any(|&o| o == c || matches!((c, o), (b'O', b'0') | (b'0', b'O'))) =>
+        {
+            0.8
+        }
         c if fillerish(c) => 0.9,
         _ => 1.0,
     };
@@ -350,7 +365,8 @@ fn rewrite(img: &GrayImage, page: &mut TsvPage, i: usize, span: (u32, u32), n: u
         return false;
     }
     let confidence = line.words.iter().map(|w| w.confidence).fold(1.0, f32::min);
-    page.lines[i] = Line { text: new.clone(), bbox: Some(bb), words: vec![Word { text: new, confidence, bbox: Some(bb) }] };
+    page.lines[i] =
+        Line { text: new.clone(), bbox: Some(bb), words: vec![Word { text: new, confidence, bbox: Some(bb) }] };
     true
 }
 
@@ -421,13 +437,8 @@ mod tests {
 
     #[test]
     fn a_frame_round_the_zone_is_not_taken_for_glyphs() {
-        let mut ink = ink(&[
-            "##########....#",
-            "..............#",
-            "..#....##.....#",
-            ".###...##.....#",
-            "..#...........#",
-        ]);
+        let mut ink =
+            ink(&["##########....#", "..............#", "..#....##.....#", ".###...##.....#", "..#...........#"]);
         // The side as tall as the cut and the rule wider than a glyph go; the two glyphs stay.
         let (label, kept) = strokes(&mut ink, 4.0);
         assert_eq!(kept.len(), 2);

@@ -121,7 +121,9 @@ impl Band {
         // Along the lines: the longest stretch of print without a gap of two characters. The
         // blob may run on into a dark edge or background, which would darken the binarised cut.
         let rows = first.0..last.0 + last.1;
-        let inked: Vec<usize> = (0..w).filter(|&x| rows.clone().any(|y| paper[y * w + x].saturating_sub(cut.as_raw()[y * w + x]) >= INK_CONTRAST)).collect();
+        let inked: Vec<usize> = (0..w)
+            .filter(|&x| rows.clone().any(|y| paper[y * w + x].saturating_sub(cut.as_raw()[y * w + x]) >= INK_CONTRAST))
+            .collect();
         let gap = (2.0 * b.char_h * k) as usize;
         let (mut best, mut from) = ((0usize, 0usize), None::<usize>);
         for (i, &x) in inked.iter().enumerate() {
@@ -180,7 +182,10 @@ pub(crate) fn find(img: &GrayImage) -> Vec<Band> {
     for side in WORK_SIDES {
         let scale = (side as f32 / long as f32).min(1.0);
         let small = if scale < 1.0 {
-            let (w, h) = ((img.width() as f32 * scale).round().max(1.0) as u32, (img.height() as f32 * scale).round().max(1.0) as u32);
+            let (w, h) = (
+                (img.width() as f32 * scale).round().max(1.0) as u32,
+                (img.height() as f32 * scale).round().max(1.0) as u32,
+            );
             resize(img, w, h, FilterType::Triangle)
         } else {
             img.clone()
@@ -196,7 +201,8 @@ pub(crate) fn find(img: &GrayImage) -> Vec<Band> {
                 lines: b.lines,
             };
             // The same zone seen at both sizes: keep the first (finer) sighting.
-            let seen = found.iter().any(|(_, f)| (f.cx - band.cx).hypot(f.cy - band.cy) < f.thick.max(band.thick) / 2.0);
+            let seen =
+                found.iter().any(|(_, f)| (f.cx - band.cx).hypot(f.cy - band.cy) < f.thick.max(band.thick) / 2.0);
             if !seen {
                 found.push((score, band));
             }
@@ -225,7 +231,9 @@ fn lines(small: &GrayImage) -> Vec<Blob> {
     let long_side = w.max(h) as f32;
     blobs(&joined, w, h)
         .into_iter()
-        .filter(|b| b.len >= (0.12 * long_side).max(40.0) && b.len >= 8.0 * b.thick && b.thick >= 2.0 && b.angle.abs() <= 0.55)
+        .filter(|b| {
+            b.len >= (0.12 * long_side).max(40.0) && b.len >= 8.0 * b.thick && b.thick >= 2.0 && b.angle.abs() <= 0.55
+        })
         .collect()
 }
 
@@ -267,7 +275,10 @@ fn bands(lines: &[Blob]) -> Vec<(f32, Band)> {
             continue;
         }
         let angle = members.iter().map(|b| b.angle).sum::<f32>() / k as f32;
-        let (cx, cy) = (members.iter().map(|b| b.cx).sum::<f32>() / k as f32, members.iter().map(|b| b.cy).sum::<f32>() / k as f32);
+        let (cx, cy) = (
+            members.iter().map(|b| b.cx).sum::<f32>() / k as f32,
+            members.iter().map(|b| b.cy).sum::<f32>() / k as f32,
+        );
         let (s, c) = angle.sin_cos();
         let (mut a0, mut a1, mut b0, mut b1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
         for b in &members {

@@ -119,7 +119,8 @@ pub fn deskew<'a>(img: &'a GrayImage, cfg: &OcrConfig) -> (Cow<'a, GrayImage>, f
 /// `MediaType::sniff` accepts `%PDF-` anywhere in the first KiB, so a stored (uncompressed) ZIP
 /// holding a PDF passes for a PDF; a container magic at offset 0 must win.
 fn sniff(bytes: &[u8]) -> MediaType {
-    const CONTAINERS: [&[u8]; 6] = [b"PK\x03\x04", b"PK\x05\x06", b"\xD0\xCF\x11\xE0", b"\x1f\x8b", b"Rar!", b"7z\xBC\xAF"];
+    const CONTAINERS: [&[u8]; 6] =
+        [b"PK\x03\x04", b"PK\x05\x06", b"\xD0\xCF\x11\xE0", b"\x1f\x8b", b"Rar!", b"7z\xBC\xAF"];
     if CONTAINERS.iter().any(|m| bytes.starts_with(m)) {
         return MediaType::Unsupported;
     }
@@ -151,7 +152,10 @@ mod tests {
     fn opens_by_content_not_by_name() {
         let cfg = OcrConfig::default();
         assert!(matches!(open(b"", &cfg), Err(OcrError::Empty)));
-        assert!(matches!(open(b"PK\x03\x04%PDF-1.4 stored in a zip", &cfg), Err(OcrError::Unsupported("ZIP (or office)"))));
+        assert!(matches!(
+            open(b"PK\x03\x04%PDF-1.4 stored in a zip", &cfg),
+            Err(OcrError::Unsupported("ZIP (or office)"))
+        ));
         assert!(matches!(open(b"<!DOCTYPE html><html>", &cfg), Err(OcrError::Unsupported("HTML"))));
         assert!(matches!(open(b"%PDF-1.4\n1 0 obj\n<<", &cfg), Err(OcrError::Truncated(_))));
         let pdf = b"%PDF-1.4\n<< /Subtype /Image >>\nstartxref\n9\n%%EOF\n";
@@ -162,7 +166,9 @@ mod tests {
         let page = GrayImage::from_fn(80, 60, |x, _| image::Luma([if x % 9 == 0 { 0 } else { 255 }]));
         page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
         match open(&png, &cfg) {
-            Ok(Opened::Images(pages)) => assert_eq!(pages.iter().map(|p| p.dimensions()).collect::<Vec<_>>(), vec![(80, 60)]),
+            Ok(Opened::Images(pages)) => {
+                assert_eq!(pages.iter().map(|p| p.dimensions()).collect::<Vec<_>>(), vec![(80, 60)])
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -88,7 +88,8 @@ pub fn invert_dark_panels(img: &mut GrayImage) -> usize {
         if light_share(img, &cells, cols) < MIN_LIGHT_SHARE {
             continue;
         }
-        let (px0, py0, px1, py1) = exact_rect(img, x0 as u32 * CELL, y0 as u32 * CELL, (x1 as u32 + 1) * CELL, (y1 as u32 + 1) * CELL);
+        let (px0, py0, px1, py1) =
+            exact_rect(img, x0 as u32 * CELL, y0 as u32 * CELL, (x1 as u32 + 1) * CELL, (y1 as u32 + 1) * CELL);
         // The whole rectangle, not only its dark cells: a cell mostly covered by a big light
         // letter is part of the panel too, and leaving it would cut that letter in two.
         for y in py0..py1 {
@@ -108,9 +109,11 @@ pub fn invert_dark_panels(img: &mut GrayImage) -> usize {
 /// pixels are dark.
 fn exact_rect(img: &GrayImage, x0: u32, y0: u32, x1: u32, y1: u32) -> (u32, u32, u32, u32) {
     let (w, h) = img.dimensions();
-    let (wx0, wy0, wx1, wy1) = (x0.saturating_sub(CELL), y0.saturating_sub(CELL), (x1 + CELL).min(w), (y1 + CELL).min(h));
+    let (wx0, wy0, wx1, wy1) =
+        (x0.saturating_sub(CELL), y0.saturating_sub(CELL), (x1 + CELL).min(w), (y1 + CELL).min(h));
     let dark = |x: u32, y: u32| (img.get_pixel(x, y).0[0] < DARK_PIXEL) as u32;
-    let rows: Vec<u32> = (wy0..wy1).filter(|&y| (x0..x1.min(w)).map(|x| dark(x, y)).sum::<u32>() * 2 > x1.min(w) - x0).collect();
+    let rows: Vec<u32> =
+        (wy0..wy1).filter(|&y| (x0..x1.min(w)).map(|x| dark(x, y)).sum::<u32>() * 2 > x1.min(w) - x0).collect();
     let (ry0, ry1) = match (rows.first(), rows.last()) {
         (Some(&a), Some(&b)) => (a, b + 1),
         _ => (y0, y1.min(h)),

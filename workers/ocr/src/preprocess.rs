@@ -76,8 +76,8 @@ pub fn is_uniform(img: &GrayImage) -> bool {
     // A page of blotches or shading has no pixel far below the median, yet it is plainly not
     // empty: its spread of grey levels gives it away (blank paper stays within a few levels).
     let mean = hist.iter().enumerate().map(|(v, &c)| v as f64 * c as f64).sum::<f64>() / total.max(1) as f64;
-    let var = hist.iter().enumerate().map(|(v, &c)| (v as f64 - mean).powi(2) * c as f64).sum::<f64>()
-        / total.max(1) as f64;
+    let var =
+        hist.iter().enumerate().map(|(v, &c)| (v as f64 - mean).powi(2) * c as f64).sum::<f64>() / total.max(1) as f64;
     ink < 40 && var.sqrt() < 12.0
 }
 
@@ -166,10 +166,12 @@ pub fn estimate_skew(img: &GrayImage, max_deg: f32) -> f32 {
                 *b += 1;
             }
         }
-        bins.windows(2).map(|p| {
-            let d = p[1] as f64 - p[0] as f64;
-            d * d
-        }).sum()
+        bins.windows(2)
+            .map(|p| {
+                let d = p[1] as f64 - p[0] as f64;
+                d * d
+            })
+            .sum()
     };
     let mut best = (0.0f32, score(0.0));
     let mut a = -max_deg;

@@ -42,7 +42,9 @@ fn every_bad_file_gets_its_reason() {
                 }
                 let text: String = work.pages.iter().map(|p| p.text()).collect();
                 let fields: Vec<serde_json::Value> = match t.get("documents") {
-                    Some(docs) => docs.as_array().cloned().unwrap_or_default().iter().map(|d| d["fields"].clone()).collect(),
+                    Some(docs) => {
+                        docs.as_array().cloned().unwrap_or_default().iter().map(|d| d["fields"].clone()).collect()
+                    }
                     None => vec![t["fields"].clone()],
                 };
                 let want_pages = fields.len();

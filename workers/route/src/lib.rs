@@ -104,7 +104,8 @@ impl Policy {
         if !all.into_iter().all(in_range) {
             return Err(PolicyError::Invalid("every threshold must lie between 0 and 1".into()));
         }
-        let lists = std::iter::once(&p.default.name_fields).chain(p.types.values().filter_map(|t| t.name_fields.as_ref()));
+        let lists =
+            std::iter::once(&p.default.name_fields).chain(p.types.values().filter_map(|t| t.name_fields.as_ref()));
         if lists.flatten().any(|f| f.trim().is_empty()) {
             return Err(PolicyError::Invalid("name_fields lists a field with an empty name".into()));
         }
@@ -192,8 +193,11 @@ impl Router {
             let decision = if reasons.is_empty() { Decision::Auto } else { Decision::Review };
             outcome.documents.push(DocumentOutcome { document: doc.clone(), decision, reasons });
         }
-        outcome.decision =
-            if outcome.documents.iter().all(|d| d.decision == Decision::Auto) { Decision::Auto } else { Decision::Review };
+        outcome.decision = if outcome.documents.iter().all(|d| d.decision == Decision::Auto) {
+            Decision::Auto
+        } else {
+            Decision::Review
+        };
         let mut seen = std::collections::BTreeSet::new();
         for d in &outcome.documents {
             for r in &d.reasons {
@@ -268,7 +272,10 @@ impl Router {
         if doc.confidence < tt {
             reasons.push(Reason::new(
                 "low_confidence:type",
-                format!("The type was recognised with confidence {:.2}, below the threshold {:.2}.", doc.confidence, tt),
+                format!(
+                    "The type was recognised with confidence {:.2}, below the threshold {:.2}.",
+                    doc.confidence, tt
+                ),
             ));
         }
         if let Some(def) = self.taxonomy.get(t) {
@@ -342,7 +349,13 @@ mod tests {
         fields.insert("iban".into(), field("FR76...", iban_conf, Some(true)));
         fields.insert("bic".into(), field("BNPAFRPP", 0.95, Some(true)));
         fields.insert("bank_name".into(), field("Banque", 0.95, None));
-        DocumentResult { doc_type: DocumentType::BankDetails, confidence: conf, pages: vec![1], fields, findings: vec![] }
+        DocumentResult {
+            doc_type: DocumentType::BankDetails,
+            confidence: conf,
+            pages: vec![1],
+            fields,
+            findings: vec![],
+        }
     }
 
     #[test]
@@ -444,11 +457,21 @@ mod tests {
         ] {
             fields.insert(k.to_string(), field(v, 0.99, None));
         }
-        let doc = DocumentResult { doc_type: DocumentType::Passport, confidence: 0.99, pages: vec![1], fields, findings: vec![] };
+        let doc = DocumentResult {
+            doc_type: DocumentType::Passport,
+            confidence: 0.99,
+            pages: vec![1],
+            fields,
+            findings: vec![],
+        };
         let r = Router::default();
         assert_eq!(r.decide(&for_case(doc.clone(), &["Claudine DUPONT née LE ROUX"])).decision, Decision::Auto);
         let o = r.decide(&for_case(doc, &["Marie LE ROUX"]));
-        assert!(o.reasons.iter().any(|r| r.code == "name_mismatch" && r.message.contains("given_names, surname")), "{:?}", o.reasons);
+        assert!(
+            o.reasons.iter().any(|r| r.code == "name_mismatch" && r.message.contains("given_names, surname")),
+            "{:?}",
+            o.reasons
+        );
     }
 
     #[test]
@@ -458,7 +481,10 @@ mod tests {
         let w = for_case(rib_of("DANIELLE JACOB"), &["Marc DURAND"]);
         assert_eq!(Router::new(off, taxonomy.clone()).decide(&w).decision, Decision::Auto);
         let per_type = format!("{DEFAULT_POLICY}\n[types.bank_details]\nname_fields = []\n");
-        assert_eq!(Router::new(Policy::from_toml_str(&per_type).unwrap(), taxonomy.clone()).decide(&w).decision, Decision::Auto);
+        assert_eq!(
+            Router::new(Policy::from_toml_str(&per_type).unwrap(), taxonomy.clone()).decide(&w).decision,
+            Decision::Auto
+        );
         // A policy file written before the rule existed gets it, on.
         let old = "[default]\ntype_threshold = 0.9\nfield_threshold = 0.8\n";
         assert_eq!(Router::new(Policy::from_toml_str(old).unwrap(), taxonomy).decide(&w).decision, Decision::Review);

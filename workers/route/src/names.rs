@@ -21,8 +21,22 @@ const MARKERS: [&str; 12] =
     ["epouse", "ep", "nee", "ne", "veuve", "vve", "divorcee", "div", "dite", "dit", "usage", "dusage"];
 /// Courtesy titles, dropped at the start of a name.
 const TITLES: [&str; 16] = [
-    "m", "mr", "mme", "mmes", "mlle", "mlles", "madame", "monsieur", "mademoiselle", "messieurs", "mrs", "ms", "miss", "dr",
-    "docteur", "maitre",
+    "m",
+    "mr",
+    "mme",
+    "mmes",
+    "mlle",
+    "mlles",
+    "madame",
+    "monsieur",
+    "mademoiselle",
+    "messieurs",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "docteur",
+    "maitre",
 ];
 /// Words joining two persons (`M. OU MME`, `Jean ET Marie`).
 const JOINS: [&str; 2] = ["et", "ou"];
@@ -145,7 +159,8 @@ fn forms(words: &[Word]) -> Vec<Form> {
                 out.push(text(alt));
             } else if !capitals.is_empty() && capitals.len() < first.len() {
                 // The surname is known (in capitals): the other surname replaces it.
-                let mut f: Form = (0..first.len()).filter(|i| !capitals.contains(i)).map(|i| first[i].folded.clone()).collect();
+                let mut f: Form =
+                    (0..first.len()).filter(|i| !capitals.contains(i)).map(|i| first[i].folded.clone()).collect();
                 f.extend(text(alt));
                 out.push(f);
             } else {
@@ -205,7 +220,8 @@ fn cover(s: &[String], l: &[String], used: &mut Vec<bool>, exact: bool) -> bool 
             continue;
         }
         let same = w == x;
-        let initial = (w.chars().count() == 1 && x.starts_with(w.as_str())) || (x.chars().count() == 1 && w.starts_with(x.as_str()));
+        let initial = (w.chars().count() == 1 && x.starts_with(w.as_str()))
+            || (x.chars().count() == 1 && w.starts_with(x.as_str()));
         if !same && !initial {
             continue;
         }

@@ -156,7 +156,11 @@ impl ReviewDecision {
     pub fn validate(&self) -> Result<(), DecisionError> {
         let id = self.document_id;
         if id != self.item.document_id {
-            return Err(DecisionError::WrongDocument { decision_id: self.decision_id, named: id, item: self.item.document_id });
+            return Err(DecisionError::WrongDocument {
+                decision_id: self.decision_id,
+                named: id,
+                item: self.item.document_id,
+            });
         }
         if self.reviewer.trim().is_empty() {
             return Err(DecisionError::NoReviewer { document_id: id });
@@ -165,7 +169,8 @@ impl ReviewDecision {
         if texts.into_iter().any(|s| s.chars().count() > MAX_TEXT) {
             return Err(DecisionError::TooLong { document_id: id });
         }
-        let incomplete = |problem| Err(DecisionError::Incomplete { action: self.action.as_str(), document_id: id, problem });
+        let incomplete =
+            |problem| Err(DecisionError::Incomplete { action: self.action.as_str(), document_id: id, problem });
         match self.action {
             Action::Accept if !self.corrections.is_empty() => incomplete("must not carry corrections (use correct)"),
             Action::Correct if self.corrections.is_empty() => incomplete("must carry at least one corrected field"),
@@ -243,9 +248,22 @@ mod tests {
         let mut fields = BTreeMap::new();
         fields.insert(
             "iban".to_string(),
-            Field { value: "FR7600".into(), confidence: 0.5, page: Some(1), bbox: None, source: FieldSource::Ocr, valid: Some(false) },
+            Field {
+                value: "FR7600".into(),
+                confidence: 0.5,
+                page: Some(1),
+                bbox: None,
+                source: FieldSource::Ocr,
+                valid: Some(false),
+            },
         );
-        let doc = DocumentResult { doc_type: DocumentType::BankDetails, confidence: 0.95, pages: vec![1], fields, findings: vec![] };
+        let doc = DocumentResult {
+            doc_type: DocumentType::BankDetails,
+            confidence: 0.95,
+            pages: vec![1],
+            fields,
+            findings: vec![],
+        };
         let id = DocumentId::new();
         ReviewItem {
             document_id: id,

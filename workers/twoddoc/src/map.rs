@@ -82,7 +82,11 @@ fn amount(raw: &str) -> Option<String> {
     let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().replace(',', ".");
     let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
     let (neg, int) = int.strip_prefix('-').map_or((false, int), |i| (true, i));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 {
+    if int.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 2
+    {
         return None;
     }
     let int = int.trim_start_matches('0');
@@ -128,11 +132,9 @@ fn holder(doc: &TwoDDoc) -> Option<String> {
         };
     }
     match (doc.field("12"), doc.field("13")) {
-        (Some(first), Some(surname)) if !first.trim().is_empty() && !surname.trim().is_empty() => Some(format!(
-            "{} {}",
-            first.split_whitespace().map(title).collect::<Vec<_>>().join(" "),
-            surname.trim()
-        )),
+        (Some(first), Some(surname)) if !first.trim().is_empty() && !surname.trim().is_empty() => {
+            Some(format!("{} {}", first.split_whitespace().map(title).collect::<Vec<_>>().join(" "), surname.trim()))
+        }
         _ => None,
     }
 }
@@ -173,7 +175,8 @@ pub fn map_fields(doc: &TwoDDoc) -> Vec<Mapped> {
         Some(DocumentType::TaxNotice) => {
             put("taxpayer_name", doc.field("46").and_then(declarant), Compare::Folded);
             put("tax_number", doc.field("47").and_then(|v| digits(v, 13)), Compare::Exact);
-            let reference = doc.field("44").map(|v| v.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase());
+            let reference =
+                doc.field("44").map(|v| v.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase());
             put("notice_reference", reference.filter(|r| r.len() == 13), Compare::Exact);
             put("income_year", doc.field("45").and_then(|v| digits(v, 4)), Compare::Exact);
             put("reference_tax_income", doc.field("41").and_then(amount), Compare::Exact);
@@ -183,7 +186,11 @@ pub fn map_fields(doc: &TwoDDoc) -> Vec<Mapped> {
             put("holder_name", holder(doc), Compare::Folded);
             put("address", address(doc), Compare::Folded);
             put("issue_date", doc.header.issue_date.map(|d| d.to_string()), Compare::Exact);
-            put("customer_number", doc.field("19").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()), Compare::Exact);
+            put(
+                "customer_number",
+                doc.field("19").map(|v| v.trim().to_string()).filter(|v| !v.is_empty()),
+                Compare::Exact,
+            );
             put("amount_due", doc.field("1D").and_then(amount), Compare::Exact);
         }
         _ => {}
@@ -254,15 +261,24 @@ pub fn apply_with(work: &mut Work, trust: Option<&TrustList>) {
                 continue;
             }
             Outcome::UnknownCertificate => {
-                add_finding(doc, finding("twoddoc_untrusted", "2D-Doc signed by a certificate that is not in the trust list"));
+                add_finding(
+                    doc,
+                    finding("twoddoc_untrusted", "2D-Doc signed by a certificate that is not in the trust list"),
+                );
                 continue;
             }
             Outcome::CertificateNotValidAtDate => {
-                add_finding(doc, finding("twoddoc_untrusted", "2D-Doc signed by a certificate not valid at the signature date"));
+                add_finding(
+                    doc,
+                    finding("twoddoc_untrusted", "2D-Doc signed by a certificate not valid at the signature date"),
+                );
                 continue;
             }
             Outcome::NoTrustList => {
-                add_finding(doc, finding("twoddoc_unverified", "2D-Doc present but no trust list is configured to verify it"));
+                add_finding(
+                    doc,
+                    finding("twoddoc_unverified", "2D-Doc present but no trust list is configured to verify it"),
+                );
                 continue;
             }
         }
@@ -271,19 +287,23 @@ pub fn apply_with(work: &mut Work, trust: Option<&TrustList>) {
         for m in map_fields(dd) {
             // What extract could not settle about this field, the signature now settles.
             let settled = |code: &str| {
-                code.strip_suffix(m.name).is_some_and(|head| {
-                    matches!(head, "missing:" | "invalid:" | "ambiguous:" | "low_confidence:")
-                })
+                code.strip_suffix(m.name)
+                    .is_some_and(|head| matches!(head, "missing:" | "invalid:" | "ambiguous:" | "low_confidence:"))
             };
             doc.findings.retain(|f| !settled(&f.code));
             let printed = doc.fields.get(m.name);
             let agrees = printed.is_some_and(|f| same(&f.value, &m.value, m.compare));
             let field = match printed {
                 // The page agrees: keep its spelling (accents, case) and position, now proven.
-                Some(f) if agrees => Field { confidence: 1.0, source: FieldSource::TwoDDoc, valid: Some(true), ..f.clone() },
+                Some(f) if agrees => {
+                    Field { confidence: 1.0, source: FieldSource::TwoDDoc, valid: Some(true), ..f.clone() }
+                }
                 _ => {
                     if printed.is_some() {
-                        add_finding(doc, finding(format!("twoddoc_mismatch:{}", m.name), "printed value differs from signed value"));
+                        add_finding(
+                            doc,
+                            finding(format!("twoddoc_mismatch:{}", m.name), "printed value differs from signed value"),
+                        );
                     }
                     Field {
                         value: m.value,

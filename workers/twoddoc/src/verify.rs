@@ -100,9 +100,15 @@ impl PublicKey {
     /// X.509 signature: DER-encoded, hash named by the certificate's algorithm.
     fn verify_der_prehash(&self, digest: &[u8], sig: &[u8]) -> bool {
         match self {
-            PublicKey::P256(k) => p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
-            PublicKey::P384(k) => p384::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
-            PublicKey::P521(k) => p521::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok()),
+            PublicKey::P256(k) => {
+                p256::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+            }
+            PublicKey::P384(k) => {
+                p384::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+            }
+            PublicKey::P521(k) => {
+                p521::ecdsa::Signature::from_der(sig).is_ok_and(|s| k.verify_prehash(digest, &s).is_ok())
+            }
         }
     }
 }
@@ -151,7 +157,11 @@ fn load_cert(dir: &Path, file: &str, sha256: Option<&str>) -> Result<Certificate
     let path = dir.join(file);
     let bytes = std::fs::read(&path).map_err(|source| TrustError::Io { path: path.clone(), source })?;
     let bad = |e: der::Error| TrustError::Certificate { file: file.to_string(), reason: e.to_string() };
-    let cert = if bytes.starts_with(b"-----") { Certificate::from_pem(&bytes).map_err(bad)? } else { Certificate::from_der(&bytes).map_err(bad)? };
+    let cert = if bytes.starts_with(b"-----") {
+        Certificate::from_pem(&bytes).map_err(bad)?
+    } else {
+        Certificate::from_der(&bytes).map_err(bad)?
+    };
     if let Some(want) = sha256 {
         let der = cert.to_der().map_err(bad)?;
         let got: String = Sha256::digest(&der).iter().map(|b| format!("{b:02x}")).collect();
@@ -216,7 +226,8 @@ impl TrustList {
 
     /// Loads a trust list JSON file (format `tamis-2ddoc-trust-list/1`); certificate paths are relative to it.
     pub fn from_path(path: &Path) -> Result<TrustList, TrustError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TrustError::Io { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| TrustError::Io { path: path.to_path_buf(), source })?;
         let list: FileList = serde_json::from_str(&text)?;
         if list.format != "tamis-2ddoc-trust-list/1" {
             return Err(TrustError::Format(list.format));

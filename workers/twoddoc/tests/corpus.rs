@@ -1,10 +1,13 @@
 //! Every barcode of shared/corpus/2ddoc decodes from its rendered page, verifies as truth.jsonl
 //! says (valid / tampered / unknown_cert), and valid ones map to the expected Tamis fields.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use std::collections::BTreeMap;
-use tamis_shared::{BlobRef, DocumentId, DocumentResult, DocumentType, Envelope, Field, FieldSource, MediaType, Page, Symbol, TextSource, Work};
+use tamis_shared::{
+    BlobRef, DocumentId, DocumentResult, DocumentType, Envelope, Field, FieldSource, MediaType, Page, Symbol,
+    TextSource, Work,
+};
 use tamis_twoddoc::{apply, find_symbols, parse, Outcome, TrustList};
 
 fn shared_dir() -> Option<PathBuf> {
@@ -62,7 +65,8 @@ fn corpus_barcodes_decode_and_verify_as_truth_says() {
             failures.push(format!("{file}: no symbol found ({}x{}, {ms:.0} ms)", img.width(), img.height()));
             continue;
         };
-        let payload = t["twoddoc"]["payload"].as_str().expect("payload").replace("<GS>", "\u{1d}").replace("<US>", "\u{1f}");
+        let payload =
+            t["twoddoc"]["payload"].as_str().expect("payload").replace("<GS>", "\u{1d}").replace("<US>", "\u{1f}");
         if sym.text != payload {
             failures.push(format!("{file}: decoded text differs from the truth payload"));
             continue;
@@ -167,7 +171,14 @@ fn check_apply(t: &serde_json::Value, sym: &Symbol, trust: &TrustList) -> Result
     let fields = printed
         .iter()
         .map(|(k, v)| {
-            let f = Field { value: v.clone(), confidence: 0.8, page: Some(1), bbox: None, source: FieldSource::Ocr, valid: None };
+            let f = Field {
+                value: v.clone(),
+                confidence: 0.8,
+                page: Some(1),
+                bbox: None,
+                source: FieldSource::Ocr,
+                valid: None,
+            };
             (k.clone(), f)
         })
         .collect();
@@ -185,7 +196,10 @@ fn check_apply(t: &serde_json::Value, sym: &Symbol, trust: &TrustList) -> Result
     let mut want: Vec<String> = match t["twoddoc"]["signature"].as_str() {
         Some("tampered") => vec!["twoddoc_invalid".into()],
         Some("unknown_cert") => vec!["twoddoc_untrusted".into()],
-        _ => t["printed_fields"].as_object().map(|p| p.keys().map(|k| format!("twoddoc_mismatch:{k}")).collect()).unwrap_or_default(),
+        _ => t["printed_fields"]
+            .as_object()
+            .map(|p| p.keys().map(|k| format!("twoddoc_mismatch:{k}")).collect())
+            .unwrap_or_default(),
     };
     want.sort();
     if codes != want {
@@ -207,7 +221,9 @@ fn check_apply(t: &serde_json::Value, sym: &Symbol, trust: &TrustList) -> Result
             }
         }
     }
-    if trusted && !d.fields.values().all(|f| f.source == FieldSource::TwoDDoc && f.confidence == 1.0 && f.valid == Some(true)) {
+    if trusted
+        && !d.fields.values().all(|f| f.source == FieldSource::TwoDDoc && f.confidence == 1.0 && f.valid == Some(true))
+    {
         return Err("a verified field is not marked as 2D-Doc".into());
     }
     if !trusted && d.fields.values().any(|f| f.source == FieldSource::TwoDDoc) {

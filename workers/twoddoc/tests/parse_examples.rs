@@ -124,7 +124,11 @@ fn every_truth_payload_parses_to_its_raw_fields() {
 /// ANTS's examples annotate values ("21112017 (ce qui correspond au ...)", "<vide>").
 fn ants_value(v: &str) -> String {
     let v = v.split(" (").next().unwrap_or(v);
-    if v == "<vide>" { String::new() } else { v.trim().to_string() }
+    if v == "<vide>" {
+        String::new()
+    } else {
+        v.trim().to_string()
+    }
 }
 
 #[test]
@@ -214,8 +218,11 @@ fn field_strategy() -> impl Strategy<Value = (String, String)> {
         let max = max.unwrap_or(40);
         let len = if min == max { (min..=min).boxed() } else { (0..=max).boxed() };
         len.prop_flat_map(move |n| {
-            prop::collection::vec(prop::sample::select("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /,-.".chars().collect::<Vec<_>>()), n)
-                .prop_map(move |cs| (id.to_string(), cs.into_iter().collect::<String>()))
+            prop::collection::vec(
+                prop::sample::select("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /,-.".chars().collect::<Vec<_>>()),
+                n,
+            )
+            .prop_map(move |cs| (id.to_string(), cs.into_iter().collect::<String>()))
         })
     })
 }

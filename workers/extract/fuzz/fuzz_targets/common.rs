@@ -1,7 +1,9 @@
 //! Builds the message the extract stage receives from fuzz input: one OCR page whose lines are
 //! the input's lines, classified as the given types.
 
-use tamis_shared::{BBox, BlobRef, DocumentId, DocumentResult, DocumentType, Envelope, Line, MediaType, Page, TextSource, Word, Work};
+use tamis_shared::{
+    BBox, BlobRef, DocumentId, DocumentResult, DocumentType, Envelope, Line, MediaType, Page, TextSource, Word, Work,
+};
 
 /// Pixel geometry of the synthetic page: a character cell, a row pitch, a column gap.
 const CHAR_W: u32 = 24;
@@ -24,7 +26,17 @@ pub fn page(text: &str) -> Page {
             lines.push(line(raw, 0, row, &mut x));
         }
     }
-    Page { number: 1, width: 2480, height: 3508, rotation: 0, skew: 0.0, source: TextSource::Ocr, confidence: 0.9, lines, symbols: vec![] }
+    Page {
+        number: 1,
+        width: 2480,
+        height: 3508,
+        rotation: 0,
+        skew: 0.0,
+        source: TextSource::Ocr,
+        confidence: 0.9,
+        lines,
+        symbols: vec![],
+    }
 }
 
 fn line(text: &str, x0: u32, y: u32, end: &mut u32) -> Line {
@@ -54,7 +66,13 @@ pub fn work(page: Page, types: &[DocumentType]) -> Work {
     w.pages.push(page);
     w.documents = types
         .iter()
-        .map(|t| DocumentResult { doc_type: t.clone(), confidence: 0.9, pages: vec![1], fields: Default::default(), findings: vec![] })
+        .map(|t| DocumentResult {
+            doc_type: t.clone(),
+            confidence: 0.9,
+            pages: vec![1],
+            fields: Default::default(),
+            findings: vec![],
+        })
         .collect();
     w
 }

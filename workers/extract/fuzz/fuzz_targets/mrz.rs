@@ -20,6 +20,9 @@ fuzz_target!(|data: &[u8]| {
     let lines: Vec<&str> = text.split('\n').collect();
     let _ = Mrz::find(&lines);
     let _ = Mrz::reread(&lines);
-    let mut work = common::work(common::page(&text), &[DocumentType::IdCard, DocumentType::Passport, DocumentType::ResidencePermit]);
+    let mut work = common::work(
+        common::page(&text),
+        &[DocumentType::IdCard, DocumentType::Passport, DocumentType::ResidencePermit],
+    );
     EXTRACTOR.get_or_init(Extractor::new).process(&mut work);
 });

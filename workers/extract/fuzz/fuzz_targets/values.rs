@@ -61,7 +61,12 @@ fuzz_target!(|data: &[u8]| {
             // the text must read back as itself, or a right date would be reported invalid.
             if let (FieldKind::Date, Some(p)) = (kind, parsed) {
                 let again = parse_value(kind, &p.value).map(|q| q.value);
-                assert_eq!(again.as_deref(), Some(p.value.as_str()), "the date {:?} does not read back as itself", p.value);
+                assert_eq!(
+                    again.as_deref(),
+                    Some(p.value.as_str()),
+                    "the date {:?} does not read back as itself",
+                    p.value
+                );
             }
         }
     }

@@ -26,7 +26,8 @@ fn yymmdd(b: &[u8], century: impl Fn(i32) -> i32) -> Option<time::Date> {
 /// The date block (birth, check, sex, expiry, check) carries two check digits, which anchors the
 /// sex and nationality printed next to it.
 fn partial_mrz(doc: &Doc) -> Option<Mrz> {
-    let lines: Vec<String> = doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.len() >= 20 && l.contains('<')).collect();
+    let lines: Vec<String> =
+        doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.len() >= 20 && l.contains('<')).collect();
     for (li, l) in lines.iter().enumerate() {
         let b: Vec<u8> = l.bytes().collect();
         for i in 0..b.len().saturating_sub(14) {
@@ -39,14 +40,18 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
             }
             let expiry = yymmdd(&w[8..14], |y| if y >= 70 { 1900 + y } else { 2000 + y })?;
             let this = time::OffsetDateTime::now_utc().year() % 100;
-            let birth = yymmdd(&w[0..6], |y| if y <= this && 2000 + y <= expiry.year() - 5 { 2000 + y } else { 1900 + y })?;
+            let birth =
+                yymmdd(&w[0..6], |y| if y <= this && 2000 + y <= expiry.year() - 5 { 2000 + y } else { 1900 + y })?;
             let letters = |x: &[u8]| x.len() == 3 && x.iter().all(|c| c.is_ascii_uppercase());
             // TD1: nationality after the block; TD2/TD3: before it, after the document number.
             let (nat, number) = if i >= 13 && letters(&b[i - 3..i]) {
                 let n: Vec<u8> = b[i - 13..i - 4].to_vec();
                 let cd = b[i - 4];
                 let valid = check_digit(&n) == if cd == b'<' { b'0' } else { as_digit(cd) };
-                (Some(String::from_utf8_lossy(&b[i - 3..i]).to_string()), valid.then(|| String::from_utf8_lossy(&n).trim_end_matches('<').to_string()))
+                (
+                    Some(String::from_utf8_lossy(&b[i - 3..i]).to_string()),
+                    valid.then(|| String::from_utf8_lossy(&n).trim_end_matches('<').to_string()),
+                )
             } else if i + 18 <= b.len() && letters(&b[i + 15..i + 18]) {
                 // TD1: the number sits on the line above, after the document code and state,
                 // found by name so that a shifted read still places it: an identity card's issuer
@@ -58,7 +63,8 @@ fn partial_mrz(doc: &Doc) -> Option<Mrz> {
                     [nat, &b"FRA"[..]].into_iter().find_map(|state| {
                         let s = u.windows(3).position(|x| x == state).map(|p| p + 3).filter(|p| *p + 10 <= u.len())?;
                         let n = &u[s..s + 9];
-                        (check_digit(n) == as_digit(u[s + 9])).then(|| String::from_utf8_lossy(n).trim_end_matches('<').to_string())
+                        (check_digit(n) == as_digit(u[s + 9]))
+                            .then(|| String::from_utf8_lossy(n).trim_end_matches('<').to_string())
                     })
                 });
                 (Some(String::from_utf8_lossy(nat).to_string()), num)
@@ -99,9 +105,7 @@ fn class_members(rep: u8) -> Vec<u8> {
 
 /// `s` with at most one character removed (itself first).
 fn one_deletion(s: &[u8]) -> Vec<Vec<u8>> {
-    std::iter::once(s.to_vec())
-        .chain((0..s.len()).map(|i| [&s[..i], &s[i + 1..]].concat()))
-        .collect()
+    std::iter::once(s.to_vec()).chain((0..s.len()).map(|i| [&s[..i], &s[i + 1..]].concat())).collect()
 }
 
 /// Where an MRZ line's document number starts: after the document code and issuing state on the
@@ -122,7 +126,8 @@ fn number_start(line: &[u8]) -> usize {
 /// look-alike class, the check digit picks the character; `None` unless exactly one number fits.
 fn fused_number(doc: &Doc) -> Option<String> {
     let upper = |t: &str| t.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect::<String>();
-    let mrz: Vec<Vec<u8>> = doc.lines.iter().map(|l| upper(&l.text).into_bytes()).filter(|l| l.len() >= 20 && l.contains(&b'<')).collect();
+    let mrz: Vec<Vec<u8>> =
+        doc.lines.iter().map(|l| upper(&l.text).into_bytes()).filter(|l| l.len() >= 20 && l.contains(&b'<')).collect();
     if mrz.is_empty() {
         return None;
     }
@@ -131,7 +136,9 @@ fn fused_number(doc: &Doc) -> Option<String> {
         .iter()
         .filter(|l| !l.text.contains('<'))
         .flat_map(|l| l.words.iter().map(|w| upper(w.text.trim_matches(|c: char| !c.is_alphanumeric())).into_bytes()))
-        .filter(|t| (6..=10).contains(&t.len()) && t.iter().all(u8::is_ascii_alphanumeric) && t.iter().any(u8::is_ascii_digit))
+        .filter(|t| {
+            (6..=10).contains(&t.len()) && t.iter().all(u8::is_ascii_alphanumeric) && t.iter().any(u8::is_ascii_digit)
+        })
         .collect();
     // Each number that fits, with the fewest edits any alignment needed to explain both reads.
     let mut found: Vec<(Vec<u8>, usize)> = vec![];
@@ -159,20 +166,34 @@ fn fused_number(doc: &Doc) -> Option<String> {
                         }
                         for m in one_deletion(seg).into_iter().filter(|m| m.len() == n) {
                             let wild = m.iter().filter(|c| !c.is_ascii_alphanumeric()).count();
-                            if wild > 1 || !v.iter().zip(&m).all(|(a, b)| !b.is_ascii_alphanumeric() || lookalike(*a) == lookalike(*b)) {
+                            if wild > 1
+                                || !v
+                                    .iter()
+                                    .zip(&m)
+                                    .all(|(a, b)| !b.is_ascii_alphanumeric() || lookalike(*a) == lookalike(*b))
+                            {
                                 continue;
                             }
                             let choices: Vec<Vec<u8>> = v
                                 .iter()
                                 .zip(&m)
-                                .map(|(a, b)| if a == b || !b.is_ascii_alphanumeric() { vec![*a] } else { class_members(lookalike(*a)) })
+                                .map(|(a, b)| {
+                                    if a == b || !b.is_ascii_alphanumeric() {
+                                        vec![*a]
+                                    } else {
+                                        class_members(lookalike(*a))
+                                    }
+                                })
                                 .collect();
                             if choices.iter().map(Vec::len).product::<usize>() > 256 {
                                 continue;
                             }
                             let mut combos: Vec<Vec<u8>> = vec![vec![]];
                             for c in &choices {
-                                combos = combos.iter().flat_map(|p| c.iter().map(move |x| [p.as_slice(), &[*x]].concat())).collect();
+                                combos = combos
+                                    .iter()
+                                    .flat_map(|p| c.iter().map(move |x| [p.as_slice(), &[*x]].concat()))
+                                    .collect();
                             }
                             let edits = token_cut + (seg_len - n);
                             for c in combos {
@@ -181,7 +202,9 @@ fn fused_number(doc: &Doc) -> Option<String> {
                                 if check_digit(&padded) != cd {
                                     continue;
                                 }
-                                let cost = edits + c.iter().zip(&v).filter(|(x, y)| x != y).count() + c.iter().zip(&m).filter(|(x, y)| x != y).count();
+                                let cost = edits
+                                    + c.iter().zip(&v).filter(|(x, y)| x != y).count()
+                                    + c.iter().zip(&m).filter(|(x, y)| x != y).count();
                                 match found.iter_mut().find(|f| f.0 == c) {
                                     Some(f) => f.1 = f.1.min(cost),
                                     None => found.push((c, cost)),
@@ -253,7 +276,10 @@ fn agree(printed: &[String], mrz: &[String], truncated: bool) -> Option<Agree> {
             tail.chars().filter(|c| padding_letter(c.to_ascii_uppercase())).count() * 10 >= tail.len() * 8
         };
         // ... and the filler between two names as a letter before the second (KJOSETTE).
-        let led = m.len() == p.len() + 1 && m.ends_with(p.as_str()) && p.len() >= 3 && m.starts_with(|c: char| padding_letter(c.to_ascii_uppercase()));
+        let led = m.len() == p.len() + 1
+            && m.ends_with(p.as_str())
+            && p.len() >= 3
+            && m.starts_with(|c: char| padding_letter(c.to_ascii_uppercase()));
         if p == m || cut_short || padded || led {
             continue;
         }
@@ -323,7 +349,8 @@ fn printed_name(doc: &Doc, tokens: &[String], truncated: bool) -> Option<Printed
             // read, not more name-like words read in the same run of text.
             let label = t[..s].iter().all(|x| {
                 let w = &l.words[x.1];
-                let upper_word = w.text.chars().next().is_some_and(|c| c.is_uppercase()) && w.text.chars().all(|c| !c.is_lowercase());
+                let upper_word = w.text.chars().next().is_some_and(|c| c.is_uppercase())
+                    && w.text.chars().all(|c| !c.is_lowercase());
                 // Judged on the whole word: `Prénom(s)` folds to `prenom` and `s`.
                 let letters = w.text.chars().filter(|c| c.is_alphabetic()).count();
                 (letters >= 3 && !upper_word) || w.conf < 0.3
@@ -333,7 +360,13 @@ fn printed_name(doc: &Doc, tokens: &[String], truncated: bool) -> Option<Printed
             }
             let (a, b) = (t[s].1, t[t.len() - 1].1 + 1);
             let conf = l.words[a..b].iter().map(|w| w.conf).fold(1.0, f32::min);
-            Some(Printed { value: l.span_text(a, b).replace(',', ""), conf, how, page: l.page, bbox: l.span_meta(a, b).1 })
+            Some(Printed {
+                value: l.span_text(a, b).replace(',', ""),
+                conf,
+                how,
+                page: l.page,
+                bbox: l.span_meta(a, b).1,
+            })
         })
     })
 }
@@ -354,7 +387,14 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     let put_fused = |out: &mut Out, value: &str, conf: f32| {
         let mut f = match out.fields.get("document_number") {
             Some(p) if p.value == value => p.clone(),
-            _ => super::field(value.to_string(), conf, doc.lines.iter().rev().find(|l| l.text.contains('<')).map_or(1, |l| l.page), None, FieldSource::Mrz, None),
+            _ => super::field(
+                value.to_string(),
+                conf,
+                doc.lines.iter().rev().find(|l| l.text.contains('<')).map_or(1, |l| l.page),
+                None,
+                FieldSource::Mrz,
+                None,
+            ),
         };
         f.confidence = conf;
         f.valid = Some(true);
@@ -372,14 +412,21 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     let conf = if m.corrected { 0.9 } else { 0.985 };
     let mk = |v: String, valid: Option<bool>| super::field(v, conf, page, None, FieldSource::Mrz, valid);
     if m.corrected {
-        out.finding("corrected:mrz".into(), "OCR confusions in the machine-readable zone were repaired to pass its check digits.");
+        out.finding(
+            "corrected:mrz".into(),
+            "OCR confusions in the machine-readable zone were repaired to pass its check digits.",
+        );
     }
     let set = |out: &mut Out, name: &str, v: Option<String>, valid: Option<bool>| {
         let Some(v) = v else { return };
         if let Some(printed) = out.fields.get(name) {
-            let same = printed.value.len() == v.len() && printed.value.bytes().zip(v.bytes()).all(|(a, b)| lookalike(a) == lookalike(b));
+            let same = printed.value.len() == v.len()
+                && printed.value.bytes().zip(v.bytes()).all(|(a, b)| lookalike(a) == lookalike(b));
             if !same && name != "surname" && name != "given_names" {
-                out.finding(format!("mrz_mismatch:{name}"), "The printed zone and the machine-readable zone disagree on this field.");
+                out.finding(
+                    format!("mrz_mismatch:{name}"),
+                    "The printed zone and the machine-readable zone disagree on this field.",
+                );
             }
         }
         out.fields.insert(name.to_string(), mk(v, valid));
@@ -401,9 +448,21 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         let (value, conf) = if rivals.is_empty() {
             // Printed zone agreeing is a second, independent read; a reading needing no repair
             // beyond dropping noise passed two check digits as it stood.
-            (best.clone(), if agrees(best) { 0.95 } else if r.cost == 0 { 0.9 } else { 0.78 })
+            (
+                best.clone(),
+                if agrees(best) {
+                    0.95
+                } else if r.cost == 0 {
+                    0.9
+                } else {
+                    0.78
+                },
+            )
         } else {
-            let exact: Vec<&String> = std::iter::once(best).chain(rivals.iter().copied()).filter(|n| printed.as_deref() == Some(n.as_str())).collect();
+            let exact: Vec<&String> = std::iter::once(best)
+                .chain(rivals.iter().copied())
+                .filter(|n| printed.as_deref() == Some(n.as_str()))
+                .collect();
             if let [one] = exact.as_slice() {
                 ((*one).clone(), 0.9)
             } else {
@@ -424,7 +483,8 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         // One check digit read out of a damaged line: right one time in ten by chance, so only
         // the printed number agreeing (up to look-alike letters) makes it sure.
         let fold_ocr = |s: &str| s.bytes().map(as_digit).collect::<Vec<u8>>();
-        let agrees = out.fields.get("document_number").is_some_and(|p| fold_ocr(&p.value) == fold_ocr(&m.document_number));
+        let agrees =
+            out.fields.get("document_number").is_some_and(|p| fold_ocr(&p.value) == fold_ocr(&m.document_number));
         let mut f = mk(m.document_number.clone(), Some(true));
         f.confidence = if agrees { 0.93 } else { 0.7 };
         out.fields.insert("document_number".into(), f);
@@ -443,7 +503,8 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
     }
     set(out, "nationality", m.nationality.clone(), None);
     if partial {
-        let mrz_lines: Vec<String> = doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.contains("<<")).collect();
+        let mrz_lines: Vec<String> =
+            doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.contains("<<")).collect();
         // No name line was parsed: a printed name is sure only when an MRZ-like line spells it.
         for (name, pattern) in [("surname", "{}<<"), ("given_names", "<<{}")] {
             if let Some(p) = out.fields.get_mut(name) {
@@ -475,7 +536,9 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
                 let key = |x: &[u8]| x.iter().map(|c| as_digit(*c)).collect::<Vec<u8>>();
                 let confirmed = pv.len() >= 6
                     && mrz_lines.iter().any(|l| {
-                        l.as_bytes().windows(pv.len() + 1).any(|w| key(&w[..pv.len()]) == key(&pv) && check_digit(&pv) == as_digit(w[pv.len()]))
+                        l.as_bytes()
+                            .windows(pv.len() + 1)
+                            .any(|w| key(&w[..pv.len()]) == key(&pv) && check_digit(&pv) == as_digit(w[pv.len()]))
                     });
                 if confirmed {
                     p.confidence = p.confidence.max(0.93);
@@ -491,7 +554,10 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
             .split(' ')
             .enumerate()
             .take_while(|(i, t)| {
-                *i == 0 || (!t.chars().any(|c| c.is_ascii_digit()) && t.len() >= 2 && !t.chars().all(|c| "KSELC".contains(c)))
+                *i == 0
+                    || (!t.chars().any(|c| c.is_ascii_digit())
+                        && t.len() >= 2
+                        && !t.chars().all(|c| "KSELC".contains(c)))
             })
             .map(|(_, t)| t.to_string())
             .collect();
@@ -537,7 +603,13 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         }
     }
     // France's 1988-2021 card carries its expiry in print only.
-    let printed_expiry = || time::Date::parse(&out.fields.get("expiry_date")?.value, time::macros::format_description!("[year]-[month]-[day]")).ok();
+    let printed_expiry = || {
+        time::Date::parse(
+            &out.fields.get("expiry_date")?.value,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()
+    };
     if let Some(e) = m.expiry_date.or_else(printed_expiry).map(|e| french_extension(&m, e)) {
         if e < time::OffsetDateTime::now_utc().date() {
             out.finding("expired".into(), "The document's expiry date has passed.");
@@ -549,9 +621,12 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
 /// 2004 to 2013 to adults are valid five years past their printed date (decree 2013-1188), which
 /// their zone's number dates (issue year and month first).
 fn french_extension(m: &Mrz, printed: time::Date) -> time::Date {
-    let adult_then = |year: i32, month: u8| m.birth_date.is_some_and(|b| (b.year() + 18, b.month() as u8) <= (year, month));
+    let adult_then =
+        |year: i32, month: u8| m.birth_date.is_some_and(|b| (b.year() + 18, b.month() as u8) <= (year, month));
     match m.issued() {
-        Some((year, month)) if (2004..=2013).contains(&year) && adult_then(year, month) => printed.replace_year(printed.year() + 5).unwrap_or(printed),
+        Some((year, month)) if (2004..=2013).contains(&year) && adult_then(year, month) => {
+            printed.replace_year(printed.year() + 5).unwrap_or(printed)
+        }
         _ => printed,
     }
 }
@@ -564,11 +639,19 @@ mod tests {
     #[test]
     fn a_damaged_zone_of_any_state_still_gives_its_checked_number() {
         // Spain's card, read shifted by a frame's edge and with its last check digit wrong.
-        let doc = Doc::from_lines(&["|IDESPBAA0005895<<<<<<<<<<<<<<<", "7212011F3101230ESP<<<<<<<<<<<3", "ESPANOLA<<CARMEN<<<<<<<<<<<<<<"]);
+        let doc = Doc::from_lines(&[
+            "|IDESPBAA0005895<<<<<<<<<<<<<<<",
+            "7212011F3101230ESP<<<<<<<<<<<3",
+            "ESPANOLA<<CARMEN<<<<<<<<<<<<<<",
+        ]);
         let m = partial_mrz(&doc).expect("the date block passes its two check digits");
         assert_eq!((m.document_number.as_str(), m.nationality.as_deref()), ("BAA000589", Some("ESP")));
         // France's residence permit, issued to a foreigner: its state is not the holder's.
-        let doc = Doc::from_lines(&["|IRFRABAA0005895<<<<<<<<<<<<<<<", "7212011F3101230MAR<<<<<<<<<<<3", "TAZI<<KARIM<<<<<<<<<<<<<<<<<<<"]);
+        let doc = Doc::from_lines(&[
+            "|IRFRABAA0005895<<<<<<<<<<<<<<<",
+            "7212011F3101230MAR<<<<<<<<<<<3",
+            "TAZI<<KARIM<<<<<<<<<<<<<<<<<<<",
+        ]);
         assert_eq!(partial_mrz(&doc).unwrap().document_number, "BAA000589");
     }
 
@@ -585,7 +668,12 @@ mod tests {
         // Issued 2016: as printed; an ICAO card too.
         let later = card("1606075123452MARIE<<CLAIRE<6504120F3");
         assert_eq!(french_extension(&later, date(2031, 6, 1)), date(2031, 6, 1));
-        let icao = Mrz::parse(&["IDFRA4YCRH3J8J1<<<<<<<<<<<<<<<", "0508159F3406186FRA<<<<<<<<<<<4", "MARTINS<<CHRISTIANE<JACQUELINE"]).unwrap();
+        let icao = Mrz::parse(&[
+            "IDFRA4YCRH3J8J1<<<<<<<<<<<<<<<",
+            "0508159F3406186FRA<<<<<<<<<<<4",
+            "MARTINS<<CHRISTIANE<JACQUELINE",
+        ])
+        .unwrap();
         assert_eq!(french_extension(&icao, date(2034, 6, 18)), date(2034, 6, 18));
     }
 
@@ -679,13 +767,22 @@ mod tests {
         assert!(out.fields["given_names"].confidence >= 0.9);
         // A printed line that does not spell the MRZ's names is not taken for them.
         let out = card("Adeline, Josette");
-        assert!(out.fields.get("given_names").is_none_or(|g| g.confidence < 0.8), "{:?}", out.fields.get("given_names"));
+        assert!(
+            out.fields.get("given_names").is_none_or(|g| g.confidence < 0.8),
+            "{:?}",
+            out.fields.get("given_names")
+        );
     }
 
     #[test]
     fn both_reads_with_an_insertion_and_a_lookalike_give_the_number() {
         // Printed: a B inserted; MRZ: 8 read as B, an E inserted, the check digit 8 read as B.
-        let lines = ["N° DU DOCUMENT DATE D'EXPIR", "Mu 8BCBPKY6VB 13 05 2035", "IDFRABCBPKY6EVBB<<<<<<<<<<<<<<<", "7809268F3505137FRA<<<<<<<<<<<4"];
+        let lines = [
+            "N° DU DOCUMENT DATE D'EXPIR",
+            "Mu 8BCBPKY6VB 13 05 2035",
+            "IDFRABCBPKY6EVBB<<<<<<<<<<<<<<<",
+            "7809268F3505137FRA<<<<<<<<<<<4",
+        ];
         assert_eq!(fused(&lines).as_deref(), Some("8CBPKY6VB"));
         // The MRZ's check digit read as S (5), a G inserted before it.
         assert_eq!(fused(&["HWSLK7486", "IDFRAHWSLK74B6GS<<<<<<<<<<<<<<<"]).as_deref(), Some("HWSLK7486"));
@@ -720,10 +817,14 @@ mod tests {
         }
     }
 
-
     #[test]
     fn padding_glued_to_a_name_is_cut_only_when_the_printed_zone_spells_it_without() {
-        let doc = Doc::from_lines(&["Nom MUSTERMANN", "Prénoms ROZALIA IRMA", "Nom 2 NOVAK", "P<D<<MUSTERMANNK<<ERIKA<<<<<<<<<<<<<<<<<<<<<"]);
+        let doc = Doc::from_lines(&[
+            "Nom MUSTERMANN",
+            "Prénoms ROZALIA IRMA",
+            "Nom 2 NOVAK",
+            "P<D<<MUSTERMANNK<<ERIKA<<<<<<<<<<<<<<<<<<<<<",
+        ]);
         assert_eq!(without_padding(&doc, "MUSTERMANNK"), "MUSTERMANN");
         assert_eq!(without_padding(&doc, "IRMAK"), "IRMA");
         // Printed whole, or not printed at all: kept as read.

@@ -25,6 +25,13 @@ pub(crate) fn specific(name: &str, doc: &Doc, source: FieldSource, out: &mut Out
 }
 
 /// A field found by a rule, with its confidence.
-pub(crate) fn field(value: String, conf: f32, page: u32, bbox: Option<BBox>, source: FieldSource, valid: Option<bool>) -> Field {
+pub(crate) fn field(
+    value: String,
+    conf: f32,
+    page: u32,
+    bbox: Option<BBox>,
+    source: FieldSource,
+    valid: Option<bool>,
+) -> Field {
     Field { value, confidence: conf.clamp(0.0, 0.999), page: Some(page), bbox, source, valid }
 }

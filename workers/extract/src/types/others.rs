@@ -66,7 +66,11 @@ fn value_conf(doc: &Doc, i: usize, value: &str) -> f32 {
     }
     let mut conf: f32 = 1.0;
     for tok in fold(value).split(' ').filter(|t| !t.is_empty()) {
-        let Some(w) = words.iter().filter(|w| fold(&w.text).split(' ').any(|t| t == tok)).max_by(|a, b| a.conf.total_cmp(&b.conf)) else {
+        let Some(w) = words
+            .iter()
+            .filter(|w| fold(&w.text).split(' ').any(|t| t == tok))
+            .max_by(|a, b| a.conf.total_cmp(&b.conf))
+        else {
             return line_conf(doc, i);
         };
         conf = conf.min(w.conf);
@@ -95,7 +99,9 @@ fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
             let next = &l.words[start + 1].text;
             // A bar or bullet after a short word sets a logo apart from the name ("or | Orion").
             let short_before_mark = t.chars().count() <= 3 && !next.chars().any(|c| c.is_alphanumeric());
-            let debris = !t.chars().any(|c| c.is_alphanumeric()) || (t.chars().count() <= 2 && next.chars().count() > 2) || short_before_mark;
+            let debris = !t.chars().any(|c| c.is_alphanumeric())
+                || (t.chars().count() <= 2 && next.chars().count() > 2)
+                || short_before_mark;
             if !debris {
                 break;
             }
@@ -111,7 +117,11 @@ fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
             let f = fold(&text);
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
             let initials = end - start == 1 && text.chars().count() <= 3;
-            if letters >= 4 && !initials && !text.chars().any(|c| c.is_ascii_digit()) && !skip.iter().any(|s| f.contains(s)) {
+            if letters >= 4
+                && !initials
+                && !text.chars().any(|c| c.is_ascii_digit())
+                && !skip.iter().any(|s| f.contains(s))
+            {
                 return Some((i, start, end));
             }
             start = end;
@@ -133,9 +143,15 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
         if let Some(p) = parse(FieldKind::Iban, &l.text) {
             if p.valid == Some(true) {
                 let c = if p.corrected { 0.85 } else { 0.985 };
-                out.fields.insert("iban".into(), field(p.value, c * (0.7 + 0.3 * line_conf(doc, i)), l.page, l.bbox, source, Some(true)));
+                out.fields.insert(
+                    "iban".into(),
+                    field(p.value, c * (0.7 + 0.3 * line_conf(doc, i)), l.page, l.bbox, source, Some(true)),
+                );
                 if p.corrected {
-                    out.finding("corrected:iban".into(), "An OCR letter/digit confusion in the IBAN was repaired so that its key passes.");
+                    out.finding(
+                        "corrected:iban".into(),
+                        "An OCR letter/digit confusion in the IBAN was repaired so that its key passes.",
+                    );
                 }
                 break;
             }
@@ -161,7 +177,8 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
             let country = country.as_deref()?;
             l.words.iter().find_map(|w| {
                 let t = w.text.trim_matches(|c: char| !c.is_alphanumeric());
-                let shape = (t.len() == 8 || t.len() == 11) && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+                let shape =
+                    (t.len() == 8 || t.len() == 11) && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
                 let p = parse(FieldKind::Bic, t).filter(|p| shape && p.value == t && &p.value[4..6] == country)?;
                 Some((i, p.value, w.conf))
             })
@@ -174,7 +191,20 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, start, end)) = header_org(doc, &["releve", "identite", "rib", "coordonnees", "edite", "date"]) {
         let name = norm::tidy(&doc.lines[i].span_text(start, end));
         let f = fold(&name);
-        let bankish = ["banque", "credit", "caisse", "bank", "societe generale", "lcl", "bnp", "postale", "cic", "boursorama", "mutuel", "epargne"];
+        let bankish = [
+            "banque",
+            "credit",
+            "caisse",
+            "bank",
+            "societe generale",
+            "lcl",
+            "bnp",
+            "postale",
+            "cic",
+            "boursorama",
+            "mutuel",
+            "epargne",
+        ];
         let base = if bankish.iter().any(|b| f.contains(b)) { 0.92 } else { 0.6 };
         set(out, doc, "bank_name", i, name, base, source);
     }
@@ -182,12 +212,16 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
     // address. The first line that opens with a person's name (two words or more, no heading
     // word) and is followed by a street line and then a postcode is taken, for a person to check.
     if !out.fields.contains_key("account_holder") {
-        let street = |l: &crate::doc::L| l.words.first().is_some_and(|w| w.text.chars().all(|c| c.is_ascii_digit())) && l.words.len() >= 3;
+        let street = |l: &crate::doc::L| {
+            l.words.first().is_some_and(|w| w.text.chars().all(|c| c.is_ascii_digit())) && l.words.len() >= 3
+        };
         let holder = doc.lines.iter().enumerate().find_map(|(i, l)| {
             let end = l.run_end(0);
-            let name = norm::person(&l.span_text(0, end)).filter(|n| n.split(' ').count() >= 2 && n.split(' ').count() <= 4)?;
+            let name = norm::person(&l.span_text(0, end))
+                .filter(|n| n.split(' ').count() >= 2 && n.split(' ').count() <= 4)?;
             let next = doc.lines.get(i + 1).filter(|n| n.page == l.page && street(n))?;
-            let postcode = doc.lines.iter().skip(i + 2).take(2).any(|p| p.page == next.page && POSTCODE_TOWN.is_match(&p.text));
+            let postcode =
+                doc.lines.iter().skip(i + 2).take(2).any(|p| p.page == next.page && POSTCODE_TOWN.is_match(&p.text));
             postcode.then_some((i, name))
         });
         if let Some((i, name)) = holder {
@@ -201,9 +235,10 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
         let joint = doc.lines.iter().find_map(|l| {
             let rest = l.text.trim().strip_prefix(v.as_str())?;
             let r = rest.trim_start();
-            (rest.starts_with(' ') && (r.starts_with("OU ") || r.starts_with("ET ") || r.starts_with("ou ") || r.starts_with("et ")))
-                .then(|| norm::person(&r[3..]).map(|second| format!("{v} {} {second}", &r[..2])))
-                .flatten()
+            (rest.starts_with(' ')
+                && (r.starts_with("OU ") || r.starts_with("ET ") || r.starts_with("ou ") || r.starts_with("et ")))
+            .then(|| norm::person(&r[3..]).map(|second| format!("{v} {} {second}", &r[..2])))
+            .flatten()
         });
         if let Some(j) = joint {
             h.value = j;
@@ -262,7 +297,15 @@ fn nir_by_shape(doc: &Doc, source: FieldSource, out: &mut Out) {
 /// Sets a field found without its label by its shape and key, from the distinct values `found`
 /// (line, value, weakest word's confidence): one value weighs `base` by its OCR confidence,
 /// several leave the first at `several`, for a person to choose.
-fn set_found_by_key(out: &mut Out, doc: &Doc, source: FieldSource, name: &str, found: &[(usize, String, f32)], base: f32, several: f32) {
+fn set_found_by_key(
+    out: &mut Out,
+    doc: &Doc,
+    source: FieldSource,
+    name: &str,
+    found: &[(usize, String, f32)],
+    base: f32,
+    several: f32,
+) {
     if let Some((i, value, conf)) = found.first().cloned() {
         let c = if found.len() == 1 { base * (0.4 + 0.6 * conf) } else { several };
         out.fields.insert(name.into(), field(value, c, doc.lines[i].page, doc.lines[i].bbox, source, Some(true)));
@@ -326,7 +369,10 @@ fn payslip_amounts(doc: &Doc, out: &mut Out) {
     let as_base = doc.lines.iter().filter(|l| norm::amounts(&l.text).iter().any(|a| a.0 == gross_text)).count();
     let ratio_ok = (0.45..0.95).contains(&(n / g));
     if net_chain == Some(false) {
-        out.finding("inconsistent:net_pay".into(), "Net à payer does not equal the net before tax minus the tax withheld.");
+        out.finding(
+            "inconsistent:net_pay".into(),
+            "Net à payer does not equal the net before tax minus the tax withheld.",
+        );
         if let Some(f) = out.fields.get_mut("net_pay") {
             f.confidence = f.confidence.min(0.5);
         }
@@ -359,7 +405,11 @@ pub(crate) fn tax(doc: &Doc, source: FieldSource, out: &mut Out) {
         for (i, l) in doc.lines.iter().enumerate() {
             for start in 0..l.words.len() {
                 // The labelled read's parser, from each word: it takes the digit groups.
-                let Some(p) = parse(FieldKind::TaxNumber, &l.span_text(start, l.words.len())).filter(|p| p.valid == Some(true)) else { continue };
+                let Some(p) =
+                    parse(FieldKind::TaxNumber, &l.span_text(start, l.words.len())).filter(|p| p.valid == Some(true))
+                else {
+                    continue;
+                };
                 if !found.iter().any(|f| f.1 == p.value) {
                     // The groups it took: words from `start` until their digits make the number.
                     let mut len = 0;
@@ -418,7 +468,8 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
             (cents && first.text.starts_with(|c: char| c.is_ascii_digit())).then(|| (l, value, first.conf))
         });
         if let Some((l, value, conf)) = sum {
-            out.fields.insert("total_amount".into(), field(value, 0.85 * (0.4 + 0.6 * conf), l.page, l.bbox, source, None));
+            out.fields
+                .insert("total_amount".into(), field(value, 0.85 * (0.4 + 0.6 * conf), l.page, l.bbox, source, None));
         }
     }
     // Rent + charges must equal the total: a check on all three amounts.
@@ -489,9 +540,11 @@ fn token_row(doc: &Doc, pick: impl Fn(&[&str]) -> bool) -> Vec<f64> {
 /// was misread or edited and the amount due cannot be accepted as is.
 fn energy_totals(doc: &Doc, out: &mut Out) {
     let has = |t: &[&str], w: &str| t.contains(&w);
-    let ht = token_row(doc, |t| has(t, "total") && (has(t, "ht") || (has(t, "hors") && has(t, "tva"))) && !has(t, "ttc"));
+    let ht =
+        token_row(doc, |t| has(t, "total") && (has(t, "ht") || (has(t, "hors") && has(t, "tva"))) && !has(t, "ttc"));
     let ttc = token_row(doc, |t| has(t, "total") && has(t, "ttc") && !has(t, "ht") && !has(t, "hors"));
-    let total_vat = token_row(doc, |t| has(t, "total") && has(t, "tva") && !has(t, "ht") && !has(t, "ttc") && !has(t, "hors"));
+    let total_vat =
+        token_row(doc, |t| has(t, "total") && has(t, "tva") && !has(t, "ht") && !has(t, "ttc") && !has(t, "hors"));
     let vat_lines = token_row(doc, |t| t.first() == Some(&"tva") && !has(t, "ht") && !has(t, "ttc") && !has(t, "hors"));
     let vat = total_vat.first().copied().or_else(|| (!vat_lines.is_empty()).then(|| vat_lines.iter().sum()));
     let (Some(&ht), Some(vat), Some(&ttc)) = (ht.first(), vat, ttc.first()) else { return };
@@ -514,7 +567,10 @@ fn energy_totals(doc: &Doc, out: &mut Out) {
 /// lines, ending with a postcode and town. None when no postcode line closes the block.
 fn address_block(doc: &Doc, i: usize) -> Option<String> {
     let name = &doc.lines[i];
-    let title = name.words.iter().position(|w| ["m", "mme", "madame", "monsieur", "mlle", "mr"].contains(&fold(&w.text).as_str()))?;
+    let title = name
+        .words
+        .iter()
+        .position(|w| ["m", "mme", "madame", "monsieur", "mlle", "mr"].contains(&fold(&w.text).as_str()))?;
     block_under(doc, i, title)
 }
 
@@ -541,7 +597,11 @@ fn block_under(doc: &Doc, i: usize, w: usize) -> Option<String> {
         let start = match tb {
             Some(t) => {
                 let tol = t.h as i64 * 2;
-                let Some(k) = l.words.iter().position(|w| w.bbox.is_some_and(|b| (b.x as i64 - t.x as i64).abs() <= tol)) else { continue };
+                let Some(k) =
+                    l.words.iter().position(|w| w.bbox.is_some_and(|b| (b.x as i64 - t.x as i64).abs() <= tol))
+                else {
+                    continue;
+                };
                 k
             }
             None => 0,
@@ -602,13 +662,25 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
         doc.lines.iter().enumerate().find_map(|(i, line)| {
             let (first, after) = line.find(&toks)?;
             // Whatever mark separates label and value (":", or ">" as OCR reads a colon) is no part of it.
-            (first == 0).then(|| (i, norm::tidy(line.span_text(after, line.words.len()).trim_start_matches(|c: char| !c.is_alphanumeric()))))
+            (first == 0).then(|| {
+                (
+                    i,
+                    norm::tidy(
+                        line.span_text(after, line.words.len()).trim_start_matches(|c: char| !c.is_alphanumeric()),
+                    ),
+                )
+            })
         })
     };
     let surname = label("nom");
     let given = label("prenom s").or_else(|| label("prenoms")).or_else(|| label("prenom"));
     if let (Some((i, s)), Some((_, g))) = (surname, given) {
-        let clean = |x: &str| x.split_whitespace().filter(|t| t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')).collect::<Vec<_>>().join(" ");
+        let clean = |x: &str| {
+            x.split_whitespace()
+                .filter(|t| t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\''))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let (gc, sc) = (clean(&g), clean(&s));
         // OCR debris dropped from the name: a person should check it.
         let base = if gc == norm::tidy(&g) && sc == norm::tidy(&s) { 0.9 } else { 0.6 };
@@ -624,7 +696,12 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
     }) {
         // The sentence may wrap inside the name; the header line carries it whole.
         let f = fold(&n);
-        let whole = doc.lines.iter().take(8).find(|l| l.folded.starts_with(&f) && l.folded.len() > f.len()).map(|l| norm::tidy(l.span_text(0, l.run_end(0)).trim_start_matches(|c: char| !c.is_alphanumeric())));
+        let whole = doc
+            .lines
+            .iter()
+            .take(8)
+            .find(|l| l.folded.starts_with(&f) && l.folded.len() > f.len())
+            .map(|l| norm::tidy(l.span_text(0, l.run_end(0)).trim_start_matches(|c: char| !c.is_alphanumeric())));
         set(out, doc, "school_name", i, whole.unwrap_or(n), 0.88, source);
     }
 }
@@ -688,7 +765,11 @@ mod tests {
     #[test]
     fn a_logo_set_apart_by_a_bar_is_not_part_of_the_bank_name() {
         let mut out = empty();
-        bank(&doc(&["or | Orion Banque", "RELEVÉ D'IDENTITÉ BANCAIRE", "Titulaire du compte"]), FieldSource::Ocr, &mut out);
+        bank(
+            &doc(&["or | Orion Banque", "RELEVÉ D'IDENTITÉ BANCAIRE", "Titulaire du compte"]),
+            FieldSource::Ocr,
+            &mut out,
+        );
         assert_eq!(out.fields["bank_name"].value, "Orion Banque");
         // A short name before the bar stays when nothing follows the bar.
         let mut out = empty();
@@ -716,7 +797,10 @@ mod tests {
         let rib = |line: &str| {
             let d = doc(&["RELEVÉ D'IDENTITÉ BANCAIRE", "BAN : LE ae ne", line, "BANCAIRE FRANCAIS"]);
             let mut out = empty();
-            out.fields.insert("iban".into(), field("FR7616843208002938279086150".into(), 0.96, 1, None, FieldSource::Ocr, Some(true)));
+            out.fields.insert(
+                "iban".into(),
+                field("FR7616843208002938279086150".into(), 0.96, 1, None, FieldSource::Ocr, Some(true)),
+            );
             bank(&d, FieldSource::Ocr, &mut out);
             out.fields.get("bic").map(|f| (f.value.clone(), f.confidence))
         };
@@ -751,7 +835,11 @@ mod tests {
             tax(&doc(lines), FieldSource::Ocr, &mut out);
             out
         };
-        let out = notice(&["AVIS D'IMPÔT 2025", "Numero fric al 32 84 976 988 202 171 RUE DES PEUPLIERS", "Reterence de av 25 21 G526283 86 21000 DIJON"]);
+        let out = notice(&[
+            "AVIS D'IMPÔT 2025",
+            "Numero fric al 32 84 976 988 202 171 RUE DES PEUPLIERS",
+            "Reterence de av 25 21 G526283 86 21000 DIJON",
+        ]);
         let n = &out.fields["tax_number"];
         assert_eq!((n.value.as_str(), n.valid), ("3284976988202", Some(true)));
         assert!(n.confidence > 0.85);
@@ -774,7 +862,11 @@ mod tests {
         assert!(nir.confidence < 0.8, "{}", nir.confidence);
         // Digits that do not end at a group's end, or fail the key, are not a NIR.
         let mut out = empty();
-        payslip(&doc(&["1 84 11 86 217 666 9242 ter rue du Moulin", "1 84 11 86 217 666 93"]), FieldSource::Ocr, &mut out);
+        payslip(
+            &doc(&["1 84 11 86 217 666 9242 ter rue du Moulin", "1 84 11 86 217 666 93"]),
+            FieldSource::Ocr,
+            &mut out,
+        );
         assert!(!out.fields.contains_key("nir"));
     }
 
@@ -785,7 +877,14 @@ mod tests {
             bank(&doc(lines), FieldSource::Ocr, &mut out);
             out.fields.get("account_holder").map(|f| (f.value.clone(), f.confidence))
         };
-        let (name, conf) = holder(&["Banque Armoricaine", "'@ dae % \"Ce ata", "ANAIS COUTURIER", "60 ter rue des Ecotes", "91000 Evry"]).unwrap();
+        let (name, conf) = holder(&[
+            "Banque Armoricaine",
+            "'@ dae % \"Ce ata",
+            "ANAIS COUTURIER",
+            "60 ter rue des Ecotes",
+            "91000 Evry",
+        ])
+        .unwrap();
         assert_eq!(name, "ANAIS COUTURIER");
         assert!(conf < 0.8, "found by layout alone: a person checks it");
         // A name with no address under it, or a heading, is not the holder.
@@ -798,11 +897,15 @@ mod tests {
         // The label-anchored read stopped at a gap after the first holder.
         let holder_after_bank = |lines: &[&str]| {
             let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
-            out.fields.insert("account_holder".into(), field("ALEXANDRE PHILIPPE".into(), 0.9, 1, None, FieldSource::Ocr, None));
+            out.fields.insert(
+                "account_holder".into(),
+                field("ALEXANDRE PHILIPPE".into(), 0.9, 1, None, FieldSource::Ocr, None),
+            );
             bank(&doc(lines), FieldSource::Ocr, &mut out);
             out.fields["account_holder"].value.clone()
         };
-        let joint = holder_after_bank(&["Titulaire du compte", "ALEXANDRE PHILIPPE OU PAULETTE BOULAY", "IBAN FR76 ..."]);
+        let joint =
+            holder_after_bank(&["Titulaire du compte", "ALEXANDRE PHILIPPE OU PAULETTE BOULAY", "IBAN FR76 ..."]);
         assert_eq!(joint, "ALEXANDRE PHILIPPE OU PAULETTE BOULAY");
         // A holder line that goes on with something else is left alone.
         assert_eq!(holder_after_bank(&["ALEXANDRE PHILIPPE 12 rue Neuve"]), "ALEXANDRE PHILIPPE");

@@ -9,7 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-use tamis_ocr::{Opened, OcrConfig, Prepared};
+use tamis_ocr::{OcrConfig, Opened, Prepared};
 
 /// Pages larger than this are opened (decoded, so the limits are exercised) but not prepared:
 /// preparation costs grow with pixels, not with code paths, and would slow every execution

@@ -19,7 +19,12 @@ pub fn work_for(name: &str, bytes: &[u8]) -> Work {
         case_id: None,
         case_persons: vec![],
         file_name: name.to_string(),
-        blob: BlobRef { key: name.into(), sha256: String::new(), media_type: MediaType::sniff(bytes), size: bytes.len() as u64 },
+        blob: BlobRef {
+            key: name.into(),
+            sha256: String::new(),
+            media_type: MediaType::sniff(bytes),
+            size: bytes.len() as u64,
+        },
         submitted_at: time::OffsetDateTime::UNIX_EPOCH,
         trace: Default::default(),
     })
@@ -93,4 +98,3 @@ pub fn fields_found(fields: &[serde_json::Value], text: &str) -> (usize, usize) 
     }
     (found, total)
 }
-
