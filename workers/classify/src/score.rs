@@ -14,6 +14,11 @@ const TOP_TITLE_BONUS: f32 = 1.5;
 const KEYWORD_CAP: f32 = 8.0;
 /// The score `other` gets for free: a type must beat it to be chosen.
 const OTHER_BASE: f32 = 3.5;
+/// What an MRZ whose document code names another kind takes from an identity type's score: more
+/// than a heading and its vocabulary can give, so the code decides.
+const MRZ_CODE_VETO: f32 = 12.0;
+/// The types an MRZ's document code decides between.
+const ID_TYPES: [&str; 3] = ["passport", "id_card", "residence_permit"];
 /// Softmax temperature, fitted so that confidence tracks accuracy on the dev corpus.
 const TEMPERATURE: f32 = 1.3;
 
@@ -127,18 +132,34 @@ impl Scorer {
             s -= 2.5 * negative.iter().filter(|k| contains(&all, k)).count() as f32;
             if let Some(m) = &mrz {
                 let code = m.document_code.as_str();
+                // A state issues its identity card to its own nationals: a card whose holder is of
+                // another nationality than its issuer is a residence permit, whatever letter the
+                // issuer put second in the code ("IT", "IP" on older French permits).
+                let foreign_holder = m
+                    .nationality
+                    .as_deref()
+                    .is_some_and(|n| n.len() == 3 && m.issuing_state.len() == 3 && n != m.issuing_state);
+                let card = code.starts_with('I') || code.starts_with('A') || code.starts_with('C');
                 let hit = match name.as_str() {
                     "passport" => code.starts_with('P'),
-                    "residence_permit" => code == "IR" || code == "AR" || code == "RT" || code.starts_with("T"),
-                    "id_card" => {
-                        code.starts_with('I') && code != "IR"
-                            || code.starts_with('C')
-                            || code.starts_with('A') && code != "AR"
+                    "residence_permit" => {
+                        code == "IR"
+                            || code == "AR"
+                            || code == "RT"
+                            || code.starts_with('T')
+                            || (card && foreign_holder)
                     }
+                    "id_card" => card && code != "IR" && code != "AR" && !foreign_holder,
                     _ => false,
                 };
                 if hit {
                     s += 8.0;
+                } else if ID_TYPES.contains(&name.as_str()) && code.starts_with(['P', 'I', 'A', 'C', 'R', 'T', 'V']) {
+                    // The zone's document code is the issuer's own statement of what the document
+                    // is: a visa (`V`) is none of the identity types, and a passport's zone argues
+                    // against a card's headings on the same page. A code OCR garbled ("1P") says
+                    // nothing either way.
+                    s -= MRZ_CODE_VETO;
                 }
             }
             if iban_ok && name == "bank_details" {
@@ -194,4 +215,82 @@ fn has_valid_iban(text: &str) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamis_shared::taxonomy::Taxonomy;
+    use tamis_shared::{Line, TextSource};
+
+    fn page(lines: &[&str]) -> Page {
+        Page {
+            number: 1,
+            width: 2480,
+            height: 3508,
+            rotation: 0,
+            skew: 0.0,
+            source: TextSource::Ocr,
+            confidence: 0.9,
+            lines: lines.iter().map(|t| Line { text: t.to_string(), bbox: None, words: vec![] }).collect(),
+            symbols: vec![],
+        }
+    }
+
+    /// A visa sticker says "passport" (the number of the passport it is stuck in) and carries an
+    /// ICAO zone: only the zone's document code tells it from the passport page itself.
+    const VISA: [&str; 2] =
+        ["V<FRAMARTIN<<CLAIRE<ANNE<<<<<<<<<<<<<<<<<<<<", "X123456785MAR8503150F2701013<<<<<<<<<<<<<<<<"];
+    const PASSPORT: [&str; 2] =
+        ["P<FRAMARTIN<<CLAIRE<ANNE<<<<<<<<<<<<<<<<<<<<", "X123456785FRA8503150F2701013<<<<<<<<<<<<<<02"];
+
+    fn typed(mrz: &[&str]) -> (String, f32) {
+        let scorer = Scorer::new(Arc::new(Taxonomy::builtin()));
+        let mut lines = vec![
+            "VISA",
+            "Passeport / Passport n° X12345678",
+            "Nom / Surname MARTIN",
+            "Prénoms / Given names CLAIRE ANNE",
+            "Date de naissance 15/03/1985",
+            "Nationalité MAR",
+            "Valable du 01/01/2026 au 01/01/2027",
+        ];
+        lines.extend(mrz);
+        let p = scorer.page(&page(&lines));
+        scorer.best(&[&p])
+    }
+
+    #[test]
+    fn the_zones_document_code_decides_between_visa_and_passport() {
+        let (t, c) = typed(&VISA);
+        assert_eq!(t, "other", "a visa is no identity type ({c})");
+        let (t, c) = typed(&PASSPORT);
+        assert_eq!(t, "passport");
+        assert!(c >= 0.9, "{c}");
+    }
+
+    #[test]
+    fn a_passport_zone_outweighs_a_cards_heading() {
+        let scorer = Scorer::new(Arc::new(Taxonomy::builtin()));
+        let mut lines = vec!["CARTE NATIONALE D'IDENTITÉ", "Nom MARTIN", "Prénoms CLAIRE ANNE"];
+        lines.extend(PASSPORT);
+        let p = scorer.page(&page(&lines));
+        assert_eq!(scorer.best(&[&p]).0, "passport");
+    }
+
+    #[test]
+    fn a_card_held_by_a_foreigner_of_its_issuer_is_a_residence_permit() {
+        let scorer = Scorer::new(Arc::new(Taxonomy::builtin()));
+        let card = |lines: [&str; 3]| {
+            let mut page_lines = vec!["RÉPUBLIQUE FRANÇAISE", "Nom MARTIN", "Prénoms CLAIRE"];
+            page_lines.extend(lines);
+            let p = scorer.page(&page(&page_lines));
+            scorer.best(&[&p]).0
+        };
+        let permit =
+            ["ITFRAAB12345671<<<<<<<<<<<<<<<", "8503150F3001019MAR<<<<<<<<<<<8", "MARTIN<<CLAIRE<<<<<<<<<<<<<<<<"];
+        assert_eq!(card(permit), "residence_permit");
+        let id = ["IDFRAAB12345671<<<<<<<<<<<<<<<", "8503150F3001019FRA<<<<<<<<<<<8", "MARTIN<<CLAIRE<<<<<<<<<<<<<<<<"];
+        assert_eq!(card(id), "id_card");
+    }
 }
