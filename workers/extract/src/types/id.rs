@@ -489,7 +489,16 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         f.confidence = if agrees { 0.93 } else { 0.7 };
         out.fields.insert("document_number".into(), f);
     } else if !m.document_number.is_empty() {
+        let printed = out.fields.get("document_number").map(|p| p.value.clone());
         set(out, "document_number", Some(m.document_number.clone()), Some(true));
+        // A zone repaired until its check digits passed may have found a false reading that
+        // passes them too (`17LT92684` read `1PLT12684`): without the printed number spelling
+        // the same, a person must look.
+        if m.corrected && printed.as_deref() != Some(m.document_number.as_str()) {
+            if let Some(f) = out.fields.get_mut("document_number") {
+                f.confidence = f.confidence.min(0.78);
+            }
+        }
     } else if let Some(f) = out.fields.get_mut("document_number") {
         // Printed only: no check digit read (a later check may confirm it).
         f.confidence = f.confidence.min(0.75);
