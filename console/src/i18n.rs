@@ -188,6 +188,9 @@ pub fn reason_text<'a>(lang: Lang, code: &str, english: &'a str) -> (std::borrow
         ("mrz_mismatch", Some(f)) => format!("Le champ {f} diffère entre la bande MRZ et le texte imprimé."),
         ("twoddoc_mismatch", Some(f)) => format!("Le champ {f} imprimé diffère de celui du code 2D-Doc signé."),
         ("ambiguous", Some(f)) => format!("Plusieurs valeurs possibles ont été trouvées pour le champ {f}."),
+        ("uncorroborated", Some(f)) => format!(
+            "Rien d'indépendant de l'endroit où le champ {f} a été lu ne le confirme (ni clé de contrôle, ni calcul, ni seconde mention, ni code signé) ; vérifiez-le sur la pièce."
+        ),
         ("inconsistent", Some(x)) => format!("Des valeurs lues ne concordent pas entre elles ({x})."),
         ("expired", None) => "La date d'expiration de la pièce est dépassée.".into(),
         ("twoddoc_invalid", None) => "La signature du code 2D-Doc n'est pas valide.".into(),

@@ -84,6 +84,11 @@ impl DocumentType {
         DocumentType::Other,
     ];
 
+    /// Identity documents: their machine-readable zone, not their layout, settles their fields.
+    pub fn is_identity(&self) -> bool {
+        matches!(self, DocumentType::IdCard | DocumentType::Passport | DocumentType::ResidencePermit)
+    }
+
     /// The snake_case name used in messages, events, routing keys and predictions.
     pub fn as_str(&self) -> &str {
         match self {

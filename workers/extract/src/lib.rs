@@ -1,5 +1,6 @@
 //! The extract stage: reads, normalises and validates the key fields of each classified document.
 
+mod corroborate;
 mod doc;
 mod generic;
 mod norm;
@@ -18,6 +19,8 @@ pub use values::{parse as parse_value, Parsed};
 #[derive(Clone)]
 pub struct Extractor {
     tax: Arc<Taxonomy>,
+    /// Every label and title word of the taxonomy: no name is made of them alone.
+    labels: Arc<std::collections::BTreeSet<String>>,
 }
 
 impl Default for Extractor {
@@ -48,7 +51,8 @@ impl Extractor {
 
     /// Builds the extractor from a taxonomy (for types and labels added in configuration).
     pub fn with_taxonomy(t: Arc<Taxonomy>) -> Self {
-        Extractor { tax: t }
+        let labels = Arc::new(corroborate::label_words(&t));
+        Extractor { tax: t, labels }
     }
 
     /// Fills the fields and findings of every document in `work`. Leaves a failed `work` untouched.
@@ -106,6 +110,10 @@ impl Extractor {
                     v.valid = Some(norm::date(&v.value).is_some());
                 }
             }
+        }
+        // Identity documents are settled by their machine-readable zone (types/id.rs).
+        if !d.doc_type.is_identity() {
+            corroborate::check(def, doc, &self.labels, &mut out);
         }
         d.fields = out.fields;
         d.findings = out.findings;

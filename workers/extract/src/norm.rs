@@ -137,6 +137,35 @@ pub fn decimal(text: &str) -> Option<String> {
     Some(if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") })
 }
 
+/// Civility titles: the person's own, never a profession's (a doctor or a notary signs for
+/// someone else).
+pub(crate) const CIVILITY: [&str; 8] = ["m", "mme", "mlle", "mr", "mrs", "madame", "monsieur", "mademoiselle"];
+
+/// Legal forms that end a company name: their presence says the words are a company's name.
+pub(crate) const LEGAL_FORMS: [&str; 11] =
+    ["sa", "sas", "sarl", "eurl", "sasu", "sci", "snc", "scop", "selarl", "gie", "scp"];
+
+/// Words that open the names of banks, schools and other bodies ("Banque …", "Lycée …"): with a
+/// second word after them, the words are a body's name, not a label or a sentence.
+pub(crate) const ORGANISATION_WORDS: [&str; 16] = [
+    "banque",
+    "caisse",
+    "credit",
+    "lycee",
+    "college",
+    "ecole",
+    "universite",
+    "institut",
+    "groupe",
+    "societe",
+    "mutuelle",
+    "association",
+    "clinique",
+    "centre",
+    "regie",
+    "compagnie",
+];
+
 /// Titles that FORMAT.md drops from names.
 const TITLES: [&str; 14] = [
     "m",

@@ -15,6 +15,35 @@ use tamis_shared::{Decision, DocumentId, DocumentResult, DocumentType, Outcome, 
 /// The built-in policy.
 pub const DEFAULT_POLICY: &str = include_str!("../../../config/policy.toml");
 
+/// The built-in calibration: how often a reading that nothing independent confirms was wrong, per
+/// type and field, measured on corpus families (`scripts/calibrate` writes it).
+pub const DEFAULT_CALIBRATION: &str = include_str!("../../../config/calibration.toml");
+
+/// Fewer readings than this say nothing about a field's error rate: it is not waived.
+const MIN_CALIBRATION_READS: u32 = 30;
+
+/// How often uncorroborated readings of one field were wrong.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measured {
+    /// Readings at or above the field threshold that nothing independent confirmed.
+    pub read: u32,
+    /// Of those, how many were wrong.
+    pub wrong: u32,
+}
+
+/// Type -> field -> what was measured.
+pub type Calibration = BTreeMap<String, BTreeMap<String, Measured>>;
+
+/// Parses a calibration table.
+pub fn calibration_from_toml_str(s: &str) -> Result<Calibration, PolicyError> {
+    let c: Calibration = toml::from_str(s)?;
+    if c.values().flat_map(|f| f.values()).any(|m| m.wrong > m.read) {
+        return Err(PolicyError::Invalid("calibration: a field has more wrong readings than readings".into()));
+    }
+    Ok(c)
+}
+
 /// Thresholds and rules of one type (or the defaults).
 #[derive(Clone, Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +53,8 @@ pub struct TypePolicy {
     /// Per-field thresholds overriding `field_threshold`.
     #[serde(default)]
     pub fields: BTreeMap<String, f32>,
+    /// This type's own target, overriding the default `target_auto_error`.
+    pub target_auto_error: Option<f32>,
     /// The fields naming the person a document of this type is about, overriding the default's.
     pub name_fields: Option<Vec<String>>,
 }
@@ -68,6 +99,11 @@ pub struct DefaultPolicy {
     /// as one name (`given_names` and `surname`).
     #[serde(default = "name_fields")]
     pub name_fields: Vec<String>,
+    /// The share of automatically accepted documents that may carry a wrong value which the back
+    /// office accepts. With it, an `uncorroborated:<field>` finding does not block when the
+    /// calibration measured that field's unconfirmed readings wrong at most this often (the share
+    /// divided among the type's required fields). Without it, every such finding blocks.
+    pub target_auto_error: Option<f32>,
 }
 
 /// The routing policy file.
@@ -96,9 +132,11 @@ impl Policy {
         let p: Policy = toml::from_str(s)?;
         let in_range = |x: f32| (0.0..=1.0).contains(&x);
         let mut all = vec![p.default.type_threshold, p.default.field_threshold];
+        all.extend(p.default.target_auto_error);
         for t in p.types.values() {
             all.extend(t.type_threshold);
             all.extend(t.field_threshold);
+            all.extend(t.target_auto_error);
             all.extend(t.fields.values().copied());
         }
         if !all.into_iter().all(in_range) {
@@ -129,6 +167,10 @@ impl Policy {
         self.types.get(t).and_then(|p| p.type_threshold).unwrap_or(self.default.type_threshold)
     }
 
+    fn target_auto_error(&self, t: &str) -> Option<f32> {
+        self.types.get(t).and_then(|p| p.target_auto_error).or(self.default.target_auto_error)
+    }
+
     fn name_fields(&self, t: &str) -> &[String] {
         self.types.get(t).and_then(|p| p.name_fields.as_deref()).unwrap_or(&self.default.name_fields)
     }
@@ -145,6 +187,7 @@ impl Policy {
 pub struct Router {
     policy: Policy,
     taxonomy: Arc<Taxonomy>,
+    calibration: Calibration,
 }
 
 impl Default for Router {
@@ -154,9 +197,26 @@ impl Default for Router {
 }
 
 impl Router {
-    /// A router applying `policy`, with the required fields of `taxonomy`.
+    /// A router applying `policy`, with the required fields of `taxonomy` and the built-in
+    /// calibration.
     pub fn new(policy: Policy, taxonomy: Arc<Taxonomy>) -> Self {
-        Router { policy, taxonomy }
+        // Tested below; cannot fail at run time.
+        let calibration = calibration_from_toml_str(DEFAULT_CALIBRATION).expect("built-in calibration is valid");
+        Router::with_calibration(policy, taxonomy, calibration)
+    }
+
+    /// A router with a calibration of its own (measured on a back office's own documents).
+    pub fn with_calibration(policy: Policy, taxonomy: Arc<Taxonomy>, calibration: Calibration) -> Self {
+        Router { policy, taxonomy, calibration }
+    }
+
+    /// Whether the policy's target lets an unconfirmed reading of `field` pass: its measured
+    /// error rate, over enough readings, fits the type's target shared among its required fields.
+    fn waived(&self, t: &str, field: &str) -> bool {
+        let Some(target) = self.policy.target_auto_error(t) else { return false };
+        let Some(m) = self.calibration.get(t).and_then(|f| f.get(field)) else { return false };
+        let required = self.taxonomy.get(t).map_or(1, |d| d.fields.iter().filter(|f| f.required).count().max(1));
+        m.read >= MIN_CALIBRATION_READS && (m.wrong as f32 / m.read as f32) <= target / required as f32
     }
 
     /// Decides the file's outcome. Every input ends here in exactly one decision.
@@ -183,6 +243,8 @@ impl Router {
         let several = work.documents.len() > 1;
         for doc in &work.documents {
             let mut reasons = self.reasons_for(doc);
+            let by_case = self.confirmed_by_case(doc, &env.case_persons);
+            reasons.retain(|r| !r.code.strip_prefix("uncorroborated:").is_some_and(|f| by_case.contains(&f)));
             reasons.extend(self.name_reason(doc, &env.case_persons));
             if several {
                 reasons.push(Reason::new(
@@ -236,13 +298,7 @@ impl Router {
         if !self.policy.default.name_check || persons.is_empty() {
             return None;
         }
-        let read: Vec<(&str, &str)> = self
-            .policy
-            .name_fields(doc.doc_type.as_str())
-            .iter()
-            .filter_map(|f| doc.fields.get(f).map(|v| (f.as_str(), v.value.as_str())))
-            .filter(|(_, v)| !v.trim().is_empty())
-            .collect();
+        let read = self.names_read(doc);
         let printed = read.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(" ");
         if names::matches_any(&printed, persons) != Some(false) {
             return None;
@@ -254,6 +310,27 @@ impl Router {
                 "The name read in {fields} is none of the persons of the case; check that the document is about someone in this case."
             ),
         ))
+    }
+
+    /// The name fields the document has, with their values.
+    fn names_read<'a>(&'a self, doc: &'a DocumentResult) -> Vec<(&'a str, &'a str)> {
+        self.policy
+            .name_fields(doc.doc_type.as_str())
+            .iter()
+            .filter_map(|f| doc.fields.get(f).map(|v| (f.as_str(), v.value.as_str())))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect()
+    }
+
+    /// The name fields that one of the case's persons confirms: the case system's own record of who
+    /// the case is about is evidence independent of the page.
+    fn confirmed_by_case<'a>(&'a self, doc: &'a DocumentResult, persons: &[PersonName]) -> Vec<&'a str> {
+        let read = self.names_read(doc);
+        let printed = read.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(" ");
+        if persons.is_empty() || names::matches_any(&printed, persons) != Some(true) {
+            return vec![];
+        }
+        read.into_iter().map(|(f, _)| f).collect()
     }
 
     fn reasons_for(&self, doc: &DocumentResult) -> Vec<Reason> {
@@ -310,6 +387,11 @@ impl Router {
             }
         }
         for finding in &doc.findings {
+            if let Some(field) = finding.code.strip_prefix("uncorroborated:") {
+                if self.waived(t, field) {
+                    continue;
+                }
+            }
             if self.policy.default.blocking_findings.iter().any(|p| finding.code.starts_with(p.as_str())) {
                 reasons.push(Reason::new(finding.code.clone(), finding.message.clone()));
             }
@@ -496,5 +578,61 @@ mod tests {
     fn thresholds_out_of_range_are_refused() {
         let bad = DEFAULT_POLICY.replace("type_threshold = 0.90", "type_threshold = 9");
         assert!(Policy::from_toml_str(&bad).is_err());
+    }
+
+    fn unconfirmed(holder: &str) -> DocumentResult {
+        let mut d = rib_of(holder);
+        d.findings.push(Finding { code: "uncorroborated:account_holder".into(), message: "m".into() });
+        d
+    }
+
+    fn measured(read: u32, wrong: u32) -> Calibration {
+        calibration_from_toml_str(&format!("[bank_details.account_holder]\nread = {read}\nwrong = {wrong}\n")).unwrap()
+    }
+
+    #[test]
+    fn an_unconfirmed_field_passes_only_where_calibration_meets_the_target() {
+        let tax = Arc::new(Taxonomy::builtin());
+        let decide = |policy: &str, c: Calibration| {
+            let r = Router::with_calibration(Policy::from_toml_str(policy).unwrap(), tax.clone(), c);
+            let o = r.decide(&work_with(Some(unconfirmed("DANIELLE JACOB"))));
+            (o.decision, o.reasons.iter().map(|r| r.code.clone()).collect::<Vec<_>>())
+        };
+        assert_eq!(decide(DEFAULT_POLICY, Calibration::new()).1, vec!["uncorroborated:account_holder"]);
+        assert_eq!(decide(DEFAULT_POLICY, measured(40, 0)).0, Decision::Auto);
+        // One wrong in forty is 2.5 %, far over 0.5 % shared among four required fields.
+        assert_eq!(decide(DEFAULT_POLICY, measured(40, 1)).0, Decision::Review);
+        // Too few readings say nothing.
+        assert_eq!(decide(DEFAULT_POLICY, measured(12, 0)).0, Decision::Review);
+        // Without a target, nothing unconfirmed passes.
+        let strict = DEFAULT_POLICY.replace("target_auto_error = 0.005", "");
+        assert_eq!(decide(&strict, measured(40, 0)).0, Decision::Review);
+        // A type's own target overrides the default one.
+        let lax = format!("{DEFAULT_POLICY}\n[types.bank_details]\ntarget_auto_error = 0.2\n");
+        assert_eq!(decide(&lax, measured(40, 1)).0, Decision::Auto);
+        assert!(calibration_from_toml_str("[a.b]\nread = 1\nwrong = 2\n").is_err());
+        assert!(Policy::from_toml_str(&DEFAULT_POLICY.replace("target_auto_error = 0.005", "target_auto_error = 5"))
+            .is_err());
+    }
+
+    #[test]
+    fn the_cases_persons_confirm_a_name_nothing_on_the_page_does() {
+        let r = Router::with_calibration(Policy::builtin(), Arc::new(Taxonomy::builtin()), Calibration::new());
+        let w = |persons: &[&str]| {
+            let mut w = for_case(unconfirmed("DANIELLE JACOB"), persons);
+            if persons.is_empty() {
+                w.envelope.case_persons.clear();
+            }
+            r.decide(&w)
+        };
+        assert_eq!(w(&["Marc DURAND", "Danielle Marie Jacob"]).decision, Decision::Auto);
+        let codes = |o: Outcome| o.reasons.into_iter().map(|r| r.code).collect::<Vec<_>>();
+        assert_eq!(codes(w(&["Marc DURAND"])), vec!["uncorroborated:account_holder", "name_mismatch"]);
+        assert_eq!(codes(w(&[])), vec!["uncorroborated:account_holder"]);
+    }
+
+    #[test]
+    fn the_built_in_calibration_is_valid() {
+        calibration_from_toml_str(DEFAULT_CALIBRATION).unwrap();
     }
 }

@@ -287,8 +287,9 @@ pub fn apply_with(work: &mut Work, trust: Option<&TrustList>) {
         for m in map_fields(dd) {
             // What extract could not settle about this field, the signature now settles.
             let settled = |code: &str| {
-                code.strip_suffix(m.name)
-                    .is_some_and(|head| matches!(head, "missing:" | "invalid:" | "ambiguous:" | "low_confidence:"))
+                code.strip_suffix(m.name).is_some_and(|head| {
+                    matches!(head, "missing:" | "invalid:" | "ambiguous:" | "low_confidence:" | "uncorroborated:")
+                })
             };
             doc.findings.retain(|f| !settled(&f.code));
             let printed = doc.fields.get(m.name);

@@ -4,6 +4,8 @@
 mod id;
 mod others;
 
+pub(crate) use others::has_legal_form;
+
 use crate::doc::Doc;
 use crate::Out;
 use tamis_shared::{BBox, Field, FieldSource};

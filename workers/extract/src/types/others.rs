@@ -130,11 +130,9 @@ fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
     None
 }
 
-/// Legal forms that end a company name: their presence corroborates a header read as a company.
-const LEGAL_FORMS: [&str; 11] = ["sa", "sas", "sarl", "eurl", "sasu", "sci", "snc", "scop", "selarl", "gie", "scp"];
-
-fn has_legal_form(name: &str) -> bool {
-    fold(name).split(' ').last().is_some_and(|t| LEGAL_FORMS.contains(&t))
+/// Whether a legal form ends the name: it corroborates a header read as a company.
+pub(crate) fn has_legal_form(name: &str) -> bool {
+    fold(name).split(' ').last().is_some_and(|t| norm::LEGAL_FORMS.contains(&t))
 }
 
 pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
@@ -550,10 +548,21 @@ fn energy_totals(doc: &Doc, out: &mut Out) {
     let (Some(&ht), Some(vat), Some(&ttc)) = (ht.first(), vat, ttc.first()) else { return };
     let Some(due) = out.fields.get("amount_due").and_then(|f| f.value.parse::<f64>().ok()) else { return };
     let adds_up = (ht + vat - ttc).abs() < 0.015;
+    // What was already paid (instalments, deposits, a credit note) comes off the total: then the
+    // amount due is the rest, and a due read equal to the total is the wrong figure.
+    let paid: f64 = token_row(doc, |t| {
+        (has(t, "deja") && (has(t, "regle") || has(t, "paye") || has(t, "payes") || has(t, "verse")))
+            || has(t, "acompte")
+            || has(t, "acomptes")
+            || has(t, "mensualites")
+    })
+    .iter()
+    .sum();
+    let owed = ttc - paid;
     if let Some(f) = out.fields.get_mut("amount_due") {
         if !adds_up {
             f.confidence = f.confidence.min(0.5);
-        } else if (due - ttc).abs() < 0.005 {
+        } else if (due - owed).abs() < 0.005 {
             f.confidence = f.confidence.max(0.95);
             f.valid = Some(true);
         }
