@@ -58,8 +58,16 @@ fn is_textual(kind: FieldKind) -> bool {
     matches!(kind, FieldKind::Person | FieldKind::Organisation | FieldKind::Address | FieldKind::Text)
 }
 
-/// All candidates the labels of `f` give, best first.
+/// All candidates the labels of `f` give, best first, with the built-in taxonomy's label words.
+#[cfg(test)]
 pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
+    let labels = crate::corroborate::label_words(&tamis_shared::taxonomy::Taxonomy::builtin());
+    by_label_in(doc, f, &labels)
+}
+
+/// All candidates the labels of `f` give, best first. `labels` holds every label and title word
+/// of the taxonomy: a name made of them alone is the next label or a heading, not a value.
+pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<String>) -> Vec<Cand> {
     let excludes: Vec<String> = f.exclude.iter().map(|e| fold(e)).collect();
     let mut out = vec![];
     for (li, label) in f.labels.iter().enumerate() {
@@ -78,7 +86,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
             if after < line.words.len() {
                 let end = if is_textual(f.kind) { line.run_end(after) } else { line.words.len() };
                 let text = line.span_text(after, end);
-                if let Some(p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text)) {
+                if let Some(p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text, labels)) {
                     let (ocr, bbox) = line.span_meta(after, end);
                     out.push(Cand { p, place: 0.95, ocr, page: line.page, bbox, rank: label_rank + 1.0 });
                     continue;
@@ -90,7 +98,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 if let Some(next) = beside(doc, i, first, after) {
                     let b = if is_textual(f.kind) { next.run_end(0) } else { next.words.len() };
                     let text = next.span_text(0, b);
-                    if let Some(p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text)) {
+                    if let Some(p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text, labels)) {
                         let (ocr, bbox) = next.span_meta(0, b);
                         out.push(Cand { p, place: 0.8, ocr, page: next.page, bbox, rank: label_rank + 0.5 });
                         continue;
@@ -123,7 +131,7 @@ pub fn by_label(doc: &Doc, f: &FieldDef) -> Vec<Cand> {
                 };
                 let b = if is_textual(f.kind) { textual_end_below(line, first, after, next, a) } else { b };
                 let text = next.span_text(a, b);
-                if let Some(mut p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text)) {
+                if let Some(mut p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text, labels)) {
                     let (mut ocr, bbox) = next.span_meta(a, b);
                     // An address below its label may continue on further lines: not sure enough alone,
                     // unless the block is read down to its postcode and town.
@@ -239,8 +247,19 @@ fn address_rest(doc: &Doc, k: usize, label_box: Option<BBox>) -> Option<(String,
 }
 
 /// Whether `p`, read as `text` after the label `label`, can be the value of `f`.
-fn fits(f: &FieldDef, label: &[String], p: &Parsed, text: &str) -> bool {
-    plausible(f, p) && !starts_range(f, text) && !bare_du_without_range(f, label, text)
+fn fits(f: &FieldDef, label: &[String], p: &Parsed, text: &str, labels: &std::collections::BTreeSet<String>) -> bool {
+    plausible(f, p) && !starts_range(f, text) && !bare_du_without_range(f, label, text) && !only_labels(f, p, labels)
+}
+
+/// A name, company or address made only of label and heading words ("SIRET", "Surname", "LIEU DE
+/// NAISSANCE", "Net versé") is the next cell's label or a heading read in the value's place: in a
+/// grid, the value is further down (families C to F read them so on every grid form).
+fn only_labels(f: &FieldDef, p: &Parsed, labels: &std::collections::BTreeSet<String>) -> bool {
+    if !is_textual(f.kind) {
+        return false;
+    }
+    let words: Vec<String> = fold(&p.value).split(' ').filter(|t| t.chars().count() >= 2).map(String::from).collect();
+    !words.is_empty() && words.iter().all(|w| labels.contains(w))
 }
 
 /// A date that opens a range ("du 13/01/2025 au 12/02/2025") is the start of a period (a
@@ -424,5 +443,16 @@ mod tests {
         assert_eq!(best(&d, "amount_due").as_deref(), Some("164.75"));
         let d = doc(&["Total TTC 120,00 €", "Déjà réglé (mensualités) 100,00 €", "Reste à payer 20,00 €"]);
         assert_eq!(best(&d, "amount_due").as_deref(), Some("20.00"));
+    }
+
+    #[test]
+    fn a_label_in_the_values_place_is_passed_over_for_the_value_below() {
+        let tax = Taxonomy::builtin();
+        let surname = tax.get("passport").unwrap().fields.iter().find(|f| f.name == "surname").unwrap().clone();
+        let d = doc(&["Nom / Surname", "MARTIN"]);
+        assert_eq!(by_label(&d, &surname).first().map(|c| c.p.value.as_str()), Some("MARTIN"));
+        let employer = tax.get("payslip").unwrap().fields.iter().find(|f| f.name == "employer_name").unwrap().clone();
+        let d = doc(&["EMPLOYEUR SIRET", "Transports Leroux SAS 633 004 486 00013"]);
+        assert!(by_label(&d, &employer).iter().all(|c| c.p.value != "SIRET"), "{:?}", by_label(&d, &employer));
     }
 }

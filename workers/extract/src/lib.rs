@@ -73,7 +73,7 @@ impl Extractor {
         let source = if doc.lines.iter().any(|l| l.ocr) { FieldSource::Ocr } else { FieldSource::TextLayer };
         let mut out = Out { fields: BTreeMap::new(), findings: vec![] };
         for f in &def.fields {
-            let cands = generic::by_label(doc, f);
+            let cands = generic::by_label_in(doc, f, &self.labels);
             if let Some(best) = cands.first() {
                 let conf = generic::confidence(best, &cands);
                 out.fields.insert(
