@@ -57,7 +57,9 @@ pub(crate) fn check(def: &TypeDef, doc: &Doc, labels: &BTreeSet<String>, out: &m
                 FieldKind::Nir | FieldKind::Siret | FieldKind::Iban | FieldKind::TaxNumber | FieldKind::Amount
             );
         let shaped = f.kind != FieldKind::Amount && shaped(f.kind, &v.value, labels);
-        if checked || (shaped && (stated_twice(doc, f.kind, &v.value) || named_as_its_kind(doc, f.kind, &v.value))) {
+        if checked
+            || (shaped && (stated_twice(doc, f.kind, &v.value, labels) || named_as_its_kind(doc, f.kind, &v.value)))
+        {
             confirmed.insert(f.name.as_str());
         }
     }
@@ -170,7 +172,7 @@ fn named_as_its_kind(doc: &Doc, kind: FieldKind, value: &str) -> bool {
 /// Whether two lines of the document state the value. Names and addresses compare by their words
 /// (an address by its first line, which holds the street); dates, periods and references by
 /// their normalised value.
-fn stated_twice(doc: &Doc, kind: FieldKind, value: &str) -> bool {
+fn stated_twice(doc: &Doc, kind: FieldKind, value: &str, labels: &BTreeSet<String>) -> bool {
     let count = |hit: &dyn Fn(&crate::doc::L) -> bool| doc.lines.iter().filter(|l| hit(l)).take(2).count();
     let words_of = |s: &str| -> Vec<String> {
         fold(s).split(' ').filter(|t| t.chars().count() >= 2).map(String::from).collect::<Vec<_>>()
@@ -179,7 +181,11 @@ fn stated_twice(doc: &Doc, kind: FieldKind, value: &str) -> bool {
         !words.is_empty() && words.iter().all(|w| l.tokens.iter().any(|(t, _)| t == w))
     };
     match kind {
-        FieldKind::Person | FieldKind::Organisation | FieldKind::Text | FieldKind::ContractType => {
+        FieldKind::Person | FieldKind::Organisation => {
+            let words = words_of(value);
+            count(&|l| whole_name_in(l, &words, labels)) >= 2
+        }
+        FieldKind::Text | FieldKind::ContractType => {
             let words = words_of(value);
             count(&|l| holds(l, &words)) >= 2
         }
@@ -203,6 +209,29 @@ fn stated_twice(doc: &Doc, kind: FieldKind, value: &str) -> bool {
                 }) >= 2
         }
     }
+}
+
+/// Whether the line names `words` (any order) as a whole name: a run of exactly those words that
+/// no capitalised word or connector ("de", "du") continues on either side. A name cut short
+/// ("Caisse" of "Caisse Vosgienne de Crédit") is part of a longer one wherever it is printed.
+fn whole_name_in(l: &crate::doc::L, words: &[String], labels: &BTreeSet<String>) -> bool {
+    let n = words.len();
+    if n == 0 || l.tokens.len() < n {
+        return false;
+    }
+    let mut want: Vec<&str> = words.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    let continues = |k: usize, after: bool| {
+        let Some((t, w)) = l.tokens.get(k) else { return false };
+        let capital = l.words[*w].text.chars().next().is_some_and(|c| c.is_uppercase());
+        let connector = after && ["de", "du", "des", "d", "et"].contains(&t.as_str());
+        connector || (capital && !labels.contains(t) && !norm::CIVILITY.contains(&t.as_str()))
+    };
+    (0..=l.tokens.len() - n).any(|s| {
+        let mut run: Vec<&str> = l.tokens[s..s + n].iter().map(|(t, _)| t.as_str()).collect();
+        run.sort_unstable();
+        run == want && !continues(s + n, true) && (s == 0 || !continues(s - 1, false))
+    })
 }
 
 /// A postcode and a town, as the last line of a French address.
@@ -307,6 +336,15 @@ mod tests {
             &[],
             &[("bic", "BNPAFRPP", Some(true)), ("iban", "FR7630006000011234567890189", Some(true))],
         );
+        assert!(f.is_empty(), "{f:?}");
+    }
+
+    #[test]
+    fn a_name_cut_short_is_not_confirmed_by_the_longer_name_around_it() {
+        let lines = ["Caisse Vosgienne de Crédit", "Agence : Caisse Vosgienne de Crédit, 12 rue du Port"];
+        let f = findings("bank_details", &lines, &[("bank_name", "Caisse", None)]);
+        assert_eq!(f, vec!["uncorroborated:bank_name"]);
+        let f = findings("bank_details", &lines, &[("bank_name", "Caisse Vosgienne de Crédit", None)]);
         assert!(f.is_empty(), "{f:?}");
     }
 }

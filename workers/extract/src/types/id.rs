@@ -612,6 +612,33 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         }
     }
     // France's 1988-2021 card carries its expiry in print only.
+    // Whatever the names came from, the zone's names are a second reading of them: a name that
+    // does not spell the zone's, word for word up to accents (the last word may be cut by the
+    // zone), was read in the wrong place or misread (`Jodo` for `João`), and a person must look.
+    // A damaged zone parsed only partly has no name line to spell: there a name must at least look
+    // printed (family D: a speck under the zone, read `ae`, was taken for the surname).
+    for (name, zone) in [("surname", &m.surname), ("given_names", &m.given_names)] {
+        let zone = name_tokens(&zone.replace('<', " "));
+        let Some(f) = out.fields.get_mut(name) else { continue };
+        if partial || zone.is_empty() {
+            let printed_like = f.value.chars().next().is_some_and(|c| c.is_uppercase())
+                && f.value.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+            if !printed_like {
+                f.confidence = f.confidence.min(0.75);
+            }
+            continue;
+        }
+        let read = name_tokens(&f.value);
+        let spells = read.len() >= zone.len()
+            && zone.iter().enumerate().all(|(i, z)| {
+                // The zone may cut the last word, and OCR may read its fillers as letters after it.
+                read[i] == *z
+                    || (i + 1 == zone.len() && (read[i].starts_with(z.as_str()) || z.starts_with(read[i].as_str())))
+            });
+        if !spells {
+            f.confidence = f.confidence.min(0.75);
+        }
+    }
     let printed_expiry = || {
         time::Date::parse(
             &out.fields.get("expiry_date")?.value,
@@ -735,12 +762,14 @@ mod tests {
     }
 
     #[test]
-    fn a_clear_printed_name_one_letter_from_a_misread_mrz_is_kept_and_said() {
+    fn a_clear_printed_name_one_letter_from_a_misread_mrz_is_kept_said_and_reviewed() {
         let out = id_card("Lucie, Christelle", 0.96);
         let g = &out.fields["given_names"];
         assert_eq!(g.value, "Lucie Christelle");
-        assert!(g.confidence >= 0.85, "{}", g.confidence);
         assert!(out.findings.iter().any(|f| f.code == "reconciled:given_names"));
+        // Kept, but the two readings disagree: family C's `Jodo` for João was as clearly printed
+        // and as sure as this, so a person decides which one is right.
+        assert!(g.confidence < 0.8, "{}", g.confidence);
         // An unsure printed read does not outweigh the MRZ: a person decides.
         let out = id_card("Lucie, Christelle", 0.88);
         assert!(out.fields["given_names"].confidence < 0.8);
