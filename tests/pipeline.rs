@@ -227,13 +227,14 @@ fn reason_codes(ev: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mismatch() {
-    // An employer certificate for Capucine GAUTIER, read well enough to be accepted on its own.
-    let sample = root().join("samples/doc-0004.pdf");
+    // Bank details of Danielle JACOB, read well enough to be accepted on their own (the holder
+    // confirmed by the calibration, the IBAN by its key).
+    let sample = root().join("samples/doc-0006.pdf");
     let embedded = process(&[sample.as_path()]);
     assert_eq!(
-        embedded["doc-0004.pdf"]["decision"], "auto",
+        embedded["doc-0006.pdf"]["decision"], "auto",
         "the sample passes without a case: {}",
-        embedded["doc-0004.pdf"]
+        embedded["doc-0006.pdf"]
     );
 
     let ns = Namespace::new("names");
@@ -253,7 +254,7 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     // Someone else's certificate in this case; the right person (all given names, another order,
     // no accents) in the other; no names at all in the third.
     let stranger = submit("CASE-N1", &["Marc DURAND", "Léa DURAND"]);
-    let holder = submit("CASE-N2", &["GAUTIER Capucine Héloïse", "Marc DURAND"]);
+    let holder = submit("CASE-N2", &["JACOB Danielle Héloïse", "Marc DURAND"]);
     let unknown = submit("CASE-N3", &[]);
 
     let outcome_of = |evs: &[(String, Value)], id: &str| {
@@ -271,7 +272,7 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     assert_eq!(reason_codes(&s), vec!["name_mismatch"]);
     let message = s["data"]["reasons"][0]["message"].as_str().unwrap();
     assert!(
-        message.contains("employee_name") && !message.contains("GAUTIER") && !message.contains("DURAND"),
+        message.contains("account_holder") && !message.contains("JACOB") && !message.contains("DURAND"),
         "{message}"
     );
     validate_event(&s);
@@ -281,7 +282,7 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     // The review item gives the reviewer the case's persons to compare with the document.
     let conn = lapin::Connection::connect(AMQP_URL, lapin::ConnectionProperties::default()).await.unwrap();
     let ch = conn.create_channel().await.unwrap();
-    let queue = format!("{}.review.employer_certificate", ns.prefix);
+    let queue = format!("{}.review.bank_details", ns.prefix);
     let m = ch
         .basic_get(queue.as_str().into(), lapin::options::BasicGetOptions { no_ack: true })
         .await
@@ -300,7 +301,7 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     }
     assert_eq!(worker.stop(), Some(0));
     let log = std::fs::read_to_string(logs.path().join("worker.log")).unwrap_or_default();
-    assert!(!log.is_empty() && !log.contains("DURAND") && !log.contains("GAUTIER"), "the worker log holds a name");
+    assert!(!log.is_empty() && !log.contains("DURAND") && !log.contains("JACOB"), "the worker log holds a name");
     ns.cleanup().await;
 
     // The embedded run applies the same rule.
