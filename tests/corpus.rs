@@ -83,8 +83,10 @@ fn dev_corpus_scores_hold() {
     assert!(f(&s["classification"]["accuracy"]) >= 0.98, "type accuracy fell: {}", s["summary"]);
     assert!(f(&s["fields"]["overall"]["f1"]) >= 0.97, "field F1 fell: {}", s["summary"]);
     assert!(f(&s["auto_accept_error_rate"]) <= 0.005, "auto-accept errors rose: {}", s["summary"]);
-    // Measured 0.761 (F1 0.985) on 2 Dec 2026; a little room for a slower machine's timing.
-    assert!(f(&s["straight_through_rate"]) >= 0.72, "straight-through fell: {}", s["summary"]);
+    // Measured 0.761 (F1 0.985) on 2 Dec 2026. Since a required field needs evidence independent
+    // of where it was read (issue #20), family A's names, dates and figures without a check key
+    // go to a person unless the calibration measured them safe: 0.44 on 7 Dec 2026.
+    assert!(f(&s["straight_through_rate"]) >= 0.42, "straight-through fell: {}", s["summary"]);
     assert_eq!(s["errors_on_valid_documents"], 0, "a valid document was rejected as unusable");
     // Issue #3: scans and photos read within 3 points of the born-digital documents, in type
     // accuracy and in field F1 (measured: jpeg 0.974, pdf_scan 0.988, png and tiff 1.000
@@ -188,10 +190,23 @@ fn real_mrz_specimens_give_their_fields_exactly() {
     let fields = ["surname", "given_names", "document_number", "birth_date", "expiry_date", "sex", "nationality"];
     let mut exact = 0;
     let mut total = 0;
+    let mut visas = 0;
     for t in truth(&real.join("truth.jsonl")) {
         let Some(file) = t["file"].as_str().unwrap().strip_prefix("mrz/") else { continue };
-        total += 1;
         let p = got.get(file).unwrap_or_else(|| panic!("{file}: no prediction"));
+        // A visa (zone code V) is none of the identity types Tamis reads (issue #20): typed
+        // `other`, it goes to a person, and its zone's fields are not a passport's.
+        if t["type"] == "visa" {
+            visas += 1;
+            assert!(
+                !["passport", "id_card", "residence_permit"].contains(&p["type"].as_str().unwrap_or("")),
+                "{file}: a visa typed {}",
+                p["type"]
+            );
+            assert_ne!(p["decision"], "auto", "{file}: a visa accepted automatically");
+            continue;
+        }
+        total += 1;
         let wrong: Vec<&str> = fields
             .iter()
             .copied()
@@ -213,10 +228,86 @@ fn real_mrz_specimens_give_their_fields_exactly() {
         }
         assert!(wrong.is_empty() || p["decision"] != "auto", "{file}: accepted automatically with wrong {wrong:?}");
     }
-    println!("real MRZ specimens: {exact}/{total} give every field exactly");
-    assert_eq!(total, 24, "the real-data MRZ set changed");
+    println!("real MRZ specimens: {exact}/{total} identity documents give every field exactly");
+    assert_eq!((total, visas), (23, 1), "the real-data MRZ set changed");
     // Measured when this gate was set (6 before the MRZ repairs of issue #4, 16 before the band
-    // was searched for in the pixels, 22 before glyphs were cut on strokes); raise it as it
-    // improves. The one left, id-esp, is a non-compliant card PassportEye itself scores 0.
-    assert!(exact >= 23, "only {exact}/{total} MRZ specimens give every field exactly");
+    // was searched for in the pixels, 22 before glyphs were cut on strokes, of 24 with the visa,
+    // whose zone was then read as a passport's); raise it as it improves. The one left, id-esp,
+    // is a non-compliant card PassportEye itself scores 0.
+    assert!(exact >= 22, "only {exact}/{total} MRZ specimens give every field exactly");
+}
+
+/// How much of each family the test command draws: enough documents of every type (about 70 per
+/// family) to catch a wrong acceptance, little enough that five families keep the suite well
+/// inside CI's time.
+const FAMILY_SCALE: &str = "0.3";
+
+/// Draws family `letter` with the shared generator (`scripts/corpus-families`) and returns its
+/// folder. The generator and the referee must be there: a missing corpus fails, loudly.
+fn draw_family(letter: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let shared = shared_dir().expect(
+        "no shared corpus beside the repository (../shared or TAMIS_SHARED_DIR): the family gates need its generator",
+    );
+    let out = root().join("target/corpus-tests");
+    let status = Command::new(root().join("scripts/corpus-families"))
+        .args(["--scale", FAMILY_SCALE, "--out"])
+        .arg(&out)
+        .arg(letter)
+        .env("TAMIS_SHARED_DIR", &shared)
+        .status()
+        .expect("scripts/corpus-families runs");
+    assert!(status.success(), "drawing family {letter} failed: {status}");
+    (shared, out.join(format!("fam-{}", letter.to_lowercase())))
+}
+
+/// What a family must keep. The auto-accept error is the product's promise and the same for every
+/// family: the policy's target. The others are floors at what was measured when the gate was set
+/// (issue #20 asks for 0.97 / 0.93 / 0.60 on every family: raise them as the reading improves).
+struct Floors {
+    type_accuracy: f64,
+    field_f1: f64,
+    straight_through: f64,
+}
+
+fn family_scores_hold(letter: &str, floors: Floors) {
+    let (shared, dir) = draw_family(letter);
+    let out = tempfile::NamedTempFile::new().unwrap();
+    process_to(&[&dir], &[], out.path());
+    let s = score(&shared, &dir.join("truth.jsonl"), out.path());
+    println!("family {letter}: {}", s["summary"].as_str().unwrap());
+    assert_eq!(s["missing_predictions"], 0);
+    let f = |v: &Value| v.as_f64().unwrap();
+    assert!(f(&s["auto_accept_error_rate"]) <= 0.005, "family {letter}: wrong values accepted: {}", s["summary"]);
+    assert!(f(&s["classification"]["accuracy"]) >= floors.type_accuracy, "family {letter}: {}", s["summary"]);
+    assert!(f(&s["fields"]["overall"]["f1"]) >= floors.field_f1, "family {letter}: {}", s["summary"]);
+    assert!(f(&s["straight_through_rate"]) >= floors.straight_through, "family {letter}: {}", s["summary"]);
+}
+
+// Floors at what the families at test scale 0.3 measured on 7 Dec 2026 (C 0.956/0.836/0.18,
+// D 0.956/0.831/0.13, E 0.956/0.811/0.07, F 0.956/0.726/0.04, G 1.000/0.841/0.13), less two to
+// three points for another machine's OCR; the auto-accept error is the target everywhere.
+#[test]
+fn family_c_scores_hold() {
+    family_scores_hold("C", Floors { type_accuracy: 0.93, field_f1: 0.80, straight_through: 0.14 });
+}
+
+#[test]
+fn family_d_scores_hold() {
+    family_scores_hold("D", Floors { type_accuracy: 0.93, field_f1: 0.80, straight_through: 0.10 });
+}
+
+#[test]
+fn family_e_scores_hold() {
+    family_scores_hold("E", Floors { type_accuracy: 0.93, field_f1: 0.78, straight_through: 0.04 });
+}
+
+#[test]
+fn family_f_scores_hold() {
+    family_scores_hold("F", Floors { type_accuracy: 0.93, field_f1: 0.69, straight_through: 0.02 });
+}
+
+/// The blind family: its floors were set from its scores alone (corpus/README.md).
+#[test]
+fn family_g_blind_scores_hold() {
+    family_scores_hold("G", Floors { type_accuracy: 0.95, field_f1: 0.81, straight_through: 0.10 });
 }
