@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use tamis_shared::ids::{Iban, Mrz};
 use tamis_shared::taxonomy::{fold, Taxonomy};
-use tamis_shared::Page;
+use tamis_shared::{DocumentType, Page};
 
 /// A heading is worth several vocabulary words.
 const TITLE_WEIGHT: f32 = 4.0;
@@ -17,8 +17,6 @@ const OTHER_BASE: f32 = 3.5;
 /// What an MRZ whose document code names another kind takes from an identity type's score: more
 /// than a heading and its vocabulary can give, so the code decides.
 const MRZ_CODE_VETO: f32 = 12.0;
-/// The types an MRZ's document code decides between.
-const ID_TYPES: [&str; 3] = ["passport", "id_card", "residence_permit"];
 /// Softmax temperature, fitted so that confidence tracks accuracy on the dev corpus.
 const TEMPERATURE: f32 = 1.3;
 
@@ -154,7 +152,9 @@ impl Scorer {
                 };
                 if hit {
                     s += 8.0;
-                } else if ID_TYPES.contains(&name.as_str()) && code.starts_with(['P', 'I', 'A', 'C', 'R', 'T', 'V']) {
+                } else if name.parse::<DocumentType>().is_ok_and(|t| t.is_identity())
+                    && code.starts_with(['P', 'I', 'A', 'C', 'R', 'T', 'V'])
+                {
                     // The zone's document code is the issuer's own statement of what the document
                     // is: a visa (`V`) is none of the identity types, and a passport's zone argues
                     // against a card's headings on the same page. A code OCR garbled ("1P") says

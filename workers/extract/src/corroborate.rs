@@ -28,6 +28,7 @@
 //! the routing policy blocks on; a name the case's persons confirm is waived by the router.
 
 use crate::doc::Doc;
+use crate::generic::POSTCODE_TOWN;
 use crate::norm;
 use crate::Out;
 use std::collections::BTreeSet;
@@ -233,10 +234,6 @@ fn whole_name_in(l: &crate::doc::L, words: &[String], labels: &BTreeSet<String>)
         run == want && !continues(s + n, true) && (s == 0 || !continues(s - 1, false))
     })
 }
-
-/// A postcode and a town, as the last line of a French address.
-static POSTCODE_TOWN: once_cell::sync::Lazy<regex::Regex> =
-    once_cell::sync::Lazy::new(|| regex::Regex::new(r"(?:^|[\s,])(?:F-)?\d{5}\s+\p{L}").unwrap());
 
 #[cfg(test)]
 mod tests {

@@ -210,7 +210,7 @@ fn beside(doc: &Doc, i: usize, first: usize, after: usize) -> Option<&L> {
 }
 
 /// A postcode and a town, as the last line of a French address.
-static POSTCODE_TOWN: once_cell::sync::Lazy<regex::Regex> =
+pub(crate) static POSTCODE_TOWN: once_cell::sync::Lazy<regex::Regex> =
     once_cell::sync::Lazy::new(|| regex::Regex::new(r"(?:^|\s)(?:F-)?\d{5}\s+\p{L}").unwrap());
 
 /// The lines that continue an address block started on line `k`, in the label's column, down to

@@ -166,23 +166,13 @@ pub(crate) const ORGANISATION_WORDS: [&str; 16] = [
     "compagnie",
 ];
 
-/// Titles that FORMAT.md drops from names.
-const TITLES: [&str; 14] = [
-    "m",
-    "mme",
-    "mlle",
-    "mr",
-    "mrs",
-    "madame",
-    "monsieur",
-    "mademoiselle",
-    "dr",
-    "docteur",
-    "me",
-    "m et mme",
-    "mmes",
-    "mm",
-];
+/// Titles that FORMAT.md drops from names besides the civility titles: professions' and plurals.
+const OTHER_TITLES: [&str; 6] = ["dr", "docteur", "me", "m et mme", "mmes", "mm"];
+
+/// Whether a folded word is a title FORMAT.md drops from names.
+fn is_title(f: &str) -> bool {
+    CIVILITY.contains(&f) || OTHER_TITLES.contains(&f)
+}
 
 /// A person's name as printed, without title, stopping at the first token that is not a name word.
 pub fn person(text: &str) -> Option<String> {
@@ -196,7 +186,7 @@ pub fn person(text: &str) -> Option<String> {
             break;
         }
         let f = fold(t);
-        if out.is_empty() && (TITLES.contains(&f.as_str()) || t == "M." || t == "Mme.") {
+        if out.is_empty() && (is_title(&f) || t == "M." || t == "Mme.") {
             continue;
         }
         // Merged columns put a block heading right after the name.
