@@ -150,11 +150,7 @@ fn assert_metrics_pushed(otlp: &OtlpReceiver) {
     let points: Vec<Value> = otlp.metric_points().into_iter().filter(|p| p["service"] == "tamis-worker-all").collect();
     assert!(!points.is_empty(), "no metric was pushed over OTLP");
     let last = |name: &str, attrs: &[(&str, &str)]| -> Option<Value> {
-        points
-            .iter()
-            .filter(|p| p["name"] == name && attrs.iter().all(|(k, v)| p["attributes"][*k] == *v))
-            .last()
-            .cloned()
+        points.iter().rfind(|p| p["name"] == name && attrs.iter().all(|(k, v)| p["attributes"][*k] == *v)).cloned()
     };
     for stage in ["ocr", "classify", "extract", "route"] {
         let ok = last("tamis.stage.documents", &[("stage", stage), ("outcome", "ok")])

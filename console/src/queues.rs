@@ -119,7 +119,7 @@ impl Leases {
                 queues.push((n, q));
             }
         }
-        queues.sort_by(|a, b| b.0.cmp(&a.0));
+        queues.sort_by_key(|q| std::cmp::Reverse(q.0));
         for (_, q) in queues {
             // Bounded: items decided earlier but not acked are skipped, not looped on forever.
             for _ in 0..32 {

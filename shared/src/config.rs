@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// Everything a Tamis process can be told.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+#[derive(Default)]
 pub struct Config {
     pub amqp: AmqpConfig,
     pub blob: BlobConfig,
@@ -235,22 +236,6 @@ pub enum ConfigError {
     Env { name: &'static str, message: String },
     #[error("invalid setting {setting}: {message}")]
     Invalid { setting: &'static str, message: String },
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            amqp: AmqpConfig::default(),
-            blob: BlobConfig::default(),
-            workers: WorkersConfig::default(),
-            limits: LimitsConfig::default(),
-            retry: RetryConfig::default(),
-            taxonomy: None,
-            policy: None,
-            twoddoc_trust_list: None,
-            console: ConsoleConfig::default(),
-        }
-    }
 }
 
 impl Config {

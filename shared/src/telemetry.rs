@@ -273,11 +273,11 @@ mod tests {
         assert!(!otlp_requested(Metrics, env(&[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://c:4318/v1/traces")])));
         assert!(otlp_requested(Metrics, env(&[("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://c:4318/v1/metrics")])));
         let traces_off = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_TRACES_EXPORTER", "none")]);
-        assert!(!otlp_requested(Traces, &traces_off));
-        assert!(otlp_requested(Metrics, &traces_off), "turning traces off leaves metrics on");
+        assert!(!otlp_requested(Traces, traces_off));
+        assert!(otlp_requested(Metrics, traces_off), "turning traces off leaves metrics on");
         let metrics_off = env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"), ("OTEL_METRICS_EXPORTER", "none")]);
-        assert!(!otlp_requested(Metrics, &metrics_off));
-        assert!(otlp_requested(Traces, &metrics_off));
+        assert!(!otlp_requested(Metrics, metrics_off));
+        assert!(otlp_requested(Traces, metrics_off));
     }
 
     #[test]

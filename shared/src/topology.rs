@@ -134,9 +134,9 @@ pub const DEFAULT_RETRY_DELAYS_MS: [u64; 3] = [1_000, 5_000, 30_000];
 /// A delay as it appears in a queue name: `500ms`, `5s`, `2m`.
 pub fn delay_name(d: std::time::Duration) -> String {
     let ms = d.as_millis() as u64;
-    if ms % 60_000 == 0 && ms > 0 {
+    if ms.is_multiple_of(60_000) && ms > 0 {
         format!("{}m", ms / 60_000)
-    } else if ms % 1_000 == 0 && ms > 0 {
+    } else if ms.is_multiple_of(1_000) && ms > 0 {
         format!("{}s", ms / 1_000)
     } else {
         format!("{ms}ms")

@@ -69,7 +69,7 @@ pub(crate) fn luhn_ok(s: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Remainder modulo 97 of a long decimal string.

@@ -42,8 +42,11 @@ impl PageScores {
 pub struct Scorer {
     tax: Arc<Taxonomy>,
     /// Folded titles, keywords and negatives per type, in taxonomy order.
-    vocab: Vec<(String, Vec<String>, Vec<String>, Vec<String>)>,
+    vocab: Vec<Vocab>,
 }
+
+/// One type's folded name, titles, keywords and negative words.
+type Vocab = (String, Vec<String>, Vec<String>, Vec<String>);
 
 fn contains(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {

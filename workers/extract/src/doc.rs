@@ -247,7 +247,7 @@ mod tests {
     #[test]
     fn an_unsure_label_word_with_one_wrong_character_is_still_the_label() {
         assert!(misread("paæment", "paiement", 0.47));
-        assert!(misread("periode", "periode", 0.5) == false, "equal words are matched before, not here");
+        assert!(!misread("periode", "periode", 0.5), "equal words are matched before, not here");
         // Read well, it is another word; short words have too many neighbours.
         assert!(!misread("paæment", "paiement", 0.95));
         assert!(!misread("net", "nel", 0.3));

@@ -170,7 +170,7 @@ pub fn parse(kind: FieldKind, text: &str) -> Option<Parsed> {
                 let valid = tamis_shared::ids::TaxNumber::parse(&d).is_ok();
                 return Some(Parsed { value: d, valid: Some(valid), corrected: false });
             }
-            (d.len() >= 10).then(|| Parsed { value: d, valid: Some(false), corrected: false })
+            (d.len() >= 10).then_some(Parsed { value: d, valid: Some(false), corrected: false })
         }
         FieldKind::NoticeReference => {
             let c = compact(text);

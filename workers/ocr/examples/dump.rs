@@ -27,7 +27,7 @@ fn main() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&input)
         .expect("cannot read IN_DIR")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().map_or(true, |e| e != "jsonl" && e != "md"))
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "jsonl" && e != "md"))
         .collect();
     files.sort();
     // Experiment switches (not for production): TAMIS_OCR_UPSCALE=0, TAMIS_OCR_DESKEW=0, TAMIS_OCR_MRZ=0.

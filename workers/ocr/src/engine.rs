@@ -146,7 +146,7 @@ impl Engine {
                 return None;
             }
             // `deg` is the clockwise rotation of the input (baseapi.h): undo it counter-clockwise.
-            let rotate_cw = ((360 - ((deg % 360) + 360) % 360) % 360) as u16;
+            let rotate_cw = ((360 - deg.rem_euclid(360)) % 360) as u16;
             Some(Orientation { rotate_cw, confidence: conf })
         }
     }
@@ -189,13 +189,19 @@ fn init_api(datapath: Option<&CString>, languages: &str) -> Result<*mut ts::Tess
 }
 
 /// Copies and frees a string tesseract allocated.
+///
+/// # Safety
+/// `ptr` is null or a NUL-terminated string tesseract allocated and nobody else frees.
 unsafe fn take_text(ptr: *mut c_char) -> Option<String> {
     if ptr.is_null() {
         return None;
     }
-    let s = CStr::from_ptr(ptr).to_string_lossy().into_owned();
-    ts::TessDeleteText(ptr);
-    Some(s)
+    // SAFETY: the caller hands a live NUL-terminated string from tesseract, freed once, here.
+    unsafe {
+        let s = CStr::from_ptr(ptr).to_string_lossy().into_owned();
+        ts::TessDeleteText(ptr);
+        Some(s)
+    }
 }
 
 /// Engines created on demand up to `size`, lent out one thread at a time.

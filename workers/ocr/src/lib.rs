@@ -326,7 +326,7 @@ impl Ocr {
     fn ocr_pages(&self, sources: Vec<PageSource<'_>>, started: Instant) -> Result<Vec<(Page, bool)>, OcrError> {
         let n = sources.len();
         let slots: Vec<Mutex<Option<PageSource<'_>>>> = sources.into_iter().map(|s| Mutex::new(Some(s))).collect();
-        let results: Vec<Mutex<Option<Result<(Page, bool), OcrError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+        let results: Vec<Mutex<Option<PageOutcome>>> = (0..n).map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
         let workers = self.config.engines.max(1).min(n);
         std::thread::scope(|scope| {
@@ -548,6 +548,9 @@ fn text_quality(pages: &[Page]) -> f32 {
         (sum / n as f32).clamp(0.0, 1.0)
     }
 }
+
+/// One page's reading, and whether it was rotated, or why it failed.
+type PageOutcome = Result<(Page, bool), OcrError>;
 
 #[cfg(test)]
 mod tests {

@@ -236,12 +236,13 @@ mod tests {
 
     fn tiff_pages(n: usize, side: u32) -> Vec<u8> {
         let mut file = Cursor::new(Vec::new());
-        let mut enc = tiff::encoder::TiffEncoder::new(&mut file).expect("tiff encoder");
         let page = GrayImage::from_fn(side, side, |x, _| image::Luma([if x % 7 == 0 { 0 } else { 255 }]));
-        for _ in 0..n {
-            enc.write_image::<tiff::encoder::colortype::Gray8>(side, side, page.as_raw()).expect("tiff page");
+        {
+            let mut enc = tiff::encoder::TiffEncoder::new(&mut file).expect("tiff encoder");
+            for _ in 0..n {
+                enc.write_image::<tiff::encoder::colortype::Gray8>(side, side, page.as_raw()).expect("tiff page");
+            }
         }
-        drop(enc);
         file.into_inner()
     }
 

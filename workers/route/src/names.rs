@@ -308,8 +308,8 @@ mod tests {
         assert!(same_person(&long, &long));
         assert!(!same_person(&long, "Jean DUPONT"));
         // The most tries the word-by-word search can need: initials everywhere, and no full word.
-        let initials = vec!["J"; MAX_WORDS].join(" ");
-        let words = vec!["Jean"; MAX_WORDS].join(" ");
+        let initials = ["J"; MAX_WORDS].join(" ");
+        let words = ["Jean"; MAX_WORDS].join(" ");
         assert!(!same_person(&initials, &words));
     }
 

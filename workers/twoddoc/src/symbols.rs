@@ -11,9 +11,8 @@ fn decode(img: &GrayImage) -> Option<(String, BBox)> {
     let (w, h) = img.dimensions();
     let source = Luma8LuminanceSource::new(img.as_raw().clone(), w, h).ok()?;
     let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-    let mut hints = DecodeHints::default();
     // The quick mode scans too few lines to meet a small symbol on a full page.
-    hints.TryHarder = Some(true);
+    let hints = DecodeHints { TryHarder: Some(true), ..DecodeHints::default() };
     let result = DataMatrixReader.decode_with_hints(&mut bitmap, &hints).ok()?;
     let pts = result.getPoints();
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);

@@ -132,7 +132,7 @@ fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
 
 /// Whether a legal form ends the name: it corroborates a header read as a company.
 pub(crate) fn has_legal_form(name: &str) -> bool {
-    fold(name).split(' ').last().is_some_and(|t| norm::LEGAL_FORMS.contains(&t))
+    fold(name).split(' ').next_back().is_some_and(|t| norm::LEGAL_FORMS.contains(&t))
 }
 
 pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
@@ -333,7 +333,7 @@ fn row_amount(doc: &Doc, all: &[&str], none: &[&str]) -> Option<f64> {
         if !all.iter().all(|a| f.contains(a)) || none.iter().any(|n| f.contains(n)) {
             return None;
         }
-        norm::amounts(&l.text).into_iter().filter(|a| a.1).last().and_then(|a| a.0.parse::<f64>().ok())
+        norm::amounts(&l.text).into_iter().rfind(|a| a.1).and_then(|a| a.0.parse::<f64>().ok())
     })
 }
 
@@ -463,7 +463,7 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
             let (_, after) = l.find(&["la".into(), "somme".into(), "de".into()])?;
             let first = l.words.get(after)?;
             let (value, cents) = norm::amounts(&l.span_text(after, l.words.len())).into_iter().next()?;
-            (cents && first.text.starts_with(|c: char| c.is_ascii_digit())).then(|| (l, value, first.conf))
+            (cents && first.text.starts_with(|c: char| c.is_ascii_digit())).then_some((l, value, first.conf))
         });
         if let Some((l, value, conf)) = sum {
             out.fields
@@ -529,7 +529,7 @@ fn token_row(doc: &Doc, pick: impl Fn(&[&str]) -> bool) -> Vec<f64> {
     doc.lines
         .iter()
         .filter(|l| pick(&l.tokens.iter().map(|t| t.0.as_str()).collect::<Vec<_>>()))
-        .filter_map(|l| norm::amounts(&l.text).into_iter().filter(|a| a.1).last().and_then(|a| a.0.parse::<f64>().ok()))
+        .filter_map(|l| norm::amounts(&l.text).into_iter().rfind(|a| a.1).and_then(|a| a.0.parse::<f64>().ok()))
         .collect()
 }
 
