@@ -8,9 +8,7 @@ use common::*;
 use serde_json::Value;
 
 fn run_bench(args: &[&str]) -> Value {
-    let Some(shared) = shared_dir() else {
-        panic!("the shared corpus is not beside the repository (set TAMIS_SHARED_DIR)");
-    };
+    let shared = shared_dir();
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("report.json");
     let out = tamis()

@@ -124,10 +124,8 @@ fn the_matcher_finds_what_it_must() {
 /// The documents to run: one born-digital PDF per type, a photo for the types that only come
 /// as photos, and two more photos; with their truth lines.
 fn corpus_subset() -> Vec<(PathBuf, Value)> {
-    let (dir, truth) = match shared_dir() {
-        Some(s) => (s.join("corpus/dev"), s.join("corpus/dev/truth.jsonl")),
-        None => (root().join("samples"), root().join("tests/samples-truth.jsonl")),
-    };
+    let dev = shared_dir().join("corpus/dev");
+    let (dir, truth) = (dev.clone(), dev.join("truth.jsonl"));
     let rows: Vec<Value> =
         std::fs::read_to_string(&truth).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let mut picked: Vec<&Value> = Vec::new();

@@ -32,9 +32,15 @@ pub fn root() -> PathBuf {
 }
 
 /// The shared corpus folder, if present beside the repository.
-pub fn shared_dir() -> Option<PathBuf> {
+pub fn shared_dir() -> PathBuf {
     let p = std::env::var_os("TAMIS_SHARED_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"));
-    p.join("corpus").is_dir().then_some(p)
+    // A gate that passes because its data is missing proves nothing: fail, and say where to put it.
+    assert!(
+        p.join("corpus").is_dir(),
+        "no shared corpus at {}: put the shared material beside the repository (../shared) or set TAMIS_SHARED_DIR",
+        p.display()
+    );
+    p
 }
 
 /// An isolated set of exchanges and queues (`prefix`) plus a blob folder, removed on drop.
