@@ -85,9 +85,22 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
             }
             if after < line.words.len() {
                 let end = if is_textual(f.kind) { line.run_end(after) } else { line.words.len() };
-                let text = line.span_text(after, end);
+                let mut text = line.span_text(after, end);
+                let mut ocr_more = 1.0f32;
+                // An address written in a sentence runs on to the next line when the line ends
+                // before its postcode ("logement situé 7 avenue de Bretagne, / Appt 21, 34000
+                // Montpellier, déclare…"): the value goes on up to the town.
+                if f.kind == FieldKind::Address && end == line.words.len() && !POSTCODE_TOWN.is_match(&text) {
+                    if let Some((more, conf)) =
+                        doc.lines.get(i + 1).filter(|n| n.page == line.page).and_then(run_on_to_town)
+                    {
+                        text = format!("{}, {}", text.trim_end().trim_end_matches(',').trim_end(), more);
+                        ocr_more = conf;
+                    }
+                }
                 if let Some(p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text, labels)) {
                     let (ocr, bbox) = line.span_meta(after, end);
+                    let ocr = ocr.min(ocr_more);
                     out.push(Cand { p, place: 0.95, ocr, page: line.page, bbox, rank: label_rank + 1.0 });
                     continue;
                 }
@@ -105,6 +118,15 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
                     }
                 }
             }
+            // A row caption with a figure to its right ("Total versé par l'employeur   2 703,99")
+            // has its value there: what is printed below is another row, not this one's name.
+            if is_textual(f.kind)
+                && after < line.words.len()
+                && line.words[after..].iter().all(|w| !w.text.chars().any(char::is_alphabetic))
+                && line.words[after..].iter().any(|w| w.text.chars().any(|c| c.is_ascii_digit()))
+            {
+                continue;
+            }
             // A date or amount label that runs on into more words of the same phrase ("titulaire
             // du contrat", "le revenu fiscal de référence et le nombre de parts peuvent…") is a
             // word of a sentence, not a heading over a value below. (Other kinds keep their below
@@ -115,12 +137,23 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
             }
             // Below: the next line(s) of the same page, in the label's column when boxes exist.
             let label_box = line.span_meta(first, after).1;
-            for (k, next) in doc.lines.iter().enumerate().skip(i + 1).take(2) {
-                if next.page != line.page {
+            // The two nearest lines below that have words in the label's column. Lines of other
+            // columns in between do not count ("NET À PAYER" heads a tile whose figure is printed
+            // two rows of the left column further down), but the value is no further than a few
+            // line heights: beyond, the column holds something else.
+            let mut seen = 0;
+            for (k, next) in doc.lines.iter().enumerate().skip(i + 1).take(12) {
+                if next.page != line.page || seen == 2 {
                     break;
+                }
+                if let (Some(lb), Some(nb)) = (label_box, next.bbox) {
+                    if nb.y as i64 > (lb.y + lb.h) as i64 + lb.h as i64 * 5 {
+                        continue;
+                    }
                 }
                 // The excluded words disqualify the line a value is read from, too.
                 if excludes.iter().any(|e| !e.is_empty() && format!(" {} ", next.folded).contains(&format!(" {e} "))) {
+                    seen += 1;
                     continue;
                 }
                 // With boxes, only words in the label's column are below it.
@@ -129,6 +162,7 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
                     None if label_box.is_some() && next.words.iter().any(|w| w.bbox.is_some()) => continue,
                     None => (0, next.words.len()),
                 };
+                seen += 1;
                 let b = if is_textual(f.kind) { textual_end_below(line, first, after, next, a) } else { b };
                 let text = next.span_text(a, b);
                 if let Some(mut p) = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text, labels)) {
@@ -137,7 +171,7 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
                     // unless the block is read down to its postcode and town.
                     let mut place = if f.kind == FieldKind::Address {
                         0.65
-                    } else if k == i + 1 {
+                    } else if seen == 1 {
                         0.85
                     } else {
                         0.7
@@ -149,14 +183,29 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
                             place = 0.8;
                         }
                     }
-                    out.push(Cand { p, place, ocr, page: next.page, bbox, rank: label_rank - (k - i) as f32 * 0.5 });
+                    out.push(Cand { p, place, ocr, page: next.page, bbox, rank: label_rank - seen as f32 * 0.5 });
                     break;
                 }
             }
         }
     }
+    // A company that names itself as one (a legal form, "Lycée", "Caisse") outranks words that
+    // merely sit under a label ("Total versé par l'employeur" over "Cumuls annuels 2025").
+    if f.kind == FieldKind::Organisation {
+        for c in &mut out {
+            if names_an_organisation(&c.p.value) {
+                c.rank += 1.5;
+            }
+        }
+    }
     out.sort_by(|a, b| b.rank.total_cmp(&a.rank));
     out
+}
+
+/// Whether a name says it is a body: a legal form closing it, or an institution's word opening it.
+fn names_an_organisation(value: &str) -> bool {
+    crate::types::has_legal_form(value)
+        || fold(value).split(' ').next().is_some_and(|w| crate::norm::ORGANISATION_WORDS.contains(&w))
 }
 
 /// Confidence of a chosen candidate given the others: checks lift it, disagreement lowers it.
@@ -246,6 +295,42 @@ fn address_rest(doc: &Doc, k: usize, label_box: Option<BBox>) -> Option<(String,
     None
 }
 
+/// The start of line `next` that ends an address begun on the line before: its first words up to
+/// a postcode (within the first five words) and the town after it. The town ends at a comma, at
+/// the line's end, at a figure, or at a lower-case word that is no particle of a town's name
+/// ("34000 Montpellier, déclare…", "13100 Aix-en-Provence", "69100 Villeurbanne le 3 mai" gives
+/// "Villeurbanne"). None when no postcode opens the line.
+fn run_on_to_town(next: &L) -> Option<(String, f32)> {
+    const PARTICLES: [&str; 12] = ["de", "du", "des", "en", "sur", "sous", "la", "le", "les", "lès", "lez", "l"];
+    let is_postcode = |t: &str| {
+        let t = t.trim_start_matches("F-");
+        t.len() == 5 && t.chars().all(|c| c.is_ascii_digit())
+    };
+    let pc = next.words.iter().take(5).position(|w| is_postcode(&w.text))?;
+    let mut end = pc + 1;
+    while end < next.words.len() && end - pc <= 4 {
+        let t = next.words[end].text.as_str();
+        let starts_upper = t.chars().next().is_some_and(|c| c.is_uppercase());
+        if !(starts_upper || PARTICLES.contains(&t.to_lowercase().as_str())) || t.chars().any(|c| c.is_ascii_digit()) {
+            break;
+        }
+        end += 1;
+        if t.ends_with(',') || t.ends_with('.') {
+            break;
+        }
+    }
+    // A town's name does not end on a particle ("Lyon le 3 mai": the date's article).
+    while end > pc + 2 && PARTICLES.contains(&next.words[end - 1].text.to_lowercase().as_str()) {
+        end -= 1;
+    }
+    if end == pc + 1 {
+        return None;
+    }
+    let text = next.span_text(0, end);
+    let text = text.trim_end_matches([',', '.']).to_string();
+    Some((text, next.span_meta(0, end).0))
+}
+
 /// Whether `p`, read as `text` after the label `label`, can be the value of `f`.
 fn fits(f: &FieldDef, label: &[String], p: &Parsed, text: &str, labels: &std::collections::BTreeSet<String>) -> bool {
     plausible(f, p) && !starts_range(f, text) && !bare_du_without_range(f, label, text) && !only_labels(f, p, labels)
@@ -280,8 +365,17 @@ static RANGE: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|
         .unwrap()
 });
 
-/// Words that head columns or blocks and are never part of a person's name.
-const NOT_NAMES: [&str; 14] = [
+/// Words that head columns or blocks and are never part of a person's name (a payslip's grid
+/// header "Collaborateur | Matricule | Sécurité sociale | Emploi" read as the employee's name).
+const NOT_NAMES: [&str; 22] = [
+    "matricule",
+    "securite",
+    "sociale",
+    "emploi",
+    "qualification",
+    "coefficient",
+    "anciennete",
+    "convention",
     "domiciliation",
     "agence",
     "banque",
@@ -305,8 +399,17 @@ fn plausible(f: &FieldDef, p: &Parsed) -> bool {
     if f.kind == FieldKind::Amount && p.value.starts_with('-') {
         return false;
     }
-    if f.kind != FieldKind::Person {
-        return true;
+    let letters = p.value.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = p.value.chars().filter(|c| c.is_ascii_digit()).count();
+    match f.kind {
+        // A company, a school or a bank is named in words: a figure read under a column heading
+        // ("Part employeur" over "21,46") is no employer.
+        FieldKind::Organisation => return letters >= 3 && letters > digits,
+        // A French address holds a number (the street's, or at least the postcode): a heading
+        // read beside an address label ("Lieu de consommation … Période facturée") holds none.
+        FieldKind::Address => return letters >= 4 && digits >= 1,
+        FieldKind::Person => {}
+        _ => return true,
     }
     let toks: Vec<String> = p.value.split(' ').map(fold).collect();
     if toks.iter().any(|t| NOT_NAMES.contains(&t.as_str()) || crate::norm::STOP_WORDS.contains(&t.as_str())) {

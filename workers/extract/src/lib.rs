@@ -95,7 +95,7 @@ impl Extractor {
                 }
             }
         }
-        types::specific(&name, doc, source, &mut out);
+        types::specific(&name, doc, source, &self.labels, &mut out);
         for f in &def.fields {
             match out.fields.get(&f.name) {
                 None => out.finding(format!("missing:{}", f.name), "This field was not found on the document."),

@@ -230,7 +230,13 @@ pub const STOP_WORDS: [&str; 16] = [
 
 /// Trimmed, single-spaced.
 pub fn tidy(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let words: Vec<&str> = text.split_whitespace().collect();
+    // A table's or a band's border read as a word (`|`, `¦`, `•`) at either end is no part of
+    // the value ("| Ambulances Grenier SAS").
+    let mark = |w: &&str| w.chars().all(|c| matches!(c, '|' | '¦' | '•' | '·' | '[' | ']' | '_'));
+    let start = words.iter().position(|w| !mark(w)).unwrap_or(words.len());
+    let end = words.iter().rposition(|w| !mark(w)).map_or(start, |e| e + 1);
+    words[start..end.max(start)].join(" ")
 }
 
 /// Nationality adjective or code to ISO alpha-3.

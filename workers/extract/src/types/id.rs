@@ -98,6 +98,14 @@ fn lookalike(c: u8) -> u8 {
     }
 }
 
+/// Whether `n` has the shape of a French passport's number: two digits, two letters, five digits
+/// (`21GD79303`), as every French passport in circulation is numbered.
+fn fra_passport_number(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.len() == 9
+        && b.iter().enumerate().all(|(i, c)| if i == 2 || i == 3 { c.is_ascii_uppercase() } else { c.is_ascii_digit() })
+}
+
 /// Every character of a look-alike class.
 fn class_members(rep: u8) -> Vec<u8> {
     (b'0'..=b'9').chain(b'A'..=b'Z').filter(|c| lookalike(*c) == rep).collect()
@@ -511,6 +519,19 @@ pub(crate) fn extract(doc: &Doc, out: &mut Out) {
         set(out, "sex", Some("X".into()), None);
     }
     set(out, "nationality", m.nationality.clone(), None);
+    // Check digits weigh a letter as its value modulo 10, so G and 6 (16 and 6), S and 8, D and 3
+    // cancel out: a number misread so passes its check digit, and the printed zone, read by the
+    // same engine, misreads it alike (`21GD79303` read `216D79303` twice). Where the issuer's
+    // numbering is known, its shape settles it; a number out of shape goes to a person.
+    if m.issuing_state == "FRA" && m.document_code.starts_with('P') {
+        if let Some(f) = out.fields.get_mut("document_number").filter(|f| !fra_passport_number(&f.value)) {
+            f.confidence = f.confidence.min(0.6);
+            out.finding(
+                "invalid:document_number".into(),
+                "A French passport number is two digits, two letters and five digits; this reading is not.",
+            );
+        }
+    }
     if partial {
         let mrz_lines: Vec<String> =
             doc.lines.iter().map(|l| clean_line(&l.text)).filter(|l| l.contains("<<")).collect();
@@ -824,6 +845,15 @@ mod tests {
         assert_eq!(fused(&lines).as_deref(), Some("8CBPKY6VB"));
         // The MRZ's check digit read as S (5), a G inserted before it.
         assert_eq!(fused(&["HWSLK7486", "IDFRAHWSLK74B6GS<<<<<<<<<<<<<<<"]).as_deref(), Some("HWSLK7486"));
+    }
+
+    #[test]
+    fn a_french_passport_number_out_of_shape_is_not_trusted() {
+        assert!(fra_passport_number("21GD79303"));
+        // G read as 6: the check digit passes (16 and 6 weigh alike), the shape does not.
+        assert!(!fra_passport_number("216D79303"));
+        assert!(!fra_passport_number("21GD7930"));
+        assert!(!fra_passport_number("X1GD79303"));
     }
 
     #[test]

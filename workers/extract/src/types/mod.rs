@@ -11,20 +11,25 @@ use crate::Out;
 use tamis_shared::{BBox, Field, FieldSource};
 
 /// Runs the type's own rules over what the labels gave.
-pub(crate) fn specific(name: &str, doc: &Doc, source: FieldSource, out: &mut Out) {
+/// `labels` holds every label and title word of the taxonomy (a heading made of them alone is
+/// no name).
+pub(crate) fn specific(name: &str, doc: &Doc, source: FieldSource, labels: &Labels, out: &mut Out) {
     match name {
         "id_card" | "passport" | "residence_permit" => id::extract(doc, out),
-        "bank_details" => others::bank(doc, source, out),
-        "payslip" => others::payslip(doc, source, out),
+        "bank_details" => others::bank(doc, source, labels, out),
+        "payslip" => others::payslip(doc, source, labels, out),
         "tax_notice" => others::tax(doc, source, out),
         "rent_receipt" => others::rent(doc, source, out),
         "energy_bill" => others::energy(doc, source, out),
-        "employer_certificate" => others::employer(doc, source, out),
+        "employer_certificate" => others::employer(doc, source, labels, out),
         "school_certificate" => others::school(doc, source, out),
         "sick_leave" => others::sick(doc, source, out),
         _ => {}
     }
 }
+
+/// Every label and title word of the taxonomy, folded.
+pub(crate) type Labels = std::collections::BTreeSet<String>;
 
 /// A field found by a rule, with its confidence.
 pub(crate) fn field(

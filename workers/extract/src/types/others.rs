@@ -1,7 +1,7 @@
 //! Rules for the non-identity types: where labels are absent (address blocks, sentences) or
 //! structure is a stronger signal than position (an IBAN that validates, amounts that add up).
 
-use super::field;
+use super::{field, Labels};
 use crate::doc::Doc;
 use crate::values::parse;
 use crate::{norm, Out};
@@ -89,7 +89,7 @@ fn set(out: &mut Out, doc: &Doc, name: &str, line: usize, value: String, base: f
 /// The first run of words near the top of the document that reads like a heading name (company,
 /// bank, school): letters, no digits, not a document title. Logo initials before it are skipped.
 /// Returns (line, first word, end word).
-fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
+fn header_org(doc: &Doc, skip: &[&str], labels: &Labels) -> Option<(usize, usize, usize)> {
     for (i, l) in doc.lines.iter().enumerate().take(8) {
         let mut start = 0;
         // OCR debris and logo letters before the name: a symbol, or one or two letters followed
@@ -117,8 +117,11 @@ fn header_org(doc: &Doc, skip: &[&str]) -> Option<(usize, usize, usize)> {
             let f = fold(&text);
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
             let initials = end - start == 1 && text.chars().count() <= 3;
+            // A block's heading ("Établissement", "Employeur") is made of label words alone.
+            let heading = f.split(' ').filter(|t| t.chars().count() >= 2).all(|t| labels.contains(t));
             if letters >= 4
                 && !initials
+                && !heading
                 && !text.chars().any(|c| c.is_ascii_digit())
                 && !skip.iter().any(|s| f.contains(s))
             {
@@ -135,7 +138,7 @@ pub(crate) fn has_legal_form(name: &str) -> bool {
     fold(name).split(' ').next_back().is_some_and(|t| norm::LEGAL_FORMS.contains(&t))
 }
 
-pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
+pub(crate) fn bank(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut Out) {
     // An IBAN that validates anywhere in a RIB is the IBAN, whatever its label or position.
     for (i, l) in doc.lines.iter().enumerate() {
         if let Some(p) = parse(FieldKind::Iban, &l.text) {
@@ -186,7 +189,9 @@ pub(crate) fn bank(doc: &Doc, source: FieldSource, out: &mut Out) {
             out.fields.insert("bic".into(), field(value, c, doc.lines[i].page, doc.lines[i].bbox, source, Some(true)));
         }
     }
-    if let Some((i, start, end)) = header_org(doc, &["releve", "identite", "rib", "coordonnees", "edite", "date"]) {
+    if let Some((i, start, end)) =
+        header_org(doc, &["releve", "identite", "rib", "coordonnees", "edite", "date"], labels)
+    {
         let name = norm::tidy(&doc.lines[i].span_text(start, end));
         let f = fold(&name);
         let bankish = [
@@ -310,10 +315,10 @@ fn set_found_by_key(
     }
 }
 
-pub(crate) fn payslip(doc: &Doc, source: FieldSource, out: &mut Out) {
+pub(crate) fn payslip(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut Out) {
     nir_by_shape(doc, source, out);
     if !out.fields.contains_key("employer_name") {
-        if let Some((i, start, end)) = header_org(doc, &["bulletin", "paie", "salaire", "paye"]) {
+        if let Some((i, start, end)) = header_org(doc, &["bulletin", "paie", "salaire", "paye"], labels) {
             let name = norm::tidy(&doc.lines[i].span_text(start, end));
             let base = if has_legal_form(&name) { 0.92 } else { 0.7 };
             set(out, doc, "employer_name", i, name, base, source);
@@ -322,7 +327,31 @@ pub(crate) fn payslip(doc: &Doc, source: FieldSource, out: &mut Out) {
     if let Some((i, n)) = titled_names(doc).into_iter().next() {
         set(out, doc, "employee_name", i, n, 0.9, source);
     }
+    if !out.fields.contains_key("net_pay") {
+        if let Some((i, net)) = net_by_withholding(doc) {
+            let c = 0.93 * (0.4 + 0.6 * line_conf(doc, i));
+            out.fields.insert("net_pay".into(), field(net, c, doc.lines[i].page, doc.lines[i].bbox, source, None));
+        }
+    }
     payslip_amounts(doc, out);
+}
+
+/// The net à payer found by what it must be: the net before tax less the tax withheld at source,
+/// printed somewhere on the slip (a "NET À PAYER" tile whose figure sits apart from its caption).
+/// An amount equal to that difference to the cent is no coincidence; `payslip_amounts` then
+/// checks the chain like any net read by its label.
+fn net_by_withholding(doc: &Doc) -> Option<(usize, String)> {
+    let before = row_amount(doc, &["net", "avant"], &["cumul", "imposable", "social"])?;
+    let tax = withheld_at_source(doc)?;
+    let net = format!("{:.2}", before - tax);
+    if tax <= 0.0 || before - tax <= 0.0 {
+        return None;
+    }
+    let i = doc
+        .lines
+        .iter()
+        .position(|l| !l.folded.contains("cumul") && norm::amounts(&l.text).iter().any(|a| a.1 && a.0 == net))?;
+    Some((i, net))
 }
 
 /// The last amount written with cents on a line after its label (the amount column of a table
@@ -335,6 +364,18 @@ fn row_amount(doc: &Doc, all: &[&str], none: &[&str]) -> Option<f64> {
         }
         norm::amounts(&l.text).into_iter().rfind(|a| a.1).and_then(|a| a.0.parse::<f64>().ok())
     })
+}
+
+/// The income tax withheld at source ("Impôt sur le revenu prélevé à la source", "Prélèvement à
+/// la source"): the row says "source", which the CSG rows ("CSG déductible de l'impôt sur le
+/// revenu") do not.
+fn withheld_at_source(doc: &Doc) -> Option<f64> {
+    row_amount(doc, &["impot", "revenu", "source"], &["avant", "cumul", "net a payer"])
+        .or_else(|| row_amount(doc, &["prelevement", "source"], &["avant", "cumul"]))
+        .or_else(|| {
+            row_amount(doc, &["impot", "revenu"], &["avant", "cumul", "net a payer", "csg", "crds", "deductible"])
+        })
+        .map(f64::abs)
 }
 
 /// Pay amounts must agree: gross above net, net à payer = net before tax minus the withholding,
@@ -354,9 +395,7 @@ fn payslip_amounts(doc: &Doc, out: &mut Out) {
     }
     // Net before tax and the tax withheld at source.
     let before = row_amount(doc, &["net", "avant"], &["cumul", "imposable", "social"]);
-    let tax = row_amount(doc, &["impot", "revenu"], &["avant", "cumul", "net a payer"])
-        .or_else(|| row_amount(doc, &["prelevement", "source"], &["avant", "cumul"]))
-        .map(f64::abs);
+    let tax = withheld_at_source(doc);
     let net_chain = match (before, tax) {
         (Some(b), Some(t)) => Some((b - t - n).abs() < 0.015 && b < g),
         (Some(b), None) => Some((b - n).abs() < 0.015 && b < g),
@@ -635,11 +674,11 @@ fn block_under(doc: &Doc, i: usize, w: usize) -> Option<String> {
 static POSTCODE_TOWN: once_cell::sync::Lazy<regex::Regex> =
     once_cell::sync::Lazy::new(|| regex::Regex::new(r"^(?:F-)?\d{5}\s+\p{L}").unwrap());
 
-pub(crate) fn employer(doc: &Doc, source: FieldSource, out: &mut Out) {
+pub(crate) fn employer(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut Out) {
     if let Some((i, n)) = after_phrase(doc, "atteste que") {
         set(out, doc, "employee_name", i, n, 0.92, source);
     }
-    if let Some((i, start, end)) = header_org(doc, &["attestation", "certificat"]) {
+    if let Some((i, start, end)) = header_org(doc, &["attestation", "certificat"], labels) {
         let name = norm::tidy(&doc.lines[i].span_text(start, end));
         let base = if has_legal_form(&name) { 0.92 } else { 0.7 };
         set(out, doc, "employer_name", i, name, base, source);
@@ -722,6 +761,10 @@ pub(crate) fn sick(doc: &Doc, source: FieldSource, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn labels() -> Labels {
+        crate::corroborate::label_words(&tamis_shared::taxonomy::Taxonomy::builtin())
+    }
     use std::collections::BTreeMap;
 
     fn doc(lines: &[&str]) -> Doc {
@@ -762,7 +805,7 @@ mod tests {
                 w.conf = 0.4;
             }
             let mut out = empty();
-            payslip(&d, FieldSource::Ocr, &mut out);
+            payslip(&d, FieldSource::Ocr, &labels(), &mut out);
             out.fields["employee_name"].clone()
         };
         let beside = employee(&["Matricule", ":", "00511"]);
@@ -777,12 +820,13 @@ mod tests {
         bank(
             &doc(&["or | Orion Banque", "RELEVÉ D'IDENTITÉ BANCAIRE", "Titulaire du compte"]),
             FieldSource::Ocr,
+            &labels(),
             &mut out,
         );
         assert_eq!(out.fields["bank_name"].value, "Orion Banque");
         // A short name before the bar stays when nothing follows the bar.
         let mut out = empty();
-        bank(&doc(&["Banque Nova |", "RELEVÉ D'IDENTITÉ BANCAIRE"]), FieldSource::Ocr, &mut out);
+        bank(&doc(&["Banque Nova |", "RELEVÉ D'IDENTITÉ BANCAIRE"]), FieldSource::Ocr, &labels(), &mut out);
         assert_eq!(out.fields["bank_name"].value, "Banque Nova");
     }
 
@@ -810,7 +854,7 @@ mod tests {
                 "iban".into(),
                 field("FR7616843208002938279086150".into(), 0.96, 1, None, FieldSource::Ocr, Some(true)),
             );
-            bank(&d, FieldSource::Ocr, &mut out);
+            bank(&d, FieldSource::Ocr, &labels(), &mut out);
             out.fields.get("bic").map(|f| (f.value.clone(), f.confidence))
         };
         let (bic, conf) = rib("FR76 1684 3208 0029 3827 9086 150 BARMFR2B").unwrap();
@@ -865,7 +909,7 @@ mod tests {
     fn a_nir_whose_label_was_lost_is_found_by_its_groups_and_key_for_a_person_to_confirm() {
         let d = doc(&["104 34 M. Henri DANIEL", "1 84 11 86 217 666 92 42 ter rue du Moulin", "42000 Saint-Etienne"]);
         let mut out = empty();
-        payslip(&d, FieldSource::Ocr, &mut out);
+        payslip(&d, FieldSource::Ocr, &labels(), &mut out);
         let nir = &out.fields["nir"];
         assert_eq!(nir.value, "184118621766692");
         assert!(nir.confidence < 0.8, "{}", nir.confidence);
@@ -874,6 +918,7 @@ mod tests {
         payslip(
             &doc(&["1 84 11 86 217 666 9242 ter rue du Moulin", "1 84 11 86 217 666 93"]),
             FieldSource::Ocr,
+            &labels(),
             &mut out,
         );
         assert!(!out.fields.contains_key("nir"));
@@ -883,7 +928,7 @@ mod tests {
     fn a_holder_whose_label_was_lost_is_the_name_over_the_postal_address() {
         let holder = |lines: &[&str]| {
             let mut out = empty();
-            bank(&doc(lines), FieldSource::Ocr, &mut out);
+            bank(&doc(lines), FieldSource::Ocr, &labels(), &mut out);
             out.fields.get("account_holder").map(|f| (f.value.clone(), f.confidence))
         };
         let (name, conf) = holder(&[
@@ -910,7 +955,7 @@ mod tests {
                 "account_holder".into(),
                 field("ALEXANDRE PHILIPPE".into(), 0.9, 1, None, FieldSource::Ocr, None),
             );
-            bank(&doc(lines), FieldSource::Ocr, &mut out);
+            bank(&doc(lines), FieldSource::Ocr, &labels(), &mut out);
             out.fields["account_holder"].value.clone()
         };
         let joint =
