@@ -1,16 +1,26 @@
 //! Who may use the console: users from a file with argon2 password hashes (or a login vouched for
 //! by a trusted reverse proxy), server-side sessions behind an opaque cookie, roles, and the CSRF
 //! token every state-changing request must carry.
-
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+//!
+//! Password guessing. Failure: each argon2id check takes about 19 MiB for tens of milliseconds,
+//! so 48 parallel wrong passwords once took the console from 170 MB to 1.4 GB, without ever
+//! slowing the guesser down. Evidence: `tests/security.rs` (peak RSS from `/proc/PID/status`
+//! through 48 parallel wrong sign-ins; `429` with `Retry-After` past the limits). Fix: checks run
+//! on a fixed pool of `console.login.max_concurrent_hashes` threads, each reusing one memory
+//! buffer ([`Hasher`]), so the memory they take is bounded by construction; a sign-in that cannot
+//! get a thread within `hash_wait_ms` gets `503`. Before any check, [`Throttle`] counts failures
+//! per account name and per source address: backoff, then lockout, answered without hashing.
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
+use tamis_shared::config::LoginLimits;
 
 /// What a user may do; each role includes the ones before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -96,13 +106,17 @@ impl Users {
     /// The user if the password matches its hash. Unknown users cost a hash too, so timing does
     /// not reveal which logins exist.
     pub fn verify(&self, name: &str, password: &str) -> Option<&User> {
+        self.verify_with(name, password, &mut Vec::new())
+    }
+
+    /// As [`Users::verify`], with `memory` as argon2's working memory (grown when too small and
+    /// kept by the caller, so that a pool thread allocates it once).
+    pub fn verify_with(&self, name: &str, password: &str, memory: &mut Vec<Block>) -> Option<&User> {
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
         let user = self.0.get(name);
         let hash = user.and_then(|u| u.password_hash.as_deref()).unwrap_or(dummy);
-        let ok = PasswordHash::new(hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false);
+        let ok = PasswordHash::new(hash).map(|h| password_matches(&h, password.as_bytes(), memory)).unwrap_or(false);
         user.filter(|u| ok && u.password_hash.is_some())
     }
 
@@ -116,6 +130,294 @@ impl Users {
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// Argon2 verification of `password` against a PHC string, in `memory` (what
+/// `PasswordVerifier::verify_password` does, minus its allocation of the whole working memory on
+/// every call).
+fn password_matches(hash: &PasswordHash<'_>, password: &[u8], memory: &mut Vec<Block>) -> bool {
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) =
+        (Algorithm::try_from(hash.algorithm), Params::try_from(hash), hash.salt, hash.hash)
+    else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else { return false };
+    let argon = Argon2::new(algorithm, version, params);
+    let blocks = argon.params().block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    argon.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks]).is_ok()
+        && bool::from(out.as_slice().ct_eq(expected.as_bytes()))
+}
+
+/// No password check could start within `console.login.hash_wait_ms`: every pool thread is busy.
+#[derive(Debug)]
+pub struct Busy;
+
+type HashJob = Box<dyn FnOnce(&mut Vec<Block>) + Send>;
+
+/// A fixed pool of threads for password checks. A semaphore admits at most one check per
+/// thread, so the argon2 memory in use is at most `threads` working buffers, whatever the number
+/// of parallel sign-ins; each thread keeps its buffer (no allocator churn, no arena per blocking
+/// thread keeping freed buffers resident).
+pub struct Hasher {
+    permits: Arc<tokio::sync::Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<HashJob>,
+    wait: Duration,
+}
+
+impl Hasher {
+    /// Starts `threads` threads; a check waits at most `wait` for one. They end with the Hasher.
+    pub fn new(threads: usize, wait: Duration) -> Hasher {
+        let threads = threads.max(1);
+        let (jobs, rx) = std::sync::mpsc::sync_channel::<HashJob>(threads);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new().name(format!("console-hash-{i}")).spawn(move || {
+                let mut memory = Vec::new();
+                loop {
+                    // The lock is held only while waiting for the next job, never while hashing.
+                    let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(&mut memory),
+                        Err(_) => break,
+                    }
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "cannot start a password-check thread; fewer checks run at once");
+            }
+        }
+        Hasher { permits: Arc::new(tokio::sync::Semaphore::new(threads)), jobs, wait }
+    }
+
+    /// The user named `name` if `password` is theirs, checked on a pool thread.
+    pub async fn verify(&self, users: Arc<Users>, name: String, password: String) -> Result<Option<User>, Busy> {
+        let permit = match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(p)) => p,
+            _ => return Err(Busy),
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: HashJob = Box::new(move |memory| {
+            let user = users.verify_with(&name, &password, memory).cloned();
+            drop(permit);
+            let _ = tx.send(user);
+        });
+        // Never blocks: the channel holds as many jobs as there are permits.
+        self.jobs.try_send(job).map_err(|_| Busy)?;
+        rx.await.map_err(|_| Busy)
+    }
+}
+
+/// Failures remembered for one account name or one source address.
+#[derive(Debug, Default)]
+struct Record {
+    failures: u32,
+    /// Checks under way: they count as failures to come, so a burst of parallel guesses cannot
+    /// all pass before the first one is counted.
+    in_flight: u32,
+    last: Option<Instant>,
+    /// No attempt before this instant.
+    until: Option<Instant>,
+    locked: bool,
+}
+
+impl Record {
+    /// Forgets what has expired: a finished lockout, or failures older than the lockout window.
+    fn expire(&mut self, now: Instant, window: Duration) {
+        let lockout_over = self.locked && self.until.is_some_and(|u| u <= now);
+        let quiet = self.last.is_none_or(|l| now.duration_since(l) >= window);
+        if self.in_flight == 0 && (lockout_over || quiet) {
+            *self = Record::default();
+        }
+    }
+
+    /// Whether an attempt may start now (else how long to wait), given (backoff_after, base).
+    fn check(&self, now: Instant, backoff_after: u32, base: Duration) -> Result<(), Duration> {
+        if let Some(u) = self.until.filter(|u| *u > now) {
+            return Err(u - now);
+        }
+        if self.failures + self.in_flight >= backoff_after && self.in_flight > 0 {
+            return Err(base);
+        }
+        Ok(())
+    }
+
+    /// Counts a failure; returns whether it started a lockout.
+    fn fail(&mut self, now: Instant, backoff_after: u32, lockout_after: u32, l: &LoginLimits) -> bool {
+        self.failures += 1;
+        self.last = Some(now);
+        let lockout = Duration::from_secs(l.lockout_secs);
+        if self.failures >= lockout_after {
+            let started = !self.locked;
+            self.locked = true;
+            self.until = Some(now + lockout);
+            started
+        } else {
+            if self.failures >= backoff_after {
+                let doublings = (self.failures - backoff_after).min(20);
+                let wait = Duration::from_secs(l.backoff_secs.saturating_mul(1 << doublings)).min(lockout);
+                self.until = Some(now + wait);
+            }
+            false
+        }
+    }
+}
+
+/// Most account names and most addresses remembered; past it the least recently failed go first.
+const MAX_TRACKED: usize = 10_000;
+
+#[derive(Default)]
+struct Tracked {
+    accounts: HashMap<String, Record>,
+    addresses: HashMap<IpAddr, Record>,
+}
+
+fn record<'a, K: std::hash::Hash + Eq + Clone>(
+    map: &'a mut HashMap<K, Record>,
+    key: &K,
+    now: Instant,
+    window: Duration,
+) -> &'a mut Record {
+    if !map.contains_key(key) && map.len() >= MAX_TRACKED {
+        map.retain(|_, r| {
+            r.expire(now, window);
+            r.in_flight > 0 || r.failures > 0
+        });
+        if map.len() >= MAX_TRACKED {
+            let oldest =
+                map.iter().filter(|(_, r)| r.in_flight == 0).min_by_key(|(_, r)| r.last).map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                map.remove(&k);
+            }
+        }
+    }
+    let r = map.entry(key.clone()).or_default();
+    r.expire(now, window);
+    r
+}
+
+/// Sign-in failures per account name and per source address (see [`LoginLimits`]).
+pub struct Throttle {
+    limits: LoginLimits,
+    tracked: Mutex<Tracked>,
+}
+
+/// Why a sign-in attempt was not even checked, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    pub retry_after: Duration,
+    /// The account name (not the address) is what is throttled.
+    pub account: bool,
+}
+
+impl Throttled {
+    /// `Retry-After`, in whole seconds, at least 1.
+    pub fn retry_after_secs(&self) -> u64 {
+        self.retry_after.as_millis().div_ceil(1000).max(1) as u64
+    }
+}
+
+/// A sign-in attempt admitted by the throttle; say how it ended, or drop it if it never got checked.
+pub struct Attempt<'a> {
+    throttle: &'a Throttle,
+    account: String,
+    address: IpAddr,
+    done: bool,
+}
+
+/// What a failure left behind, for the log line.
+#[derive(Debug, Clone, Copy)]
+pub struct Failure {
+    pub account_failures: u32,
+    pub address_failures: u32,
+    pub lockout_started: bool,
+}
+
+impl Throttle {
+    pub fn new(limits: LoginLimits) -> Throttle {
+        Throttle { limits, tracked: Mutex::new(Tracked::default()) }
+    }
+
+    fn window(&self) -> Duration {
+        Duration::from_secs(self.limits.lockout_secs)
+    }
+
+    /// Admits an attempt for `account` from `address`, or says how long to wait.
+    pub fn begin(&self, account: &str, address: IpAddr) -> Result<Attempt<'_>, Throttled> {
+        let l = &self.limits;
+        let (now, window, base) = (Instant::now(), self.window(), Duration::from_secs(l.backoff_secs));
+        let account = account.chars().take(128).collect::<String>();
+        let mut t = self.tracked.lock().unwrap_or_else(|e| e.into_inner());
+        let a = record(&mut t.accounts, &account, now, window).check(now, l.account_backoff_after, base);
+        let b = record(&mut t.addresses, &address, now, window).check(now, l.address_backoff_after, base);
+        match (a, b) {
+            (Ok(()), Ok(())) => {}
+            (Err(x), Err(y)) => return Err(Throttled { retry_after: x.max(y), account: x >= y }),
+            (Err(x), _) => return Err(Throttled { retry_after: x, account: true }),
+            (_, Err(y)) => return Err(Throttled { retry_after: y, account: false }),
+        }
+        t.accounts.entry(account.clone()).or_default().in_flight += 1;
+        t.addresses.entry(address).or_default().in_flight += 1;
+        Ok(Attempt { throttle: self, account, address, done: false })
+    }
+
+    fn end(&self, attempt: &mut Attempt<'_>, failed: bool, succeeded: bool) -> Failure {
+        attempt.done = true;
+        let l = &self.limits;
+        let now = Instant::now();
+        let mut t = self.tracked.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Failure { account_failures: 0, address_failures: 0, lockout_started: false };
+        if let Some(r) = t.accounts.get_mut(&attempt.account) {
+            r.in_flight = r.in_flight.saturating_sub(1);
+            if failed {
+                out.lockout_started |= r.fail(now, l.account_backoff_after, l.account_lockout_after, l);
+                out.account_failures = r.failures;
+            }
+        }
+        if succeeded && t.accounts.get(&attempt.account).is_some_and(|r| r.in_flight == 0) {
+            t.accounts.remove(&attempt.account);
+        }
+        if let Some(r) = t.addresses.get_mut(&attempt.address) {
+            r.in_flight = r.in_flight.saturating_sub(1);
+            if failed {
+                out.lockout_started |= r.fail(now, l.address_backoff_after, l.address_lockout_after, l);
+                out.address_failures = r.failures;
+            }
+        }
+        out
+    }
+}
+
+impl Attempt<'_> {
+    /// The password was wrong (or the account unknown).
+    pub fn failed(mut self) -> Failure {
+        let t = self.throttle;
+        t.end(&mut self, true, false)
+    }
+
+    /// Signed in: the account's failures are forgotten.
+    pub fn succeeded(mut self) {
+        let t = self.throttle;
+        t.end(&mut self, false, true);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let t = self.throttle;
+            t.end(self, false, false);
+        }
+    }
 }
 
 /// A random token (session id, CSRF token): 256 bits, hex.
@@ -137,6 +439,9 @@ pub struct Session {
     pub role: Role,
     /// Must come back with every state-changing request (form field `csrf` or header `X-CSRF-Token`).
     pub csrf: String,
+    /// In trusted-proxy mode, the proxy's user header when the session opened (none if it was
+    /// absent): a request carrying another value ends the session.
+    pub proxy_user: Option<String>,
     last_seen: Instant,
 }
 
@@ -153,10 +458,17 @@ impl Sessions {
         Sessions { map: Mutex::new(HashMap::new()), ttl }
     }
 
-    /// Opens a session; returns its id (the cookie's value).
-    pub fn open(&self, user: &User) -> String {
+    /// Opens a session bound to the proxy's user header `proxy_user`; returns its id (the
+    /// cookie's value).
+    pub fn open(&self, user: &User, proxy_user: Option<&str>) -> String {
         let id = token();
-        let s = Session { user: user.name.clone(), role: user.role, csrf: token(), last_seen: Instant::now() };
+        let s = Session {
+            user: user.name.clone(),
+            role: user.role,
+            csrf: token(),
+            proxy_user: proxy_user.map(str::to_string),
+            last_seen: Instant::now(),
+        };
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, s| s.last_seen.elapsed() < self.ttl);
         map.insert(id.clone(), s);
@@ -198,6 +510,101 @@ mod tests {
     }
 
     #[test]
+    fn reused_memory_verifies_as_argon2_itself_does() {
+        use argon2::PasswordVerifier;
+        let h = hash_password("correct horse").unwrap();
+        let parsed = PasswordHash::new(&h).unwrap();
+        let mut memory = Vec::new();
+        for (pw, ok) in [("correct horse", true), ("wrong", false), ("correct horse", true), ("", false)] {
+            assert_eq!(password_matches(&parsed, pw.as_bytes(), &mut memory), ok, "{pw}");
+            assert_eq!(Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok(), ok);
+        }
+        assert_eq!(memory.len(), 19 * 1024, "one buffer of the default 19 MiB, kept");
+        // Other parameters than the defaults are read from the hash.
+        let small = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(1024, 1, 1, Some(16)).unwrap());
+        let salt = SaltString::generate(&mut OsRng);
+        let h = small.hash_password(b"pw", &salt).unwrap().to_string();
+        assert!(password_matches(&PasswordHash::new(&h).unwrap(), b"pw", &mut memory));
+        assert!(!password_matches(&PasswordHash::new(&h).unwrap(), b"pX", &mut memory));
+    }
+
+    fn limits() -> LoginLimits {
+        LoginLimits {
+            account_backoff_after: 2,
+            account_lockout_after: 3,
+            address_backoff_after: 5,
+            address_lockout_after: 50,
+            backoff_secs: 1,
+            lockout_secs: 60,
+            ..LoginLimits::default()
+        }
+    }
+
+    #[test]
+    fn failures_bring_backoff_then_lockout_per_account_and_per_address() {
+        let t = Throttle::new(limits());
+        let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        t.begin("ana", a).unwrap().failed();
+        let f = t.begin("ana", b).unwrap().failed();
+        assert_eq!((f.account_failures, f.address_failures, f.lockout_started), (2, 1, false));
+        // Backoff for the account, from any address; other accounts are not concerned.
+        let refused = t.begin("ana", "192.0.2.3".parse().unwrap()).err().unwrap();
+        assert!(refused.account && refused.retry_after_secs() == 1, "{refused:?}");
+        t.begin("bob", a).unwrap().succeeded();
+        // Past the backoff, one more failure locks the account out.
+        std::thread::sleep(Duration::from_millis(1050));
+        let f = t.begin("ana", a).unwrap().failed();
+        assert!(f.lockout_started);
+        let refused = t.begin("ana", a).err().unwrap();
+        assert!(refused.retry_after_secs() > 50, "{refused:?}");
+        // The address: five failures over several accounts, then backoff for every account.
+        for name in ["c1", "c2", "c3"] {
+            t.begin(name, a).unwrap().failed();
+        }
+        let refused = t.begin("c4", a).err().unwrap();
+        assert!(!refused.account, "the address is throttled: {refused:?}");
+        assert!(t.begin("c4", b).is_ok(), "another address is not");
+    }
+
+    #[test]
+    fn parallel_attempts_count_before_they_fail_and_success_forgets_the_account() {
+        let t = Throttle::new(limits());
+        let ip: IpAddr = "198.51.100.7".parse().unwrap();
+        let first = t.begin("ana", ip).unwrap();
+        let second = t.begin("ana", ip).unwrap();
+        assert!(t.begin("ana", ip).is_err(), "a third guess in flight would pass the backoff threshold");
+        drop(second); // never checked (busy): not a failure
+        first.failed();
+        let again = t.begin("ana", ip).unwrap();
+        again.succeeded();
+        let state = t.tracked.lock().unwrap();
+        assert!(!state.accounts.contains_key("ana"), "signed in: the account's failures are forgotten");
+        assert_eq!(state.addresses[&ip].failures, 1, "the address keeps its failure");
+        assert_eq!(state.addresses[&ip].in_flight, 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn password_checks_run_on_a_bounded_pool() {
+        let h = hash_password("pw").unwrap();
+        let users = Arc::new(
+            Users::from_toml(&format!("[[users]]\nname = \"ana\"\nrole = \"viewer\"\npassword_hash = \"{h}\"\n"))
+                .unwrap(),
+        );
+        let hasher = Arc::new(Hasher::new(1, Duration::ZERO));
+        let calls = (0..6).map(|i| {
+            let (hasher, users) = (hasher.clone(), users.clone());
+            tokio::spawn(
+                async move { hasher.verify(users, "ana".into(), if i == 0 { "pw" } else { "no" }.into()).await },
+            )
+        });
+        let results: Vec<_> = futures::future::join_all(calls).await.into_iter().map(Result::unwrap).collect();
+        assert!(results.iter().any(|r| r.is_err()), "with one thread and no wait, parallel checks are refused");
+        let hasher = Hasher::new(1, Duration::from_secs(30));
+        assert_eq!(hasher.verify(users.clone(), "ana".into(), "pw".into()).await.unwrap().unwrap().name, "ana");
+        assert!(hasher.verify(users, "ana".into(), "no".into()).await.unwrap().is_none());
+    }
+
+    #[test]
     fn bad_users_files_are_refused() {
         assert!(Users::from_toml("[[users]]\nname = \"a\"\nrole = \"boss\"\n").is_err());
         assert!(Users::from_toml("[[users]]\nname = \"a\"\nrole = \"viewer\"\npassword_hash = \"plain\"\n").is_err());
@@ -211,12 +618,12 @@ mod tests {
     fn sessions_expire_and_close() {
         let u = User { name: "v".into(), role: Role::Viewer, password_hash: None };
         let s = Sessions::new(Duration::from_secs(60));
-        let id = s.open(&u);
+        let id = s.open(&u, None);
         assert_eq!(s.get(&id).unwrap().role, Role::Viewer);
         s.close(&id);
         assert!(s.get(&id).is_none());
         let s = Sessions::new(Duration::ZERO);
-        let id = s.open(&u);
+        let id = s.open(&u, None);
         assert!(s.get(&id).is_none(), "an expired session is gone");
         assert!(same_secret("abc", "abc") && !same_secret("abc", "abd") && !same_secret("abc", "ab"));
     }

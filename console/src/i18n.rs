@@ -111,6 +111,14 @@ impl Lang {
             "image_alt" => ("Page {n} of the document, with the fields' boxes outlined", "Page {n} du document, avec le cadre des champs"),
             "forbidden" => ("Your role does not allow this page.", "Votre rôle ne donne pas accès à cette page."),
             "error" => ("Something went wrong", "Une erreur est survenue"),
+            "throttled" => (
+                "Too many failed sign-ins for this account or from this address. Try again in",
+                "Trop d'échecs de connexion pour ce compte ou depuis cette adresse. Réessayez dans",
+            ),
+            "busy" => (
+                "Too many sign-ins at once. Try again in a second.",
+                "Trop de connexions simultanées. Réessayez dans une seconde.",
+            ),
             _ => return "",
         };
         match self {

@@ -12,10 +12,10 @@ pub mod queues;
 pub mod render;
 
 use auth::{Role, Session, Sessions, Users};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::{header, request::Parts, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Form, Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use i18n::Lang;
@@ -24,12 +24,13 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::future::IntoFuture;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tamis_route::review::{Action, ReviewDecision};
 use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::Broker;
-use tamis_shared::config::Config;
+use tamis_shared::config::{Config, ProxyNet};
 use tamis_shared::DocumentType;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -55,8 +56,12 @@ pub enum ConsoleError {
 
 /// Everything the handlers share.
 pub struct App {
-    users: Users,
+    users: Arc<Users>,
     sessions: Sessions,
+    /// Password checks, on a bounded pool (memory follows from its size).
+    hasher: auth::Hasher,
+    /// Sign-in failures per account and per source address.
+    throttle: auth::Throttle,
     leases: Leases,
     /// Queue depths for the dashboard and the inbox, on one long-lived channel.
     depths: Arc<Depths>,
@@ -70,6 +75,12 @@ pub struct App {
     started: Instant,
     secure_cookies: bool,
     trusted_header: Option<String>,
+    /// Peers allowed to set the trusted headers (empty: any peer may set the user header, none
+    /// the address header).
+    trusted_proxies: Vec<ProxyNet>,
+    client_address_header: Option<String>,
+    /// `Strict-Transport-Security` value, if sent.
+    hsts: Option<header::HeaderValue>,
     /// Cancelled when the console shuts down: background tasks stop.
     closing: CancellationToken,
 }
@@ -87,8 +98,10 @@ impl App {
         let c = &config.console;
         let depths = Arc::new(Depths::new(broker.clone()));
         let app = Arc::new(App {
-            users,
+            users: Arc::new(users),
             sessions: Sessions::new(Duration::from_secs(c.session_minutes * 60)),
+            hasher: auth::Hasher::new(c.login.max_concurrent_hashes, Duration::from_millis(c.login.hash_wait_ms)),
+            throttle: auth::Throttle::new(c.login.clone()),
             leases: Leases::new(broker.clone(), blobs.clone(), depths.clone(), Duration::from_secs(c.lease_secs)),
             depths,
             broker,
@@ -99,6 +112,9 @@ impl App {
             started: Instant::now(),
             secure_cookies: c.secure_cookies,
             trusted_header: c.trusted_user_header.clone(),
+            trusted_proxies: c.proxy_nets(),
+            client_address_header: c.client_address_header.clone(),
+            hsts: hsts_value(c.hsts_max_age_secs),
             closing: CancellationToken::new(),
         });
         let (b, counts) = (app.broker.clone(), app.counts.clone());
@@ -133,23 +149,82 @@ impl App {
     }
 }
 
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the sign-in form, static assets, the redirect from `/`.
+    Public,
+    /// A signed-in user of at least this role.
+    Signed(Role),
+}
+
+/// One route of the console.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    /// As axum writes it (`{name}` for a path parameter).
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec { method, path, access }
+}
+
+/// Every route, and who may use it. [`router`] is built from this list and nothing else, so the
+/// security tests (`tests/security.rs`), which walk it, cannot miss a route.
+pub const ROUTES: &[RouteSpec] = &[
+    route("GET", "/", Access::Public),
+    route("GET", "/login", Access::Public),
+    route("POST", "/login", Access::Public),
+    route("POST", "/logout", Access::Signed(Role::Viewer)),
+    route("GET", "/dashboard", Access::Signed(Role::Viewer)),
+    route("GET", "/review", Access::Signed(Role::Reviewer)),
+    route("POST", "/review/decide", Access::Signed(Role::Reviewer)),
+    route("GET", "/review/page/{lease}/{page}", Access::Signed(Role::Reviewer)),
+    route("GET", "/api/dashboard", Access::Signed(Role::Viewer)),
+    route("GET", "/api/review/next", Access::Signed(Role::Reviewer)),
+    route("POST", "/api/review/decision", Access::Signed(Role::Reviewer)),
+    route("GET", "/assets/console.css", Access::Public),
+    route("GET", "/assets/console.js", Access::Public),
+];
+
+/// The handler of a route of [`ROUTES`].
+fn handler(r: &RouteSpec) -> MethodRouter<Arc<App>> {
+    match (r.method, r.path) {
+        ("GET", "/") => get(|| async { Redirect::to("/dashboard") }),
+        ("GET", "/login") => get(login_page),
+        ("POST", "/login") => post(login),
+        ("POST", "/logout") => post(logout),
+        ("GET", "/dashboard") => get(dashboard_page),
+        ("GET", "/review") => get(review_page),
+        ("POST", "/review/decide") => post(decide_form),
+        ("GET", "/review/page/{lease}/{page}") => get(page_image),
+        ("GET", "/api/dashboard") => get(api_dashboard),
+        ("GET", "/api/review/next") => get(api_next),
+        ("POST", "/api/review/decision") => post(api_decision),
+        ("GET", "/assets/console.css") => get(|| async { asset("text/css", include_str!("../assets/console.css")) }),
+        ("GET", "/assets/console.js") => {
+            get(|| async { asset("text/javascript", include_str!("../assets/console.js")) })
+        }
+        (m, p) => unreachable!("ROUTES lists {m} {p} but no handler serves it"),
+    }
+}
+
 /// The console's routes.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/", get(|| async { Redirect::to("/dashboard") }))
-        .route("/login", get(login_page).post(login))
-        .route("/logout", post(logout))
-        .route("/dashboard", get(dashboard_page))
-        .route("/review", get(review_page))
-        .route("/review/decide", post(decide_form))
-        .route("/review/page/{lease}/{page}", get(page_image))
-        .route("/api/dashboard", get(api_dashboard))
-        .route("/api/review/next", get(api_next))
-        .route("/api/review/decision", post(api_decision))
-        .route("/assets/console.css", get(|| async { asset("text/css", include_str!("../assets/console.css")) }))
-        .route("/assets/console.js", get(|| async { asset("text/javascript", include_str!("../assets/console.js")) }))
-        .layer(axum::middleware::map_response(security_headers))
+    let hsts = app.hsts.clone();
+    ROUTES
+        .iter()
+        .fold(Router::new(), |r, spec| r.route(spec.path, handler(spec)))
+        // Unknown paths get the same headers as every page.
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::map_response(move |r| security_headers(r, hsts.clone())))
         .with_state(app)
+}
+
+fn hsts_value(max_age_secs: u64) -> Option<header::HeaderValue> {
+    (max_age_secs > 0).then(|| header::HeaderValue::from_str(&format!("max-age={max_age_secs}")).ok()).flatten()
 }
 
 /// Serves the console on `listen` until `shutdown` is cancelled (the binary cancels it on SIGTERM
@@ -162,7 +237,8 @@ pub async fn serve(config: &Config, listen: &str, shutdown: CancellationToken) -
         .await
         .map_err(|source| ConsoleError::Listen { addr: listen.to_string(), source })?;
     tracing::info!(listen, "console listening");
-    let server = axum::serve(listener, router(app.clone())).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let mut server = std::pin::pin!(server.into_future());
     let served = tokio::select! {
         r = &mut server => r,
@@ -185,7 +261,9 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "max-age=300")], body).into_response()
 }
 
-async fn security_headers(mut r: Response) -> Response {
+/// What browsers may do with the console's pages: what they load (CSP), no framing, no referrer,
+/// no device feature (`Permissions-Policy`), HTTPS only once seen over HTTPS (HSTS).
+async fn security_headers(mut r: Response, hsts: Option<header::HeaderValue>) -> Response {
     let h = r.headers_mut();
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, header::HeaderValue::from_static(v));
@@ -193,6 +271,15 @@ async fn security_headers(mut r: Response) -> Response {
     set(h, "content-security-policy", "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
     set(h, "x-content-type-options", "nosniff");
     set(h, "referrer-policy", "no-referrer");
+    set(
+        h,
+        "permissions-policy",
+        "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), \
+         magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), usb=()",
+    );
+    if let Some(v) = hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, v);
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages may hold personal data: never kept by the browser or a proxy.
         set(h, "cache-control", "no-store");
@@ -200,11 +287,16 @@ async fn security_headers(mut r: Response) -> Response {
     r
 }
 
-/// The caller: language, session (if any) and the cookies to send back.
+/// The caller: language, session (if any), the cookies to send back, its address and, in
+/// trusted-proxy mode, the login the proxy vouches for.
 pub struct Ctx {
     lang: Lang,
     session: Option<Session>,
     jar: CookieJar,
+    /// The client's address: the TCP peer's, or the trusted proxy's address header.
+    client: IpAddr,
+    /// The trusted user header's value (trusted-proxy mode, from a trusted peer), if any.
+    proxy_user: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -236,18 +328,75 @@ impl FromRequestParts<Arc<App>> for Ctx {
                 })
                 .unwrap_or(Lang::Fr),
         };
-        let mut session = jar.get(SESSION_COOKIE).and_then(|c| app.sessions.get(c.value()));
-        if let (None, Some(h)) = (&session, &app.trusted_header) {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        // A header from anyone but the configured proxies is the client's own claim.
+        let from_proxy =
+            app.trusted_proxies.is_empty() || peer.is_some_and(|p| app.trusted_proxies.iter().any(|n| n.contains(p)));
+        let client = match (&app.client_address_header, peer) {
+            (Some(h), Some(p)) if from_proxy && !app.trusted_proxies.is_empty() => {
+                forwarded_client(&parts.headers, h, &app.trusted_proxies).unwrap_or(p)
+            }
+            (_, p) => p.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        };
+        let proxy_user = match &app.trusted_header {
+            Some(h) if from_proxy => parts
+                .headers
+                .get(h.as_str())
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            _ => None,
+        };
+        let cookie_id = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+        let mut session = cookie_id.as_deref().and_then(|id| app.sessions.get(id));
+        if app.trusted_header.is_some() {
+            // A session belongs to the proxy's user it was opened under: another user behind
+            // the same browser (or a header that went away) must not inherit it.
+            if let (Some(s), Some(id)) = (&session, &cookie_id) {
+                if s.proxy_user != proxy_user {
+                    tracing::info!(user = %s.user, "console session ended: the proxy's user header changed");
+                    app.sessions.close(id);
+                    session = None;
+                    jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+                }
+            }
             // The proxy authenticated this login; the role comes from the users file.
-            let login = parts.headers.get(h.as_str()).and_then(|v| v.to_str().ok()).map(str::trim);
-            if let Some(user) = login.and_then(|l| app.users.get(l)) {
-                let id = app.sessions.open(user);
+            if let (None, Some(user)) = (&session, proxy_user.as_deref().and_then(|l| app.users.get(l))) {
+                let id = app.sessions.open(user, proxy_user.as_deref());
                 session = app.sessions.get(&id);
                 jar = jar.add(cookie(SESSION_COOKIE, id, app.secure_cookies, true));
             }
         }
-        Ok(Ctx { lang, session, jar })
+        Ok(Ctx { lang, session, jar, client, proxy_user })
     }
+}
+
+/// The client's address in a forwarded header (`X-Forwarded-For` style, every occurrence, left to
+/// right): the rightmost entry that is not one of our proxies, since entries to its left were
+/// written by the client itself.
+fn forwarded_client(headers: &HeaderMap, name: &str, proxies: &[ProxyNet]) -> Option<IpAddr> {
+    let entries: Vec<&str> = headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    let parse = |e: &str| {
+        e.parse::<IpAddr>()
+            .ok()
+            .or_else(|| e.parse::<SocketAddr>().ok().map(|s| s.ip()))
+            .or_else(|| e.trim_start_matches('[').split(']').next().and_then(|a| a.parse::<IpAddr>().ok()))
+    };
+    for e in entries.iter().rev() {
+        let ip = parse(e)?;
+        if !proxies.iter().any(|n| n.contains(ip)) {
+            return Some(ip);
+        }
+    }
+    entries.first().and_then(|e| parse(e))
 }
 
 fn cookie(name: &'static str, value: String, secure: bool, http_only: bool) -> Cookie<'static> {
@@ -330,15 +479,45 @@ async fn login(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<LoginForm>) 
         return ctx.page_denied(Denied::Csrf);
     }
     let name = f.username.trim().to_string();
-    let password = f.password;
-    let app2 = app.clone();
-    // Argon2 is deliberately slow: keep it off the async threads.
-    let user = tokio::task::spawn_blocking(move || app2.users.verify(&name, &password).cloned()).await.ok().flatten();
+    // The account name as typed, for the log: bounded, without control characters.
+    let account: String = name.chars().take(64).map(|c| if c.is_control() { '?' } else { c }).collect();
+    let source = ctx.client;
+    // Throttled attempts cost no password check at all.
+    let attempt = match app.throttle.begin(&name, source) {
+        Ok(a) => a,
+        Err(t) => {
+            let secs = t.retry_after_secs();
+            tracing::debug!(%account, %source, retry_after_secs = secs, by_account = t.account, "console sign-in throttled");
+            let text = format!("{} {secs} s.", ctx.lang.t("throttled"));
+            return retry_later(StatusCode::TOO_MANY_REQUESTS, secs, ctx, &text);
+        }
+    };
+    let user = match app.hasher.verify(app.users.clone(), name, f.password).await {
+        Ok(u) => u,
+        Err(auth::Busy) => {
+            drop(attempt);
+            tracing::warn!(%account, %source, "console sign-in refused: every password check is busy");
+            let text = ctx.lang.t("busy");
+            return retry_later(StatusCode::SERVICE_UNAVAILABLE, 1, ctx, text);
+        }
+    };
     let Some(user) = user else {
-        tracing::info!("console sign-in refused");
+        let f = attempt.failed();
+        tracing::warn!(
+            %account,
+            %source,
+            account_failures = f.account_failures,
+            address_failures = f.address_failures,
+            "console sign-in refused: wrong user name or password"
+        );
+        if f.lockout_started {
+            tracing::warn!(%account, %source, "console sign-in locked out for this account or address");
+        }
         return (ctx.jar, Redirect::to("/login?failed=1")).into_response();
     };
-    let id = app.sessions.open(&user);
+    attempt.succeeded();
+    tracing::info!(%account, %source, "console sign-in");
+    let id = app.sessions.open(&user, ctx.proxy_user.as_deref());
     let jar = ctx.jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")).add(cookie(
         SESSION_COOKIE,
         id,
@@ -347,6 +526,12 @@ async fn login(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<LoginForm>) 
     ));
     let to = if user.role >= Role::Reviewer { "/review" } else { "/dashboard" };
     (jar, Redirect::to(to)).into_response()
+}
+
+/// A refusal that says when to come back (`429` throttled, `503` busy).
+fn retry_later(code: StatusCode, secs: u64, ctx: Ctx, text: &str) -> Response {
+    let body = pages::message(ctx.lang, None, text);
+    (code, [(header::RETRY_AFTER, secs.to_string())], ctx.jar, body).into_response()
 }
 
 #[derive(Deserialize)]
@@ -626,5 +811,39 @@ async fn page_image(State(app): State<Arc<App>>, ctx: Ctx, Path((lease, page)): 
             tracing::warn!(document_id = %l.item.document_id, page, "page could not be rendered");
             StatusCode::UNPROCESSABLE_ENTITY.into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_address_is_the_rightmost_one_our_proxies_did_not_write() {
+        let proxies: Vec<ProxyNet> = ["10.0.0.0/8"].iter().filter_map(|p| ProxyNet::parse(p)).collect();
+        let with = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append("x-forwarded-for", header::HeaderValue::from_str(v).unwrap());
+            }
+            forwarded_client(&h, "X-Forwarded-For", &proxies)
+        };
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        // The client wrote the first entry itself: it does not decide its address.
+        assert_eq!(with(&["6.6.6.6, 203.0.113.5, 10.1.1.1"]), ip("203.0.113.5"));
+        assert_eq!(with(&["6.6.6.6", "203.0.113.5:4711"]), ip("203.0.113.5"));
+        assert_eq!(with(&["[2001:db8::1]:443"]), ip("2001:db8::1"));
+        assert_eq!(with(&["10.2.2.2, 10.1.1.1"]), ip("10.2.2.2"), "only proxies: the first");
+        assert_eq!(with(&["203.0.113.5, not-an-address"]), None, "garbage: the peer's address is used");
+        assert_eq!(with(&[]), None);
+    }
+
+    #[test]
+    fn every_route_has_its_handler_and_hsts_can_be_off() {
+        for r in ROUTES {
+            let _ = handler(r);
+        }
+        assert_eq!(hsts_value(0), None);
+        assert_eq!(hsts_value(60).unwrap(), "max-age=60");
     }
 }

@@ -210,6 +210,116 @@ pub struct ConsoleConfig {
     /// each); past it, the longest-waiting are forgotten and their queues' age shows as unknown.
     /// Default 200000.
     pub journal_max_documents: usize,
+    /// Addresses (`10.0.0.7`) or networks (`10.0.0.0/8`, `fd00::/8`) of the reverse proxies in
+    /// front of the console. When set, only requests whose TCP peer is one of them may carry the
+    /// trusted user header or the client address header: anyone else who reaches the console
+    /// directly cannot claim a login or an address. Env: `TAMIS_CONSOLE_TRUSTED_PROXIES`
+    /// (comma-separated). Default none: the user header is honoured from any peer (then only the
+    /// proxy must reach the console: the chart's NetworkPolicy), the address header never.
+    pub trusted_proxies: Vec<String>,
+    /// Request header in which the trusted proxies put the client's address (`X-Forwarded-For`),
+    /// used for per-address sign-in throttling; honoured only from `trusted_proxies`, which it
+    /// requires. Env: `TAMIS_CONSOLE_CLIENT_ADDRESS_HEADER`. Default none: the TCP peer's address.
+    pub client_address_header: Option<String>,
+    /// `Strict-Transport-Security: max-age` in seconds on every response; 0 sends no header.
+    /// Browsers ignore it over plain HTTP. Default 31536000 (one year).
+    pub hsts_max_age_secs: u64,
+    /// Sign-in throttling and the bound on concurrent password checks.
+    pub login: LoginLimits,
+}
+
+/// How hard the console makes password guessing. Each failure counts against the account name
+/// typed and against the source address; past `*_backoff_after` failures the next attempt must
+/// wait `backoff_secs`, doubling with each further failure; at `*_lockout_after` failures the
+/// account or address is refused for `lockout_secs` (`429` with `Retry-After`). Failures are
+/// forgotten `lockout_secs` after the last one, and an account's on a successful sign-in.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginLimits {
+    /// Failures for one account name before backoff. Default 3.
+    pub account_backoff_after: u32,
+    /// Failures for one account name before a lockout. Default 10.
+    pub account_lockout_after: u32,
+    /// Failures from one source address before backoff (an office behind one NAT shares it).
+    /// Default 10.
+    pub address_backoff_after: u32,
+    /// Failures from one source address before a lockout. Default 50.
+    pub address_lockout_after: u32,
+    /// First backoff delay, seconds; doubles with each further failure. Default 1.
+    pub backoff_secs: u64,
+    /// How long a lockout lasts, and how long failures are remembered, seconds. Default 900.
+    pub lockout_secs: u64,
+    /// Password checks (argon2id, about 19 MiB each) running at once; the console's memory
+    /// follows from it. Default 2.
+    pub max_concurrent_hashes: usize,
+    /// How long a sign-in waits for a free password check before `503` with `Retry-After`,
+    /// milliseconds. Default 2000.
+    pub hash_wait_ms: u64,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits {
+            account_backoff_after: 3,
+            account_lockout_after: 10,
+            address_backoff_after: 10,
+            address_lockout_after: 50,
+            backoff_secs: 1,
+            lockout_secs: 900,
+            max_concurrent_hashes: 2,
+            hash_wait_ms: 2000,
+        }
+    }
+}
+
+/// A reverse proxy's address or network, from `console.trusted_proxies`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProxyNet {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl ProxyNet {
+    /// `10.0.0.7`, `10.0.0.0/8`, `::1` or `fd00::/8`; `None` if it is none of these.
+    pub fn parse(s: &str) -> Option<ProxyNet> {
+        let (a, p) = s.trim().split_once('/').map_or((s.trim(), None), |(a, p)| (a, Some(p)));
+        let addr: std::net::IpAddr = a.parse().ok()?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match p {
+            Some(p) if p.chars().all(|c| c.is_ascii_digit()) => p.parse::<u8>().ok().filter(|n| *n <= max)?,
+            Some(_) => return None,
+            None => max,
+        };
+        Some(ProxyNet { addr, prefix })
+    }
+
+    /// Whether `ip` is in this network (an IPv4-mapped IPv6 peer counts as its IPv4 address).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let bits = |a: IpAddr| -> u128 {
+            match a {
+                IpAddr::V4(v) => u32::from(v) as u128,
+                IpAddr::V6(v) => u128::from(v),
+            }
+        };
+        let width = if self.addr.is_ipv4() { 32 } else { 128 };
+        if ip.is_ipv4() != self.addr.is_ipv4() {
+            return false;
+        }
+        let shift = width - self.prefix as u32;
+        shift >= width || bits(ip) >> shift == bits(self.addr) >> shift
+    }
+}
+
+impl ConsoleConfig {
+    /// The parsed `trusted_proxies` (validated at start-up, so none is dropped).
+    pub fn proxy_nets(&self) -> Vec<ProxyNet> {
+        self.trusted_proxies.iter().filter_map(|p| ProxyNet::parse(p)).collect()
+    }
 }
 
 impl Default for ConsoleConfig {
@@ -221,6 +331,10 @@ impl Default for ConsoleConfig {
             session_minutes: 480,
             lease_secs: 900,
             journal_max_documents: 200_000,
+            trusted_proxies: Vec::new(),
+            client_address_header: None,
+            hsts_max_age_secs: 31_536_000,
+            login: LoginLimits::default(),
         }
     }
 }
@@ -320,6 +434,12 @@ impl Config {
         if let Some(v) = env("TAMIS_CONSOLE_TRUSTED_HEADER").filter(|v| !v.is_empty()) {
             config.console.trusted_user_header = Some(v);
         }
+        if let Some(v) = env("TAMIS_CONSOLE_TRUSTED_PROXIES").filter(|v| !v.trim().is_empty()) {
+            config.console.trusted_proxies = v.split(',').map(|p| p.trim().to_string()).collect();
+        }
+        if let Some(v) = env("TAMIS_CONSOLE_CLIENT_ADDRESS_HEADER").filter(|v| !v.is_empty()) {
+            config.console.client_address_header = Some(v);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -385,6 +505,34 @@ impl Config {
         }
         if self.console.journal_max_documents < 1_000 {
             return bad("console.journal_max_documents", "must be at least 1000");
+        }
+        if let Some(p) = self.console.trusted_proxies.iter().find(|p| ProxyNet::parse(p).is_none()) {
+            return Err(ConfigError::Invalid {
+                setting: "console.trusted_proxies",
+                message: format!("{p:?} is not an IP address or network such as 10.0.0.0/8"),
+            });
+        }
+        if self.console.client_address_header.is_some() && self.console.trusted_proxies.is_empty() {
+            return bad(
+                "console.client_address_header",
+                "needs console.trusted_proxies: a header any client can set must not decide its address",
+            );
+        }
+        let l = &self.console.login;
+        if l.account_backoff_after == 0 || l.address_backoff_after == 0 {
+            return bad("console.login", "account_backoff_after and address_backoff_after must be at least 1");
+        }
+        if l.account_lockout_after < l.account_backoff_after || l.address_lockout_after < l.address_backoff_after {
+            return bad("console.login", "each *_lockout_after must be at least its *_backoff_after");
+        }
+        if l.backoff_secs == 0 || l.lockout_secs == 0 || l.lockout_secs > 86_400 || l.backoff_secs > l.lockout_secs {
+            return bad(
+                "console.login",
+                "backoff_secs and lockout_secs must be 1 s to 1 day, backoff_secs the smaller",
+            );
+        }
+        if !(1..=64).contains(&l.max_concurrent_hashes) || l.hash_wait_ms > 60_000 {
+            return bad("console.login", "max_concurrent_hashes must be 1 to 64 and hash_wait_ms at most 60000");
         }
         Ok(())
     }
@@ -465,6 +613,39 @@ mod tests {
         let e = Config::load_from(None, |k| (k == "TAMIS_AMQP_CA_FILE").then(|| "/nonexistent/ca.pem".to_string()))
             .unwrap_err();
         assert!(e.to_string().contains("amqp.ca_file"), "{e}");
+    }
+
+    #[test]
+    fn console_proxies_and_login_limits_are_checked() {
+        let c = Config::load_from(None, |k| match k {
+            "TAMIS_CONSOLE_TRUSTED_PROXIES" => Some("10.0.0.0/8, ::1".into()),
+            "TAMIS_CONSOLE_CLIENT_ADDRESS_HEADER" => Some("X-Forwarded-For".into()),
+            _ => None,
+        })
+        .unwrap();
+        let nets = c.console.proxy_nets();
+        assert_eq!(nets.len(), 2);
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert!(nets[0].contains(ip("10.200.3.4")) && !nets[0].contains(ip("11.0.0.1")));
+        assert!(nets[0].contains(ip("::ffff:10.1.2.3")), "an IPv4-mapped peer is its IPv4 address");
+        assert!(nets[1].contains(ip("::1")) && !nets[1].contains(ip("127.0.0.1")));
+        assert!(ProxyNet::parse("0.0.0.0/0").unwrap().contains(ip("203.0.113.9")));
+        for bad in ["10.0.0.0/33", "10.0.0.0/x", "proxy.local", "10.0.0.0/+8", ""] {
+            assert!(ProxyNet::parse(bad).is_none(), "{bad}");
+        }
+        let e = Config::load_from(None, |k| (k == "TAMIS_CONSOLE_TRUSTED_PROXIES").then(|| "nginx".to_string()))
+            .unwrap_err();
+        assert!(e.to_string().contains("console.trusted_proxies"), "{e}");
+        let e =
+            Config::load_from(None, |k| (k == "TAMIS_CONSOLE_CLIENT_ADDRESS_HEADER").then(|| "X-Real-IP".to_string()))
+                .unwrap_err();
+        assert!(e.to_string().contains("console.client_address_header"), "{e}");
+        let mut c = Config::default();
+        assert_eq!(c.console.login.max_concurrent_hashes, 2);
+        c.console.login.account_lockout_after = 1;
+        assert!(c.validate().unwrap_err().to_string().contains("console.login"));
+        c.console.login = LoginLimits { max_concurrent_hashes: 0, ..LoginLimits::default() };
+        assert!(c.validate().unwrap_err().to_string().contains("console.login"));
     }
 
     #[test]
