@@ -3,7 +3,8 @@
 Run by scripts/helm-check inside its tools venv. Each values set is linted (strict), rendered,
 validated against the Kubernetes schemas of the oldest and newest supported releases (strict:
 unknown fields fail), custom resources against their CRD schemas (Node, crd-validate.mjs), then
-checked against the rules the chart promises (probes, security context, shared blob store,
+checked against the rules the chart promises (probes, security context, shared blob store, a
+NetworkPolicy that admits only the ingress controller to the console,
 selectors that match...). A self-test then breaks copies of the chart and asserts each break is
 caught, so this check cannot pass by checking nothing.
 """
@@ -350,9 +351,59 @@ def policy(objs: list[tuple[str, dict]], values: dict) -> list[str]:
                 problems += [f"ConfigMap/{name(cm)} {key}: {p}" for p in dashboard_problems(text)]
     for rule in by_kind.get("PrometheusRule", []):
         problems += prometheus_rule_problems(rule)
+    problems += network_policy_problems(by_kind, pod_labels, values)
     pvcs = by_kind.get("PersistentVolumeClaim", [])
     if pvcs and "ReadWriteMany" not in pvcs[0]["spec"]["accessModes"]:
         problems.append("the blob store claim is not ReadWriteMany although every stage reads it")
+    return problems
+
+
+def network_policy_problems(by_kind: dict[str, list[dict]], pod_labels: list, values: dict) -> list[str]:
+    """Only the ingress controller reaches the console: one NetworkPolicy selects exactly its pods,
+    admits only the configured peers, each narrowed by a selector, on the console's port only."""
+    problems: list[str] = []
+    policies = by_kind.get("NetworkPolicy", [])
+    console = [(n, t) for n, lab, t in pod_labels if lab.get("app.kubernetes.io/component") == "console"]
+    for np in policies:
+        n = np["metadata"]["name"]
+        hits = [pn for pn, lab, _ in pod_labels if labels_match(np["spec"]["podSelector"].get("matchLabels", {}), lab)]
+        if not hits:
+            problems.append(f"NetworkPolicy/{n} selects no pod")
+    c = values["console"]
+    if not (c["enabled"] and c["networkPolicy"]["enabled"]):
+        return problems
+    mine = [np for np in policies if any(labels_match(np["spec"]["podSelector"].get("matchLabels", {}), t["metadata"]["labels"]) for _, t in console)]
+    if len(mine) != 1 or not console:
+        return problems + [f"console.networkPolicy.enabled, but {len(mine)} NetworkPolicies select the console pods (want 1)"]
+    np = mine[0]
+    where = f"NetworkPolicy/{np['metadata']['name']}"
+    hits = [pn for pn, lab, _ in pod_labels if labels_match(np["spec"]["podSelector"]["matchLabels"], lab)]
+    if hits != [pn for pn, _ in console]:
+        problems.append(f"{where} selects {hits}, not only the console")
+    if "Ingress" not in np["spec"].get("policyTypes", []):
+        problems.append(f"{where}: policyTypes lacks Ingress, so it restricts nothing coming in")
+    np_cfg = c["networkPolicy"]
+    want_first = {k: v for k, v in (("namespaceSelector", np_cfg["ingressNamespaceSelector"]), ("podSelector", np_cfg["ingressPodSelector"])) if v}
+    want = [want_first] + list(np_cfg.get("extraFrom") or [])
+    ports = {p["name"]: p["containerPort"] for _, t in console for ct in t["spec"]["containers"] for p in ct.get("ports", [])}
+    rules = np["spec"].get("ingress", [])
+    if not rules:
+        problems.append(f"{where} has no ingress rule: the console would be unreachable, even by the ingress")
+    for rule in rules:
+        peers = rule.get("from")
+        if not peers:
+            problems.append(f"{where}: an ingress rule without `from` admits every peer")
+            continue
+        for peer in peers:
+            if "ipBlock" in peer or not (peer.get("namespaceSelector") or peer.get("podSelector")):
+                problems.append(f"{where}: peer {peer} is not narrowed by a namespace or pod selector")
+            elif "namespaceSelector" in peer and not any(peer["namespaceSelector"].get(k) for k in ("matchLabels", "matchExpressions")):
+                problems.append(f"{where}: peer {peer} admits every namespace")
+        if peers != want:
+            problems.append(f"{where}: peers {peers} are not the configured ones {want}")
+        for p in rule.get("ports") or [{}]:
+            if p.get("port") not in ("http", ports.get("http")):
+                problems.append(f"{where}: admits port {p.get('port')!r}, not only the console's http port")
     return problems
 
 
@@ -528,6 +579,9 @@ BREAKS = [
     ("alert rule that is not PromQL (promtool check)", "templates/prometheusrule.yaml", "> {{ $t.queueBacklog }}", ">> {{ $t.queueBacklog }}"),
     ("alert waiting longer than its test expects (promtool test)", "templates/prometheusrule.yaml", "          for: 15m", "          for: 45m"),
     ("misspelled values key (values.schema.json)", "values.yaml", "    engines: 2", "    engine: 2", None),
+    ("NetworkPolicy that selects the workers, not the console (policy)", "templates/networkpolicy.yaml", "      app.kubernetes.io/component: console\n  policyTypes", "      app.kubernetes.io/component: worker\n  policyTypes"),
+    ("NetworkPolicy that admits every namespace (policy)", "values.yaml", "ingressNamespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}", "ingressNamespaceSelector: {matchLabels: {}}", None),
+    ("NetworkPolicy open on every port (policy)", "templates/networkpolicy.yaml", "      ports:\n        - port: http\n          protocol: TCP\n", ""),
     ("config copy drifts from config/ (policy)", "files/policy.toml", "type_threshold = 0.90", "type_threshold = 0.10"),
 ]
 
