@@ -187,7 +187,13 @@ impl Hasher {
                     // The lock is held only while waiting for the next job, never while hashing.
                     let job = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     match job {
-                        Ok(job) => job(&mut memory),
+                        // A panic must not shrink the pool: the job's permit and reply are
+                        // dropped while unwinding (the sign-in gets 503), the thread goes on.
+                        Ok(job) => {
+                            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory))).is_err() {
+                                memory = Vec::new();
+                            }
+                        }
                         Err(_) => break,
                     }
                 }
