@@ -303,7 +303,7 @@ fn wrong_passwords_bring_429_with_retry_after_then_a_lockout_that_ends() {
     // Short windows so that the test takes seconds; no HSTS (the setting is honoured).
     let config = "[console]\nhsts_max_age_secs = 0\n[console.login]\naccount_backoff_after = 2\n\
                   account_lockout_after = 4\naddress_backoff_after = 6\naddress_lockout_after = 40\n\
-                  backoff_secs = 1\nlockout_secs = 3\n";
+                  backoff_secs = 1\nlockout_secs = 4\n";
     let c = Console::start(&ns, dir, &users, config, &[]);
     // Not a trusted proxy: its forwarded header must not decide the source address.
     let spoof = [("X-Forwarded-For", "203.0.113.9")];
@@ -328,7 +328,7 @@ fn wrong_passwords_bring_429_with_retry_after_then_a_lockout_that_ends() {
     assert!(failed(&wrong(5)), "the fourth failure is counted, and locks the account out");
     let wait = retry_after(&c.sign_in("rita", "review%20pw", &[]));
     let locked_at = Instant::now();
-    assert!((2..=3).contains(&wait), "locked out for lockout_secs: Retry-After {wait}");
+    assert!((3..=4).contains(&wait), "locked out for lockout_secs: Retry-After {wait}");
     // Another account from the same address is not locked out (the address has 4 failures)...
     assert_eq!(c.sign_in("vera", "view%20pw", &[]).status, 303);
     // ...until the address itself reaches address_backoff_after = 6, over other accounts.
@@ -363,7 +363,10 @@ fn memory_stays_bounded_under_48_parallel_wrong_sign_ins() {
     let users = users_file(dir.path(), Some(("review pw", "view pw")));
     // Behind a trusted proxy (this test), whose header gives each guess its own address: a
     // distributed attack, which only the bound on concurrent password checks holds back.
-    let config = "[console]\ntrusted_proxies = [\"127.0.0.1\"]\nclient_address_header = \"X-Forwarded-For\"\n";
+    // Every guess waits for its check (a loaded machine must not turn them into 503s): the
+    // bound is on the checks running at once, which is what the memory follows.
+    let config = "[console]\ntrusted_proxies = [\"127.0.0.1\"]\nclient_address_header = \"X-Forwarded-For\"\n\
+                  [console.login]\nhash_wait_ms = 60000\n";
     let c = Console::start(&ns, dir, &users, config, &[]);
     let (cookie, token) = c.login_form();
     let c = &c;
@@ -388,10 +391,8 @@ fn memory_stays_bounded_under_48_parallel_wrong_sign_ins() {
     eprintln!("console peak RSS: {before} kB at start, {peak} kB after 48 parallel wrong sign-ins");
     assert!(peak < MAX_PEAK_RSS_KB, "peak RSS {peak} kB through 48 parallel wrong sign-ins");
     for r in &spread {
-        // Each was checked and refused, or told to come back when every check was busy.
-        assert!(r.status == 303 || (r.status == 503 && r.header("retry-after").is_some()), "{} {}", r.status, r.body);
+        assert_eq!((r.status, r.header("location")), (303, Some("/login?failed=1")), "each guess checked: {}", r.body);
     }
-    assert!(spread.iter().filter(|r| r.status == 303).count() >= 24, "most guesses were checked");
     // The same guesser on one account from one address: throttled before any check.
     let focused = burst(&|_| "rita".into(), &|_| "203.0.113.7".into());
     let throttled = focused.iter().filter(|r| r.status == 429 && r.header("retry-after").is_some()).count();
