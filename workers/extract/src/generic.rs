@@ -74,7 +74,14 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
         let toks: Vec<String> = fold(label).split(' ').filter(|t| !t.is_empty()).map(String::from).collect();
         for (i, line) in doc.lines.iter().enumerate() {
             let Some((first, after)) = line.find(&toks) else { continue };
-            if excludes.iter().any(|e| !e.is_empty() && format!(" {} ", line.folded).contains(&format!(" {e} "))) {
+            // The excluded words disqualify the label's own cell: the fragment it was printed in,
+            // not the neighbouring cells a visual row joins to it ("Loyer hors charges | Charges |
+            // Total payé" is three captions, and "total" excludes none of the other two).
+            let seg = line.words[first].seg;
+            let cell = fold(
+                &line.words.iter().filter(|w| w.seg == seg).map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+            );
+            if excludes.iter().any(|e| !e.is_empty() && format!(" {cell} ").contains(&format!(" {e} "))) {
                 continue;
             }
             let label_rank = 10.0 - li as f32 * 0.2 + toks.len() as f32 * 0.4;
@@ -137,6 +144,7 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
             }
             // Below: the next line(s) of the same page, in the label's column when boxes exist.
             let label_box = line.span_meta(first, after).1;
+            let found_before = out.len();
             // The two nearest lines below that have words in the label's column. Lines of other
             // columns in between do not count ("NET À PAYER" heads a tile whose figure is printed
             // two rows of the left column further down), but the value is no further than a few
@@ -169,8 +177,15 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
                     let (mut ocr, bbox) = next.span_meta(a, b);
                     // An address below its label may continue on further lines: not sure enough alone,
                     // unless the block is read down to its postcode and town.
+                    // An address below its label is sure only once read down to its postcode and
+                    // town, on this line or the next ones.
+                    let complete = POSTCODE_TOWN.is_match(&p.value);
                     let mut place = if f.kind == FieldKind::Address {
-                        0.65
+                        if complete {
+                            0.8
+                        } else {
+                            0.65
+                        }
                     } else if seen == 1 {
                         0.85
                     } else {
@@ -185,6 +200,20 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
                     }
                     out.push(Cand { p, place, ocr, page: next.page, bbox, rank: label_rank - seen as f32 * 0.5 });
                     break;
+                }
+            }
+            // Nothing beside or below: a caption printed under its figure (a tile's "Loyer hors
+            // charges" under "1 699,00 €"). Only figures, dates and references read so: a name
+            // above a caption is as often the block before.
+            if out.len() == found_before && !is_textual(f.kind) {
+                if let Some(c) = above(doc, i, label_box).and_then(|(k, a, b)| {
+                    let prev = &doc.lines[k];
+                    let text = prev.span_text(a, b);
+                    let p = parse(f.kind, &text).filter(|p| fits(f, &toks, p, &text, labels))?;
+                    let (ocr, bbox) = prev.span_meta(a, b);
+                    Some(Cand { p, place: 0.7, ocr, page: prev.page, bbox, rank: label_rank - 1.5 })
+                }) {
+                    out.push(c);
                 }
             }
         }
@@ -293,6 +322,23 @@ fn address_rest(doc: &Doc, k: usize, label_box: Option<BBox>) -> Option<(String,
         }
     }
     None
+}
+
+/// The line just above the label on line `i`, with words in the label's column, within two line
+/// heights: (line, first word, end word). Needs boxes.
+fn above(doc: &Doc, i: usize, label_box: Option<BBox>) -> Option<(usize, usize, usize)> {
+    let lb = label_box?;
+    let line = &doc.lines[i];
+    (i.saturating_sub(3)..i).rev().find_map(|k| {
+        let prev = &doc.lines[k];
+        let pb = prev.bbox?;
+        let gap = lb.y as i64 - (pb.y + pb.h) as i64;
+        if prev.page != line.page || gap < -(lb.h as i64) / 2 || gap > lb.h as i64 * 2 {
+            return None;
+        }
+        let (a, b) = words_below(prev, Some(lb))?;
+        Some((k, a, b))
+    })
 }
 
 /// The start of line `next` that ends an address begun on the line before: its first words up to

@@ -125,7 +125,12 @@ pub fn amounts(text: &str) -> Vec<(String, bool)> {
 /// The first amount, preferring one written with cents or a currency.
 pub fn amount(text: &str) -> Option<String> {
     let all = amounts(text);
-    all.iter().find(|a| a.1).or(all.first()).map(|a| a.0.clone())
+    // A bare four-digit figure from 1900 to 2100, with neither cents nor a currency, is a year
+    // ("charges du mois de novembre 2024"), not a sum.
+    let year = |a: &(String, bool)| {
+        !a.1 && a.0.strip_suffix(".00").and_then(|y| y.parse::<u32>().ok()).is_some_and(|y| (1900..=2100).contains(&y))
+    };
+    all.iter().find(|a| a.1).or(all.iter().find(|a| !year(a))).map(|a| a.0.clone())
 }
 
 /// Shortest decimal form: `2,50` → `2.5`, `1,00` → `1`.

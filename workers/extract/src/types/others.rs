@@ -327,8 +327,10 @@ pub(crate) fn payslip(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut
     if let Some((i, n)) = titled_names(doc).into_iter().next() {
         set(out, doc, "employee_name", i, n, 0.9, source);
     }
-    if !out.fields.contains_key("net_pay") {
-        if let Some((i, net)) = net_by_withholding(doc) {
+    // The net the withholding chain proves, when printed, is the net à payer: a label's read that
+    // differs from it is another figure of the slip (a tile's neighbour, a misread row).
+    if let Some((i, net)) = net_by_withholding(doc) {
+        if out.fields.get("net_pay").is_none_or(|f| f.value != net) {
             let c = 0.93 * (0.4 + 0.6 * line_conf(doc, i));
             out.fields.insert("net_pay".into(), field(net, c, doc.lines[i].page, doc.lines[i].bbox, source, None));
         }
@@ -495,6 +497,12 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
             set(out, doc, "tenant_name", *i, n.clone(), 0.6, source);
         }
     }
+    // The receipt's sentence says what each sum pays for, after the sum: "1 831,50 € au titre du
+    // loyer hors charges et 0,00 € au titre des charges". Said so, it outweighs a label's read.
+    for (name, value, i) in sums_said_in_sentences(doc) {
+        let conf = 0.88 * (0.4 + 0.6 * line_conf(doc, i));
+        out.fields.insert(name.into(), field(value, conf, doc.lines[i].page, doc.lines[i].bbox, source, None));
+    }
     // The receipt's formula names the sum received ("déclare avoir reçu ... la somme de 652,50 €
     // au titre du loyer et des charges"): the total, when the table's total was not read.
     if !out.fields.contains_key("total_amount") {
@@ -532,6 +540,36 @@ pub(crate) fn rent(doc: &Doc, source: FieldSource, out: &mut Out) {
             out.fields.insert("charges_amount".into(), field(format!("{:.2}", t - r), 0.7, page, None, source, None));
         }
     }
+}
+
+/// A sum written with its cents and currency, then what it pays for: `(field, value, line)` for
+/// the rent ("… € au titre du loyer", "… € de loyer") and the charges ("… € au titre des
+/// charges", "… € de provisions sur charges"). A rent "charges comprises" is the total, not the
+/// rent, and is left to the total's rules. Sentences wrap, so a line is read with the next one.
+fn sums_said_in_sentences(doc: &Doc) -> Vec<(&'static str, String, usize)> {
+    static SAID: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+        regex::Regex::new(
+            r"(?i)(\d{1,3}(?:[ \u{a0}\u{202f}.]\d{3})*,\d{2})\s*(?:€|eur\b|euros?\b)\s*(?:au titre (?:du|de la|des)|de|d')\s*(loyer|provisions? (?:sur|pour) charges|charges)(\s+charges\s+(?:comprises|incluses))?",
+        )
+        .unwrap()
+    });
+    let mut out: Vec<(&'static str, String, usize)> = vec![];
+    for (i, l) in doc.lines.iter().enumerate() {
+        let next = doc.lines.get(i + 1).filter(|n| n.page == l.page).map_or("", |n| n.text.as_str());
+        let joined = format!("{} {}", l.text, next);
+        for c in SAID.captures_iter(&joined) {
+            // A match that starts on the next line is that line's own.
+            if c.get(0).is_some_and(|m| m.start() > l.text.len()) || c.get(3).is_some() {
+                continue;
+            }
+            let name = if c[2].to_lowercase().starts_with("loyer") { "rent_amount" } else { "charges_amount" };
+            let Some(value) = norm::amount(&c[1]) else { continue };
+            if !out.iter().any(|(n, _, _)| *n == name) {
+                out.push((name, value, i));
+            }
+        }
+    }
+    out
 }
 
 pub(crate) fn energy(doc: &Doc, source: FieldSource, out: &mut Out) {
@@ -761,6 +799,25 @@ pub(crate) fn sick(doc: &Doc, source: FieldSource, out: &mut Out) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_receipt_sentence_says_which_sum_is_the_rent_and_which_the_charges() {
+        let d = doc(&[
+            "Reçu de Théophile DEVAUX la somme de 1 831,50 €, soit 1 831,50 € au titre du loyer hors charges et 0,00 € au titre",
+            "des charges, pour le loyer et les charges du mois de novembre 2024.",
+        ]);
+        let got: Vec<(&str, String)> = sums_said_in_sentences(&d).into_iter().map(|(n, v, _)| (n, v)).collect();
+        assert_eq!(got, vec![("rent_amount", "1831.50".to_string()), ("charges_amount", "0.00".to_string())]);
+        // A rent "charges comprises" is the total, not the rent.
+        assert!(sums_said_in_sentences(&doc(&["la somme de 652,50 € de loyer charges comprises"])).is_empty());
+    }
+
+    #[test]
+    fn a_bare_year_is_no_amount() {
+        assert_eq!(norm::amount("du mois de novembre 2024"), None);
+        assert_eq!(norm::amount("Charges 2024,00"), Some("2024.00".into()));
+        assert_eq!(norm::amount("Loyer 650"), Some("650.00".into()));
+    }
 
     fn labels() -> Labels {
         crate::corroborate::label_words(&tamis_shared::taxonomy::Taxonomy::builtin())
