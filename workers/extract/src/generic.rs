@@ -461,6 +461,10 @@ fn plausible(f: &FieldDef, p: &Parsed) -> bool {
     if toks.iter().any(|t| NOT_NAMES.contains(&t.as_str()) || crate::norm::STOP_WORDS.contains(&t.as_str())) {
         return false;
     }
+    // A name closed by a legal form is a company's ("Pasquier Restaurant EURL"), never a person's.
+    if crate::types::has_legal_form(&p.value) {
+        return false;
+    }
     toks.len() >= 2 || f.name == "surname" || f.name == "given_names"
 }
 
@@ -477,6 +481,31 @@ mod tests {
         let tax = Taxonomy::builtin();
         let f = tax.get("energy_bill").unwrap().fields.iter().find(|f| f.name == field).unwrap().clone();
         by_label(d, &f).first().map(|c| c.p.value.clone())
+    }
+
+    #[test]
+    fn values_keep_the_shape_of_their_kind() {
+        // A company is no holder; a heading is no address; a figure is no company.
+        assert_eq!(best(&doc(&["Titulaire du contrat : Volta Energies SAS"]), "holder_name"), None);
+        assert_eq!(best(&doc(&["Lieu de consommation Période facturée"]), "address"), None);
+        assert_eq!(
+            best(&doc(&["Lieu de consommation 34 rue de Verdun, 69003 Lyon"]), "address").as_deref(),
+            Some("34 rue de Verdun, 69003 Lyon")
+        );
+    }
+
+    #[test]
+    fn an_address_in_a_sentence_runs_on_to_its_town() {
+        let tax = Taxonomy::builtin();
+        let f = tax.get("rent_receipt").unwrap().fields.iter().find(|f| f.name == "property_address").unwrap().clone();
+        let d = doc(&[
+            "Je soussigné Monsieur Zacharie DUMONT, propriétaire du logement situé 7 avenue de Bretagne,",
+            "Appt 21, 34000 Montpellier, déclare avoir reçu de Monsieur William COUSIN la somme de",
+        ]);
+        assert_eq!(
+            by_label(&d, &f).first().map(|c| c.p.value.as_str()),
+            Some("7 avenue de Bretagne, Appt 21, 34000 Montpellier")
+        );
     }
 
     #[test]
