@@ -1,14 +1,14 @@
 //! `tamis process`: the whole pipeline in one process, stages joined by bounded in-memory queues
 //! in place of RabbitMQ, writing one prediction line per input file.
 
-use crate::pipeline::Stages;
+use crate::pipeline::{Panicked, Stages};
 use anyhow::Context;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tamis_shared::blob::sha256_hex;
-use tamis_shared::{BlobRef, DocumentId, Envelope, MediaType, Outcome, PersonName, Work};
+use tamis_shared::{BlobRef, DocumentId, Envelope, ErrorCode, MediaType, Outcome, PersonName, Work};
 use tokio::sync::mpsc;
 
 /// One input file: where it is and how predictions name it.
@@ -144,7 +144,9 @@ pub async fn run(
                         Some(read) => read,
                         None => {
                             let w = stages.ocr(w, bytes).await;
-                            if let Some(c) = &cache {
+                            // A panic's failure is not a reading: the next run must OCR again.
+                            let panicked = w.failure.as_ref().is_some_and(|f| f.code == ErrorCode::InternalError);
+                            if let Some(c) = cache.as_ref().filter(|_| !panicked) {
                                 c.put(&w);
                             }
                             w
@@ -164,7 +166,8 @@ pub async fn run(
     let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut next = 0;
     while let Some((i, w)) = route_in.recv().await {
-        pending.insert(i, stages.route(&w));
+        // A route that panicked still gives the file its one line: `error`, `internal_error`.
+        pending.insert(i, stages.route(&w).unwrap_or_else(|p| p.outcome(&w)));
         while let Some(o) = pending.remove(&next) {
             emit(&inputs[next], &o)?;
             next += 1;
@@ -214,11 +217,17 @@ fn inline_stage(
     stages: Arc<Stages>,
     mut rx: mpsc::Receiver<Item>,
     tx: mpsc::Sender<Item>,
-    f: fn(&Stages, &mut Work),
+    f: fn(&Stages, &mut Work) -> Result<(), Panicked>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         while let Some((i, mut w)) = rx.recv().await {
-            f(&stages, &mut w);
+            // A stage that panicked (logged by `guarded`) leaves the file an `internal_error`
+            // failure, which route turns into its `error` line: every input still gets one.
+            if let Err(p) = f(&stages, &mut w) {
+                if w.failure.is_none() {
+                    w.failure = Some(p.failure());
+                }
+            }
             if tx.send((i, w)).await.is_err() {
                 break;
             }

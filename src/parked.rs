@@ -1,6 +1,12 @@
 //! `tamis parked list|replay`: what waits in the parking queue, and sending it back to the stage
 //! it failed in once the cause is fixed. A parked message is acknowledged (removed) only after the
 //! broker confirmed its replay, so a replay interrupted at any point loses nothing.
+//!
+//! Every parked message can be replayed: a stage's message to its stage queue, a reviewer's
+//! decision (parked by the route worker, e.g. `audit_unavailable` or `internal_error`) to the
+//! decisions queue. One that names neither stays parked and makes the replay exit non-zero,
+//! listing each such message (document id, stage header, reason code; never its body), so a
+//! script or an operator cannot take "nothing left" for granted.
 
 use anyhow::Context;
 use lapin::options::{BasicAckOptions, BasicGetOptions, BasicNackOptions};
@@ -9,7 +15,7 @@ use std::time::Duration;
 use tamis_shared::broker::{headers_of, Broker, OutMessage};
 use tamis_shared::config::Config;
 use tamis_shared::retry::ParkedEntry;
-use tamis_shared::topology::Stage;
+use tamis_shared::topology::{Stage, Topology};
 
 /// Which parked messages to replay.
 pub enum Selection {
@@ -81,7 +87,9 @@ pub async fn list_command(config: &Config, json: bool) -> anyhow::Result<()> {
 pub async fn replay_command(config: &Config, which: Selection) -> anyhow::Result<()> {
     let broker = connect(config).await?;
     let (ch, messages) = take_all(&broker).await?;
-    let (mut replayed, mut kept, mut unroutable) = (0usize, 0usize, 0usize);
+    let (mut replayed, mut kept) = (0usize, 0usize);
+    // Selected messages that could not be sent anywhere: (document id, stage header, reason).
+    let mut left: Vec<(String, String, String)> = Vec::new();
     for m in messages {
         let e = entry(&broker, &m);
         let selected = match &which {
@@ -92,12 +100,18 @@ pub async fn replay_command(config: &Config, which: Selection) -> anyhow::Result
             kept += 1;
             continue;
         }
-        let Some(stage) = e.stage.as_deref().and_then(|s| s.parse::<Stage>().ok()) else {
+        let Some(target) = e.stage.as_deref().and_then(replay_key) else {
             tracing::warn!(
                 document_id = e.document_id.as_deref().unwrap_or("-"),
-                "parked message names no stage; left in parking"
+                stage = e.stage.as_deref().unwrap_or("-"),
+                reason = %e.reason,
+                "parked message names no stage or decisions queue; left in parking"
             );
-            unroutable += 1;
+            left.push((
+                e.document_id.clone().unwrap_or_else(|| "-".into()),
+                e.stage.clone().unwrap_or_else(|| "-".into()),
+                e.reason.clone(),
+            ));
             continue;
         };
         let p = &m.delivery.properties;
@@ -106,7 +120,7 @@ pub async fn replay_command(config: &Config, which: Selection) -> anyhow::Result
             headers_of(p).into_iter().filter(|(k, _)| !k.starts_with("x-") && !k.starts_with("tamis-")).collect();
         let out = OutMessage {
             exchange: broker.topology().pipeline_exchange(),
-            routing_key: stage.as_str().to_string(),
+            routing_key: target.to_string(),
             body: m.delivery.data.clone(),
             content_type: p.content_type().as_ref().map(|s| s.to_string()).unwrap_or_default(),
             message_id: p.message_id().as_ref().map(|s| s.to_string()).unwrap_or_default(),
@@ -119,7 +133,7 @@ pub async fn replay_command(config: &Config, which: Selection) -> anyhow::Result
                     "a replayed message was republished but could not be removed from parking; it may be replayed twice (same message id)",
                 )?;
                 replayed += 1;
-                println!("{}\t{}", e.document_id.as_deref().unwrap_or("-"), stage.as_str());
+                println!("{}\t{}", e.document_id.as_deref().unwrap_or("-"), target);
             }
             Err(err) => {
                 let _ = m.delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
@@ -130,9 +144,46 @@ pub async fn replay_command(config: &Config, which: Selection) -> anyhow::Result
     }
     let _ = ch.close(200, "replayed".into()).await;
     broker.close().await;
-    eprintln!("replayed {replayed}; left in parking: {kept} not selected, {unroutable} naming no stage");
+    eprintln!("replayed {replayed}; left in parking: {kept} not selected, {} that name no stage", left.len());
     if let Selection::Document(id) = &which {
-        anyhow::ensure!(replayed > 0 || unroutable > 0, "no parked message for document {id}");
+        anyhow::ensure!(replayed > 0 || !left.is_empty(), "no parked message for document {id}");
+    }
+    if !left.is_empty() {
+        for (document_id, stage, reason) in &left {
+            eprintln!("left in parking: document {document_id}, stage {stage:?}, reason {reason}");
+        }
+        anyhow::bail!(
+            "{} selected parked message(s) could not be replayed: their stage header names neither a stage ({}) nor \
+             the decisions queue; they stay in parking (see `tamis parked list`, docs/runbook.md)",
+            left.len(),
+            Stage::ALL.map(|s| s.as_str()).join(", ")
+        );
     }
     Ok(())
+}
+
+/// The routing key on the pipeline exchange that returns a message parked at `stage` (its
+/// `tamis-stage` header, or the queue the broker dead-lettered it from) to where it failed: a
+/// stage's queue, or the decisions queue (bound to the pipeline exchange with the decision key,
+/// which is also how a decision comes back from a retry delay tier).
+fn replay_key(stage: &str) -> Option<&'static str> {
+    if let Ok(s) = stage.parse::<Stage>() {
+        return Some(s.as_str());
+    }
+    // `decision` from the routing key of a decision; `decisions` from its queue's name.
+    matches!(stage, Topology::DECISION_KEY | "decisions").then_some(Topology::DECISION_KEY)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_stage_and_decisions_replay_somewhere() {
+        for s in ["ocr", "classify", "extract", "route"] {
+            assert_eq!(super::replay_key(s), Some(s));
+        }
+        assert_eq!(super::replay_key("decision"), Some("decision"));
+        assert_eq!(super::replay_key("decisions"), Some("decision"));
+        assert_eq!(super::replay_key("review.payslip"), None);
+        assert_eq!(super::replay_key(""), None);
+    }
 }

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use tamis_route::review::ReviewDecision;
 use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::{Handled, InMessage};
-use tamis_shared::error::StageError;
+use tamis_shared::error::{parse_message, StageError, INTERNAL_ERROR};
 use tamis_shared::topology::Topology;
 use tamis_shared::{DocumentId, Work};
 
@@ -42,14 +42,22 @@ pub async fn earlier_submission(blobs: &BlobStore, work: &Work) -> Result<Option
 /// Applies one decision: records it in the audit trail (once, even if redelivered), then returns
 /// the `document.reviewed` event to publish before the decision is acknowledged.
 pub async fn handle_decision(blobs: &BlobStore, topology: &Topology, msg: InMessage) -> Result<Handled, StageError> {
-    let decision: ReviewDecision = match serde_json::from_slice(&msg.body) {
+    let decision: ReviewDecision = match parse_message(&msg.body) {
         Ok(d) => d,
+        // The error names a category and a path, never a value of the decision.
         Err(e) => return Ok(Handled::Poison(format!("not a review decision: {e}"))),
     };
-    let reviewed = match decision.apply() {
-        Ok(r) => r,
+    // A panic while applying it parks the decision with `internal_error` (replayed to this queue
+    // by `tamis parked replay` once the bug is fixed); `guarded` logs the document id.
+    let applied = crate::pipeline::guarded("decision", &decision.document_id, || {
+        crate::pipeline::test_panic("decision");
+        decision.apply()
+    });
+    let reviewed = match applied {
+        Ok(Ok(r)) => r,
         // The console validates before publishing; an invalid decision here was not sent by it.
-        Err(e) => return Ok(Handled::Poison(e.to_string())),
+        Ok(Err(e)) => return Ok(Handled::Poison(e.to_string())),
+        Err(_) => return Ok(Handled::Park(INTERNAL_ERROR)),
     };
     let mut record = serde_json::to_value(&reviewed).unwrap_or_default();
     record["recorded_at"] = serde_json::json!(time::OffsetDateTime::now_utc()

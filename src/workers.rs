@@ -10,7 +10,7 @@ use std::time::Duration;
 use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::{consume, Broker, Handled, InMessage, OutMessage};
 use tamis_shared::config::Config;
-use tamis_shared::error::StageError;
+use tamis_shared::error::{parse_message, StageError, INTERNAL_ERROR};
 use tamis_shared::metrics::{self, StageOutcome};
 use tamis_shared::ops::{self, Readiness};
 use tamis_shared::retry::Backoff;
@@ -73,6 +73,12 @@ async fn handle(
     let result = run_stage(stage, stages, blobs, topology, msg).instrument(span.clone()).await;
     m.stage_duration(stage.as_str(), started.elapsed().as_secs_f64());
     let outcome = match &result {
+        Ok((Handled::Park(reason), _)) => {
+            // `internal_error`: a panic, counted apart so that it can be alerted on.
+            m.stage_error(stage.as_str(), reason);
+            span.record("tamis.error.code", *reason);
+            StageOutcome::Parked
+        }
         Ok((Handled::Poison(_), _)) => StageOutcome::Parked,
         Ok((_, Some(code))) => {
             m.stage_error(stage.as_str(), code.as_str());
@@ -99,10 +105,14 @@ async fn run_stage(
     topology: &Topology,
     msg: InMessage,
 ) -> Result<(Handled, Option<ErrorCode>), StageError> {
-    let mut work: Work = match serde_json::from_slice(&msg.body) {
+    let mut work: Work = match parse_message(&msg.body) {
         Ok(w) => w,
+        // The error names a category and a path, never a value of the message.
         Err(e) => return Ok((Handled::Poison(format!("not a Tamis work message: {e}")), None)),
     };
+    // A stage that panicked on this message parks it with `internal_error` (replayable once the
+    // bug is fixed); the stage, document id and location are logged by `guarded`.
+    let park = || Ok((Handled::Park(INTERNAL_ERROR), None));
     let id = work.envelope.document_id;
     let failed_before = work.failure.is_some();
     let started = std::time::Instant::now();
@@ -119,15 +129,26 @@ async fn run_stage(
                         document_id: id.to_string(),
                         message: e.to_string(),
                     })?;
-                    work = stages.ocr(work, bytes).await;
+                    work = match stages.ocr_guarded(work, bytes).await {
+                        Ok(w) => w,
+                        Err(_) => return park(),
+                    };
                 }
             }
         }
-        Stage::Classify => stages.classify(&mut work),
-        Stage::Extract => stages.extract(&mut work),
+        Stage::Classify => {
+            if stages.classify(&mut work).is_err() {
+                return park();
+            }
+        }
+        Stage::Extract => {
+            if stages.extract(&mut work).is_err() {
+                return park();
+            }
+        }
         Stage::Route => {
             let duplicate_of = crate::review::earlier_submission(blobs, &work).await?;
-            let outcome = stages.route_with(&work, duplicate_of);
+            let Ok(outcome) = stages.route_with(&work, duplicate_of) else { return park() };
             let mut out = vec![events::outcome(topology, &work.envelope, &outcome)];
             if outcome.decision == tamis_shared::Decision::Review {
                 out.push(events::review_item(topology, &work, &outcome));

@@ -331,9 +331,14 @@ async fn follow_once(
                     );
                 }
             } else {
-                match serde_json::from_slice::<Entry>(&d.data) {
+                match tamis_shared::error::parse_message::<Entry>(&d.data) {
                     Ok(e) if kind == JOURNAL_TYPE || kind.is_empty() => a.apply(&e),
-                    _ => a.skip(),
+                    Ok(_) => a.skip(),
+                    Err(e) => {
+                        // Category and JSON path only: an entry that is not one may hold anything.
+                        tracing::debug!(error = %e, "journal message that is not an entry skipped");
+                        a.skip()
+                    }
                 }
             }
         }

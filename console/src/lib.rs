@@ -774,7 +774,8 @@ async fn api_decision(State(app): State<Arc<App>>, ctx: Ctx, headers: HeaderMap,
         Ok(s) => s.clone(),
         Err(d) => return api_denied(d),
     };
-    let req: DecisionRequest = match serde_json::from_slice(&body) {
+    // The answer names the JSON path at fault, not the value (it may be a field's value).
+    let req: DecisionRequest = match tamis_shared::error::parse_message(&body) {
         Ok(r) => r,
         Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
     };

@@ -129,7 +129,8 @@ impl Leases {
                     .map_err(|source| QueueError::Amqp { op: "basic.get", source })?;
                 let Some(got) = got else { break };
                 let d = got.delivery;
-                let item: ReviewItem = match serde_json::from_slice(&d.data) {
+                // Category and JSON path only: serde's own message would quote the item's values.
+                let item: ReviewItem = match tamis_shared::error::parse_message(&d.data) {
                     Ok(i) => i,
                     Err(e) => {
                         tracing::warn!(queue = %q, error = %e, "unreadable review item sent to parking");

@@ -8,7 +8,7 @@ use crate::error::StageError;
 use crate::ops::Readiness;
 use crate::telemetry;
 use crate::topology::{ExchangeKind, QueueKind, Topology};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use lapin::options::{
     BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
     ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
@@ -17,11 +17,12 @@ use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn, Instrument};
+use tracing::{debug, error, info, warn, Instrument};
 
 /// What went wrong talking to the broker.
 #[derive(Debug, thiserror::Error)]
@@ -460,7 +461,11 @@ pub enum Handled {
     /// Publish these (each confirmed), then acknowledge the input.
     Publish(Vec<OutMessage>),
     /// The message itself is unusable (not a Tamis message): dead-letter it to parking at once.
+    /// The text is logged: build it from `error::MessageParseError`, never from the body.
     Poison(String),
+    /// Park at once with this reason code, for a replay once the cause is fixed: `internal_error`
+    /// when the stage panicked on it (a bug, so retrying now would panic again).
+    Park(&'static str),
 }
 
 /// Consumes `queue` until `cancel` fires: each delivery goes to `handler` in its own task (at most
@@ -535,7 +540,18 @@ where
                     redelivered: delivery.redelivered,
                     headers,
                 };
-                match handler(msg).await {
+                // The last net under every handler (stages and decisions catch their own panics
+                // first, naming the document): a panic here would drop the delivery unacked, holding
+                // a prefetch slot until reconnect while /readyz says ready. The payload is not
+                // logged: it may quote a value (see `error::install_panic_hook`).
+                let handled = match AssertUnwindSafe(async { handler(msg).await }).catch_unwind().await {
+                    Ok(h) => h,
+                    Err(_) => {
+                        error!(queue, reason = crate::error::INTERNAL_ERROR, "handler panicked; message parked");
+                        Ok(Handled::Park(crate::error::INTERNAL_ERROR))
+                    }
+                };
+                match handled {
                     Ok(Handled::Publish(outs)) => {
                         for m in &outs {
                             if let Err(e) = broker.publish(m).await {
@@ -553,6 +569,7 @@ where
                         warn!(queue, reason = %why, "unusable message sent to parking");
                         crate::retry::park_unreadable(&broker, delivery).await;
                     }
+                    Ok(Handled::Park(reason)) => crate::retry::park_now(&broker, delivery, reason).await,
                     Err(e) => {
                         warn!(queue, error = %e, "transient failure");
                         crate::retry::retry_or_park(&broker, delivery, e.reason()).await;

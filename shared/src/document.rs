@@ -329,7 +329,10 @@ impl From<PersonName> for String {
 }
 
 /// What travels with a document from submission to its outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` keeps what an operator needs (document id, media type, size, submission time)
+/// and redacts what may be personal (case id, persons, file name): see the impl below.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     pub document_id: DocumentId,
     /// The beneficiary's case the document was submitted for, when known.
@@ -347,6 +350,31 @@ pub struct Envelope {
     /// W3C trace context (`traceparent`, `tracestate`) of the submission.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub trace: std::collections::BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The case id may be a beneficiary number, the file name a person's name
+        // (`MARTIN Jeanne RIB.pdf`): only their presence and sizes are shown.
+        f.debug_struct("Envelope")
+            .field("document_id", &self.document_id)
+            .field("case_id", &self.case_id.as_ref().map(|_| Redacted))
+            .field("case_persons", &format_args!("<{} redacted>", self.case_persons.len()))
+            .field("file_name", &Redacted)
+            .field("media_type", &self.blob.media_type)
+            .field("size", &self.blob.size)
+            .field("submitted_at", &self.submitted_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stands for a value `Debug` must not print.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 #[cfg(test)]

@@ -114,11 +114,19 @@ pub async fn retry_or_park(broker: &Broker, delivery: Delivery, reason: &str) {
 
 /// Parks a delivery no stage can read, with its reason, and acknowledges it.
 pub async fn park_unreadable(broker: &Broker, delivery: Delivery) {
+    park_now(broker, delivery, UNREADABLE).await
+}
+
+/// Parks a delivery at once (no retry) with reason code `reason`, and acknowledges it: for a
+/// message retrying cannot help now (unreadable, or a stage that panicked on it).
+pub async fn park_now(broker: &Broker, delivery: Delivery, reason: &str) {
     let previous = headers_of(&delivery.properties);
     let stage = delivery.routing_key.to_string();
-    let (_, headers) = after_failure(&previous, &stage, UNREADABLE, 1, |_| Duration::ZERO);
+    let (_, headers) = after_failure(&previous, &stage, reason, 1, |_| Duration::ZERO);
+    let document_id = previous.get(DOCUMENT_ID).cloned().unwrap_or_default();
     let out = forward(&delivery, broker.topology().dead_letter_exchange(), headers);
     move_then_ack(broker, delivery, &out).await;
+    error!(document_id, stage, reason, "message parked");
 }
 
 async fn move_then_ack(broker: &Broker, delivery: Delivery, out: &OutMessage) {

@@ -166,8 +166,8 @@ pub enum FieldSource {
     Reviewer,
 }
 
-/// One extracted field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One extracted field. Its `Debug` redacts the value.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     /// Normalised as FORMAT.md says (ISO dates, dot decimals, no spaces in identifiers...).
     pub value: String,
@@ -212,7 +212,11 @@ pub struct DocumentResult {
 }
 
 /// The pipeline message.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Its `Debug` shows the envelope (redacted, see `Envelope`), counts, types, confidences, field
+/// names and finding codes, and the failure's stage and code: never a word of text, a field's
+/// value or a failure's message.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Work {
     pub envelope: Envelope,
     /// Filled by OCR.
@@ -229,6 +233,48 @@ pub struct Work {
     pub failure: Option<Failure>,
 }
 
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Field")
+            .field("value", &crate::document::Redacted)
+            .field("confidence", &self.confidence)
+            .field("page", &self.page)
+            .field("bbox", &self.bbox)
+            .field("source", &self.source)
+            .field("valid", &self.valid)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Work {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Documents<'a>(&'a [DocumentResult]);
+        impl std::fmt::Debug for Documents<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().map(|d| {
+                        format!(
+                            "{} ({:.3}) pages {:?} fields [{}] findings [{}]",
+                            d.doc_type.as_str(),
+                            d.confidence,
+                            d.pages,
+                            d.fields.keys().map(String::as_str).collect::<Vec<_>>().join(", "),
+                            d.findings.iter().map(|x| x.code.as_str()).collect::<Vec<_>>().join(", ")
+                        )
+                    }))
+                    .finish()
+            }
+        }
+        f.debug_struct("Work")
+            .field("envelope", &self.envelope)
+            .field("pages", &self.pages.len())
+            .field("text_quality", &self.text_quality)
+            .field("documents", &Documents(&self.documents))
+            .field("failure", &self.failure.as_ref().map(|x| format!("{}: {}", x.stage, x.code)))
+            .finish()
+    }
+}
+
 impl Work {
     /// A new message for a submitted file.
     pub fn new(envelope: Envelope) -> Self {
@@ -238,5 +284,60 @@ impl Work {
     /// The pages with the given 1-based numbers, in order.
     pub fn pages_of<'a>(&'a self, numbers: &'a [u32]) -> impl Iterator<Item = &'a Page> + 'a {
         self.pages.iter().filter(move |p| numbers.contains(&p.number))
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+    use crate::document::{BlobRef, DocumentId, MediaType, PersonName};
+
+    #[test]
+    fn work_and_envelope_debug_keep_ids_and_types_and_redact_values() {
+        let envelope = Envelope {
+            document_id: DocumentId::derived("abc", None),
+            case_id: Some("185057800608436".into()),
+            case_persons: vec![PersonName::new("Jeanne MARTIN epouse DUPONT").unwrap()],
+            file_name: "RIB Jeanne MARTIN.pdf".into(),
+            blob: BlobRef { key: "k".into(), sha256: "s".into(), media_type: MediaType::Pdf, size: 42 },
+            submitted_at: time::OffsetDateTime::UNIX_EPOCH,
+            trace: Default::default(),
+        };
+        let mut w = Work::new(envelope);
+        w.pages.push(Page {
+            number: 1,
+            width: 10,
+            height: 10,
+            rotation: 0,
+            skew: 0.0,
+            source: TextSource::TextLayer,
+            confidence: 1.0,
+            lines: vec![Line { text: "IBAN FR7630006000011234567890189".into(), bbox: None, words: vec![] }],
+            symbols: vec![],
+        });
+        let field = Field {
+            value: "FR7630006000011234567890189".into(),
+            confidence: 0.9,
+            page: Some(1),
+            bbox: None,
+            source: FieldSource::Ocr,
+            valid: Some(true),
+        };
+        w.documents.push(DocumentResult {
+            doc_type: DocumentType::BankDetails,
+            confidence: 0.99,
+            pages: vec![1],
+            fields: [("iban".to_string(), field.clone())].into(),
+            findings: vec![Finding { code: "corrected:iban".into(), message: "Jeanne MARTIN".into() }],
+        });
+        w.failure = Some(Failure::new("extract", crate::ErrorCode::Corrupt, "Jeanne MARTIN"));
+        let shown = format!("{w:?} {w:#?} {field:?} {:?}", w.envelope);
+        for value in ["185057800608436", "Jeanne", "MARTIN", "DUPONT", "FR76", "30006000011234567890189"] {
+            assert!(!shown.contains(value), "{value} in {shown}");
+        }
+        for kept in [&w.envelope.document_id.to_string(), "bank_details", "iban", "corrected:iban", "extract: corrupt"]
+        {
+            assert!(shown.contains(kept), "{kept} missing from {shown}");
+        }
     }
 }

@@ -5,8 +5,16 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A valid IBAN, upper case, no spaces.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Personal data: its `Debug` prints no character of it (`Display` does, for the outputs that
+/// must carry it), so a `{:?}` in a log line cannot leak it.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Iban(String);
+
+impl fmt::Debug for Iban {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Iban(<redacted>)")
+    }
+}
 
 /// Country, total length and BBAN structure (SWIFT registry notation: n digits, a upper letters,
 /// c alphanumerics). Countries absent here are checked by length range and checksum only.
@@ -312,5 +320,16 @@ mod tests {
             prop_assert_eq!(a.as_str(), s.as_str());
             prop_assert_eq!(Iban::parse(a.as_str()).unwrap(), a);
         }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    #[test]
+    fn debug_is_redacted() {
+        let v = super::Iban::parse("FR7630006000011234567890189").unwrap();
+        let shown = format!("{v:?} {:?} {:#?}", Some(&v), [&v]);
+        assert!(!shown.contains(&v.as_str()[..6]) && !shown.contains(&v.as_str()[6..]), "{shown}");
+        assert!(shown.contains("Iban(<redacted>)"), "{shown}");
     }
 }

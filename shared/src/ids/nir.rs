@@ -5,8 +5,16 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A NIR whose key matches (Corsican departments 2A/2B included).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Personal data: its `Debug` prints no character of it (`Display` does, for the outputs that
+/// must carry it), so a `{:?}` in a log line cannot leak it.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Nir(String);
+
+impl fmt::Debug for Nir {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Nir(<redacted>)")
+    }
+}
 
 impl Nir {
     /// The 15 characters, no spaces.
@@ -118,5 +126,16 @@ mod tests {
             let n = Nir::parse(&make(&body)).unwrap();
             prop_assert_eq!(Nir::parse(n.as_str()).unwrap(), n);
         }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    #[test]
+    fn debug_is_redacted() {
+        let v = super::Nir::parse("185057800608491").unwrap();
+        let shown = format!("{v:?} {:?} {:#?}", Some(&v), [&v]);
+        assert!(!shown.contains(&v.as_str()[..6]) && !shown.contains(&v.as_str()[6..]), "{shown}");
+        assert!(shown.contains("Nir(<redacted>)"), "{shown}");
     }
 }
