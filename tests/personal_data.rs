@@ -86,26 +86,6 @@ fn variants(field: &str, value: &str) -> Vec<String> {
     out.into_iter().filter(|s| s.chars().count() >= 4).collect()
 }
 
-/// Where `needle` (lowercase) occurs in `haystack` as a whole token (not inside a longer word or
-/// number), case-insensitively.
-fn find_leak(haystack: &str, needle: &str) -> Option<usize> {
-    let hay = haystack.to_lowercase();
-    let mut from = 0;
-    while let Some(pos) = hay[from..].find(needle) {
-        let at = from + pos;
-        let before = hay[..at].chars().next_back();
-        let after = hay[at + needle.len()..].chars().next();
-        if !before.is_some_and(|c| c.is_alphanumeric()) && !after.is_some_and(|c| c.is_alphanumeric()) {
-            return Some(at);
-        }
-        from = at + needle.len().max(1);
-        while !hay.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    None
-}
-
 #[test]
 fn the_matcher_finds_what_it_must() {
     assert!(find_leak(r#"{"holder":"Luc PERON"}"#, "luc peron").is_some());

@@ -500,3 +500,23 @@ pub fn submitted(out: &std::process::Output) -> BTreeMap<String, String> {
         .map(|l| l.split_once('\t').map(|(id, f)| (id.to_string(), f.to_string())).unwrap())
         .collect()
 }
+
+/// Where `needle` (lowercase) occurs in `haystack` as a whole token (not inside a longer word or
+/// number), case-insensitively.
+pub fn find_leak(haystack: &str, needle: &str) -> Option<usize> {
+    let hay = haystack.to_lowercase();
+    let mut from = 0;
+    while let Some(pos) = hay[from..].find(needle) {
+        let at = from + pos;
+        let before = hay[..at].chars().next_back();
+        let after = hay[at + needle.len()..].chars().next();
+        if !before.is_some_and(|c| c.is_alphanumeric()) && !after.is_some_and(|c| c.is_alphanumeric()) {
+            return Some(at);
+        }
+        from = at + needle.len().max(1);
+        while !hay.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    None
+}
