@@ -25,6 +25,14 @@ mod tsv;
 pub use error::OcrError;
 pub use open::{deskew, open, prepare, Opened, Prepared};
 
+/// The parsers of poppler's output, for the fuzz targets of workers/ocr/fuzz only (poppler is
+/// sandboxed, not trusted: its output is read like any untrusted input). Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::pdf::{parse_bbox_layout, parse_image_list};
+    pub use crate::raster::decode_pgm;
+}
+
 use engine::{EngineError, Layout, Pool};
 use image::GrayImage;
 use std::path::PathBuf;

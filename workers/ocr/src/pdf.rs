@@ -244,7 +244,7 @@ pub fn image_pages(path: &Path, cfg: &OcrConfig) -> Result<Vec<u32>, OcrError> {
 }
 
 /// Page numbers of the image rows of a `pdfimages -list` table (masks and stencils skipped).
-fn parse_image_list(list: &str) -> Vec<u32> {
+pub fn parse_image_list(list: &str) -> Vec<u32> {
     let mut pages: Vec<u32> = list
         .lines()
         .filter_map(|l| {
