@@ -270,11 +270,12 @@ fn error_codes() -> Vec<ErrorCode> {
         TooManyPages,
         Corrupt,
         Timeout,
+        InternalError,
     ];
     for c in &all {
         match c {
             Empty | Truncated | NotADocument | UnsupportedFormat | Encrypted | Blank | TooLarge | TooSmall
-            | TooManyPages | Corrupt | Timeout => {}
+            | TooManyPages | Corrupt | Timeout | InternalError => {}
         }
     }
     all
