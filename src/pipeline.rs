@@ -56,7 +56,7 @@ impl Stages {
             max_pages: config.limits.max_pages,
             max_pixels: config.limits.max_page_pixels,
             page_timeout: std::time::Duration::from_secs(config.limits.page_timeout_secs),
-            ..OcrConfig::default()
+            ..OcrConfig::with_limits(&config.limits)
         };
         let trust = match &config.twoddoc_trust_list {
             Some(p) => Some(

@@ -178,13 +178,26 @@ pub struct LimitsConfig {
     pub max_pages: u32,
     /// Most pixels in one decoded page image. Default 100 million.
     pub max_page_pixels: u64,
+    /// Most pixels of all the pages of one file together, read from the headers before any page
+    /// is decoded (pages are then decoded one at a time). Default 600 million.
+    pub max_file_pixels: u64,
+    /// Most bytes the decoding of one page may hold (the decoder's output in its own colour
+    /// layout plus the grey copy OCR reads), read from the header before decoding. Default 200 MiB.
+    pub max_page_bytes: u64,
     /// Seconds of OCR one page may take. Default 60.
     pub page_timeout_secs: u64,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        LimitsConfig { max_file_bytes: 50 << 20, max_pages: 30, max_page_pixels: 100_000_000, page_timeout_secs: 60 }
+        LimitsConfig {
+            max_file_bytes: 50 << 20,
+            max_pages: 30,
+            max_page_pixels: 100_000_000,
+            max_file_pixels: 600_000_000,
+            max_page_bytes: 200 << 20,
+            page_timeout_secs: 60,
+        }
     }
 }
 
@@ -497,8 +510,12 @@ impl Config {
         if self.workers.health_addr.parse::<std::net::SocketAddr>().is_err() {
             return bad("workers.health_addr", "must be an ip:port address such as 0.0.0.0:9090");
         }
-        if self.limits.max_pages == 0 || self.limits.max_file_bytes == 0 || self.limits.max_page_pixels == 0 {
+        let l = &self.limits;
+        if [l.max_pages as u64, l.max_file_bytes, l.max_page_pixels, l.max_file_pixels, l.max_page_bytes].contains(&0) {
             return bad("limits", "every limit must be above zero");
+        }
+        if l.max_file_pixels < l.max_page_pixels {
+            return bad("limits.max_file_pixels", "must be at least limits.max_page_pixels (one page must fit)");
         }
         if self.console.session_minutes == 0 || self.console.lease_secs < 30 {
             return bad("console", "session_minutes must be above zero and lease_secs at least 30");

@@ -19,11 +19,12 @@ mod panels;
 mod pdf;
 mod preprocess;
 mod raster;
-mod subprocess;
+pub mod subprocess;
 mod tsv;
 
 pub use error::OcrError;
 pub use open::{deskew, open, prepare, Opened, Prepared};
+pub use raster::{decode_pgm, limits as decode_limits, PageHeader, RasterFile};
 
 /// The parsers of poppler's output, for the fuzz targets of workers/ocr/fuzz only (poppler is
 /// sandboxed, not trusted: its output is read like any untrusted input). Not an API.
@@ -37,7 +38,7 @@ use engine::{EngineError, Layout, Pool};
 use image::GrayImage;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 use tamis_shared::{Failure, Line, Page, TextSource, Work};
 use tsv::TsvPage;
@@ -58,8 +59,17 @@ pub struct OcrConfig {
     /// Most pages in a file (default 30) → `too_many_pages`.
     pub max_pages: u32,
     /// Most pixels of one decoded page, checked from the header before decoding (default
-    /// 100 Mpx) → `too_large`.
+    /// 100 Mpx) → `too_large`. A PDF page that would render larger is rendered at a lower
+    /// resolution instead.
     pub max_pixels: u64,
+    /// Most pixels of a file's pages together (the raster pages, or the PDF pages to OCR at
+    /// their rendering resolution), checked before the first is decoded (default 600 Mpx) →
+    /// `too_large`.
+    pub max_file_pixels: u64,
+    /// Most bytes one page's decoding may hold, from its header: the decoder's output in the
+    /// file's colour layout plus the grey copy (default 200 MiB) → `too_large`. With one page
+    /// held per engine, the stage's page memory is at most `engines` times this.
+    pub max_page_bytes: u64,
     /// Smallest side of an image, in pixels (default 50) → `too_small`.
     pub min_side: u32,
     /// Largest PDF page area in square inches (default 1500, a bit over A0) → `too_large`.
@@ -108,6 +118,8 @@ impl Default for OcrConfig {
             max_file_bytes: 50 << 20,
             max_pages: 30,
             max_pixels: 100_000_000,
+            max_file_pixels: 600_000_000,
+            max_page_bytes: 200 << 20,
             min_side: 50,
             max_page_area_sq_in: 1500.0,
             render_dpi: 300,
@@ -131,23 +143,81 @@ impl Default for OcrConfig {
     }
 }
 
+impl OcrConfig {
+    /// The defaults with the file limits of the configuration (`limits.*`): the OCR stage and the
+    /// console's page images apply the same ones.
+    pub fn with_limits(limits: &tamis_shared::config::LimitsConfig) -> OcrConfig {
+        OcrConfig {
+            max_file_bytes: limits.max_file_bytes,
+            max_pages: limits.max_pages,
+            max_pixels: limits.max_page_pixels,
+            max_file_pixels: limits.max_file_pixels,
+            max_page_bytes: limits.max_page_bytes,
+            page_timeout: Duration::from_secs(limits.page_timeout_secs),
+            ..OcrConfig::default()
+        }
+    }
+
+    /// The time and memory limits every poppler run gets (OCR's and the console's).
+    pub fn helper_budget(&self, max_stdout: usize) -> subprocess::Budget {
+        subprocess::Budget { wall: self.pdf_helper_timeout, memory: self.pdf_helper_memory, max_stdout }
+    }
+}
+
 /// The OCR stage. `Sync`: one instance serves every blocking task of a worker.
 pub struct Ocr {
     config: OcrConfig,
     pool: Pool,
+    /// Pages held decoded at once, across every file the stage reads: one per engine. Without it
+    /// each of the `engines` files read at once decodes up to `engines` pages ahead of an engine.
+    decoded: Gate,
 }
 
 /// A page waiting for OCR.
 enum PageSource<'a> {
-    Image(GrayImage),
-    PdfPage { path: &'a std::path::Path, number: u32 },
+    /// Page `index` of a raster file, decoded when an engine takes it.
+    Raster { file: &'a RasterFile<'a>, index: usize },
+    /// A PDF page, rendered at `dpi` when an engine takes it.
+    PdfPage { path: &'a std::path::Path, number: u32, dpi: u32 },
+}
+
+/// A counting semaphore for blocking threads.
+struct Gate {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+/// One place taken in a [`Gate`], given back on drop.
+struct Pass<'a>(&'a Gate);
+
+impl Gate {
+    fn new(places: usize) -> Gate {
+        Gate { free: Mutex::new(places.max(1)), freed: Condvar::new() }
+    }
+
+    fn enter(&self) -> Pass<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|p| p.into_inner());
+        }
+        *free -= 1;
+        Pass(self)
+    }
+}
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 impl Ocr {
     /// Builds the stage (engines start lazily).
     pub fn new(config: OcrConfig) -> Self {
         let pool = Pool::new(config.tessdata.clone(), config.languages.clone(), config.engines);
-        Ocr { config, pool }
+        let decoded = Gate::new(config.engines);
+        Ocr { config, pool, decoded }
     }
 
     /// Starts one engine and checks the poppler tools run, so a broken deployment fails at
@@ -157,11 +227,7 @@ impl Ocr {
         for tool in [&self.config.pdfinfo, &self.config.pdftotext, &self.config.pdftoppm] {
             let mut cmd = std::process::Command::new(tool);
             cmd.arg("-v");
-            let budget = subprocess::Budget {
-                wall: Duration::from_secs(10),
-                memory: self.config.pdf_helper_memory,
-                max_stdout: 4096,
-            };
+            let budget = subprocess::Budget { wall: Duration::from_secs(10), ..self.config.helper_budget(4096) };
             subprocess::run(cmd, budget).map_err(|e| OcrError::Helper(e.to_string()))?;
         }
         Ok(())
@@ -203,7 +269,10 @@ impl Ocr {
     fn read_pages(&self, bytes: &[u8], started: Instant) -> Result<Vec<(Page, bool)>, OcrError> {
         match open(bytes, &self.config)? {
             Opened::Pdf { may_hold_images } => self.read_pdf(bytes, may_hold_images, started),
-            Opened::Images(images) => self.ocr_pages(images.into_iter().map(PageSource::Image).collect(), started),
+            Opened::Images(file) => {
+                let sources = (0..file.pages().len()).map(|index| PageSource::Raster { file: &file, index }).collect();
+                self.ocr_pages(sources, started)
+            }
         }
     }
 
@@ -272,7 +341,24 @@ impl Ocr {
             self.search_text_layer_pages(path, &mut pages, started);
         }
         if !todo.is_empty() {
-            let sources = todo.iter().map(|&number| PageSource::PdfPage { path, number }).collect();
+            // The pages to OCR are rendered one at a time; their pixels together are bounded like
+            // a raster file's, before the first is rendered.
+            let dpis: Vec<u32> = todo.iter().map(|&n| pdf::fitting_dpi(info.sizes.get(n as usize - 1), cfg)).collect();
+            let total: u64 = todo
+                .iter()
+                .zip(&dpis)
+                .filter_map(|(&n, &dpi)| info.sizes.get(n as usize - 1).map(|&size| pdf::rendered_pixels(size, dpi)))
+                .sum();
+            if total > cfg.max_file_pixels {
+                return Err(OcrError::TooLarge(format!(
+                    "the {} pages to read hold {} megapixels together, over the limit of {} megapixels",
+                    todo.len(),
+                    total / 1_000_000,
+                    cfg.max_file_pixels / 1_000_000
+                )));
+            }
+            let sources =
+                todo.iter().zip(dpis).map(|(&number, dpi)| PageSource::PdfPage { path, number, dpi }).collect();
             let ocred = self.ocr_pages(sources, started)?;
             for (n, (mut p, ink)) in todo.into_iter().zip(ocred) {
                 p.number = n;
@@ -307,7 +393,13 @@ impl Ocr {
                 return;
             }
             let t = Instant::now();
-            // Rendered at the layer's scale so symbol boxes share the page's coordinates.
+            let _held = self.decoded.enter();
+            // Rendered at the layer's scale so symbol boxes share the page's coordinates (a page
+            // too large for that is skipped: its boxes would not match).
+            let size = pages.get(n as usize - 1).and_then(|p| p.as_ref()).map(|(p, _)| (p.width, p.height));
+            if size.is_some_and(|(w, h)| w as u64 * h as u64 > cfg.max_pixels) {
+                continue;
+            }
             let img = match pdf::render(path, cfg, n, pdf::LAYER_DPI as u32) {
                 Ok(img) => img,
                 Err(e) => {
@@ -381,11 +473,13 @@ impl Ocr {
     fn ocr_page(&self, src: PageSource<'_>, number: u32, started: Instant) -> Result<(Page, bool), OcrError> {
         let cfg = &self.config;
         self.remaining(started)?;
+        // Held until this page is read: its decoded pixels and tesseract's copies of them are the
+        // stage's memory, so no more pages are decoded than there are engines to read them.
+        let _held = self.decoded.enter();
+        self.remaining(started)?;
         let (img, dpi) = match src {
-            PageSource::Image(img) => (img, None),
-            PageSource::PdfPage { path, number } => {
-                (pdf::render(path, cfg, number, cfg.render_dpi)?, Some(cfg.render_dpi))
-            }
+            PageSource::Raster { file, index } => (file.decode(index, cfg)?, None),
+            PageSource::PdfPage { path, number, dpi } => (pdf::render(path, cfg, number, dpi)?, Some(dpi)),
         };
         let (img, dpi, mut symbols) = match prepare(img, dpi, cfg) {
             Prepared::Blank { width, height } => return Ok((empty_page(number, width, height), false)),
@@ -624,6 +718,25 @@ mod tests {
             let n = found(&w);
             assert!(n >= 6, "only {n}/7 known values read at rotation {rotation} skew {skew}");
         }
+    }
+
+    #[test]
+    fn the_gate_holds_no_more_than_its_places() {
+        let gate = Gate::new(2);
+        let inside = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..6 {
+                s.spawn(|| {
+                    let _pass = gate.enter();
+                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        assert_eq!(most.load(Ordering::SeqCst), 2);
     }
 
     #[test]

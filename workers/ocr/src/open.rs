@@ -8,7 +8,8 @@
 //! sandboxed subprocesses), so fuzzing covers all the code that touches the bytes in-process.
 
 use crate::error::OcrError;
-use crate::{pdf, preprocess, raster, OcrConfig};
+use crate::raster::RasterFile;
+use crate::{pdf, preprocess, OcrConfig};
 use image::GrayImage;
 use std::borrow::Cow;
 use std::time::Instant;
@@ -16,9 +17,10 @@ use tamis_shared::{MediaType, Symbol};
 
 /// What opening a file gave, before any page is read.
 #[derive(Debug)]
-pub enum Opened {
-    /// A raster file's pages, decoded to grayscale within the configured limits.
-    Images(Vec<GrayImage>),
+pub enum Opened<'a> {
+    /// A raster file whose page headers passed the limits; its pages are decoded one at a time
+    /// with [`RasterFile::decode`], so that no more of them are held than are being read.
+    Images(RasterFile<'a>),
     /// A PDF that passed the in-process checks; poppler reads the rest in its subprocesses.
     Pdf {
         /// Whether an image XObject may be in it, so text-layer pages are worth a 2D-Doc search.
@@ -26,10 +28,10 @@ pub enum Opened {
     },
 }
 
-/// Opens untrusted bytes: the file size limit, media-type sniffing, raster decoding (pixel limit
-/// checked from the header, allocation limit, page limit), and the PDF truncation and image
-/// checks. Runs neither tesseract nor poppler.
-pub fn open(bytes: &[u8], cfg: &OcrConfig) -> Result<Opened, OcrError> {
+/// Opens untrusted bytes: the file size limit, media-type sniffing, the raster headers (page
+/// count, each page's pixels and decode bytes, the file's total pixels, all checked before any
+/// pixel is decoded), and the PDF truncation and image checks. Runs neither tesseract nor poppler.
+pub fn open<'a>(bytes: &'a [u8], cfg: &OcrConfig) -> Result<Opened<'a>, OcrError> {
     if bytes.is_empty() {
         return Err(OcrError::Empty);
     }
@@ -51,13 +53,7 @@ pub fn open(bytes: &[u8], cfg: &OcrConfig) -> Result<Opened, OcrError> {
         }
         MediaType::Unsupported => Err(OcrError::Unsupported(unsupported_kind(bytes))),
         MediaType::Unknown => Err(OcrError::NotADocument),
-        _ => {
-            let images = raster::decode(bytes, media, cfg)?;
-            if images.len() as u32 > cfg.max_pages {
-                return Err(OcrError::TooManyPages { pages: images.len() as u32, limit: cfg.max_pages });
-            }
-            Ok(Opened::Images(images))
-        }
+        _ => Ok(Opened::Images(RasterFile::open(bytes, media, cfg)?)),
     }
 }
 
@@ -166,8 +162,9 @@ mod tests {
         let page = GrayImage::from_fn(80, 60, |x, _| image::Luma([if x % 9 == 0 { 0 } else { 255 }]));
         page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
         match open(&png, &cfg) {
-            Ok(Opened::Images(pages)) => {
-                assert_eq!(pages.iter().map(|p| p.dimensions()).collect::<Vec<_>>(), vec![(80, 60)])
+            Ok(Opened::Images(file)) => {
+                assert_eq!(file.pages().iter().map(|p| (p.width, p.height)).collect::<Vec<_>>(), vec![(80, 60)]);
+                assert_eq!(file.decode(0, &cfg).expect("decodes").dimensions(), (80, 60));
             }
             other => panic!("{other:?}"),
         }

@@ -258,7 +258,28 @@ pub fn parse_image_list(list: &str) -> Vec<u32> {
     pages
 }
 
-/// Renders one page to 8-bit grayscale at `dpi`.
+/// Pixels of a page of `size` points rendered at `dpi`.
+pub fn rendered_pixels(size: (f64, f64), dpi: u32) -> u64 {
+    let side = |points: f64| (points.abs() / 72.0 * dpi as f64).ceil() as u64;
+    side(size.0).saturating_mul(side(size.1))
+}
+
+/// The resolution a page is rendered at for OCR: `render_dpi`, lowered for a page that would
+/// otherwise be over `max_pixels` (a poster-sized page is read at a lower resolution rather than
+/// refused or held at hundreds of megapixels). Pages of ordinary sizes are not affected.
+pub fn fitting_dpi(size: Option<&(f64, f64)>, cfg: &OcrConfig) -> u32 {
+    let mut dpi = cfg.render_dpi;
+    if let Some(&size) = size {
+        while dpi > 1 && rendered_pixels(size, dpi) > cfg.max_pixels {
+            let scale = (cfg.max_pixels as f64 / rendered_pixels(size, dpi) as f64).sqrt();
+            dpi = ((dpi as f64 * scale).floor() as u32).min(dpi - 1).max(1);
+        }
+    }
+    dpi
+}
+
+/// Renders one page to 8-bit grayscale at `dpi`; a rendering over `max_pixels` (a page larger
+/// than pdfinfo said) is refused before it is read into memory.
 pub fn render(path: &Path, cfg: &OcrConfig, page: u32, dpi: u32) -> Result<image::GrayImage, OcrError> {
     let dir = tempfile::tempdir().map_err(|e| OcrError::Helper(format!("temp dir: {e}")))?;
     let root = dir.path().join("p");
@@ -267,14 +288,23 @@ pub fn render(path: &Path, cfg: &OcrConfig, page: u32, dpi: u32) -> Result<image
     cmd.arg("-singlefile").arg(path).arg(&root);
     let out = subprocess::run(cmd, budget(cfg, cfg.pdf_helper_timeout, 1 << 20)).map_err(run_err)?;
     let file = dir.path().join("p.pgm");
-    let bytes = std::fs::read(&file).map_err(|_| {
+    let unreadable = || {
         if out.stderr.to_ascii_lowercase().contains("incorrect password") {
             OcrError::Encrypted
         } else {
             OcrError::Corrupt(format!("page {page} cannot be rendered"))
         }
-    })?;
-    crate::raster::decode_pgm(&bytes).ok_or_else(|| OcrError::Corrupt(format!("page {page} rendered badly")))
+    };
+    let size = std::fs::metadata(&file).map_err(|_| unreadable())?.len();
+    // The header is at most a few dozen bytes: a larger file holds more pixels than allowed.
+    if size > cfg.max_pixels.saturating_add(4096) {
+        return Err(OcrError::TooLarge(format!(
+            "page {page} renders to over {} megapixels at {dpi} DPI",
+            cfg.max_pixels / 1_000_000
+        )));
+    }
+    let bytes = std::fs::read(&file).map_err(|_| unreadable())?;
+    crate::raster::decode_pgm_owned(bytes).ok_or_else(|| OcrError::Corrupt(format!("page {page} rendered badly")))
 }
 
 #[cfg(test)]
@@ -330,6 +360,18 @@ mod tests {
                1     1 smask     416   416  gray    1   8  image  no         4  0   484   484 7001B 4.0%\n\
                3     2 image     100   100  gray    1   8  jpeg   no         9  0   484   484 7001B 4.0%\n";
         assert_eq!(parse_image_list(list), vec![1, 3]);
+    }
+
+    #[test]
+    fn huge_pages_are_rendered_within_the_pixel_limit() {
+        let cfg = OcrConfig::default();
+        let a4 = (595.276, 841.89);
+        assert_eq!(fitting_dpi(Some(&a4), &cfg), 300);
+        assert_eq!(fitting_dpi(None, &cfg), 300);
+        // 40 x 40 inches: 144 Mpx at 300 DPI.
+        let poster = (2880.0, 2880.0);
+        let dpi = fitting_dpi(Some(&poster), &cfg);
+        assert!(rendered_pixels(poster, dpi) <= cfg.max_pixels && dpi >= 240, "{dpi}");
     }
 
     #[test]

@@ -21,9 +21,11 @@ static CONFIG: OnceLock<OcrConfig> = OnceLock::new();
 fuzz_target!(|data: &[u8]| {
     // The stage's defaults: the limits under test are the ones production runs with.
     let cfg = CONFIG.get_or_init(OcrConfig::default);
-    let Ok(Opened::Images(pages)) = tamis_ocr::open(data, cfg) else { return };
-    for page in pages.into_iter().take(3) {
-        if page.width() as u64 * page.height() as u64 > PREPARE_MAX_PIXELS {
+    let Ok(Opened::Images(file)) = tamis_ocr::open(data, cfg) else { return };
+    // Every page is decoded, one at a time as the stage does; the first three are prepared.
+    for index in 0..file.pages().len() {
+        let Ok(page) = file.decode(index, cfg) else { continue };
+        if index >= 3 || page.width() as u64 * page.height() as u64 > PREPARE_MAX_PIXELS {
             continue;
         }
         if let Prepared::Page { image, .. } = tamis_ocr::prepare(page, None, cfg) {
