@@ -81,6 +81,8 @@ pub struct App {
     client_address_header: Option<String>,
     /// `Strict-Transport-Security` value, if sent.
     hsts: Option<header::HeaderValue>,
+    /// The file limits page images are rendered within: OCR's (`limits.*`).
+    images: tamis_ocr::OcrConfig,
     /// Cancelled when the console shuts down: background tasks stop.
     closing: CancellationToken,
 }
@@ -115,6 +117,7 @@ impl App {
             trusted_proxies: c.proxy_nets(),
             client_address_header: c.client_address_header.clone(),
             hsts: hsts_value(c.hsts_max_age_secs),
+            images: tamis_ocr::OcrConfig::with_limits(&config.limits),
             closing: CancellationToken::new(),
         });
         let (b, counts) = (app.broker.clone(), app.counts.clone());
@@ -804,7 +807,8 @@ async fn page_image(State(app): State<Arc<App>>, ctx: Ctx, Path((lease, page)): 
     };
     let rotation = l.item.pages.iter().find(|p| p.number == page).map(|p| p.rotation).unwrap_or(0);
     let media = l.item.blob.media_type;
-    match tokio::task::spawn_blocking(move || render::page_png(&bytes, media, page, rotation)).await {
+    let limits = app.images.clone();
+    match tokio::task::spawn_blocking(move || render::page_png(&bytes, media, page, rotation, &limits)).await {
         Ok(Ok(png)) => {
             ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "no-store")], png).into_response()
         }
