@@ -60,6 +60,12 @@ pub enum FieldKind {
 pub struct FieldDef {
     /// The field's name in predictions.
     pub name: String,
+    /// Its name for people, in French (the review console's labels). Required.
+    #[serde(default)]
+    pub display_fr: String,
+    /// Its name for people, in English. Required.
+    #[serde(default)]
+    pub display_en: String,
     /// How the value is parsed.
     #[serde(default)]
     pub kind: FieldKind,
@@ -83,6 +89,12 @@ fn yes() -> bool {
 pub struct TypeDef {
     /// snake_case name.
     pub name: String,
+    /// Its name for people, in French (the review console shows it). Required.
+    #[serde(default)]
+    pub display_fr: String,
+    /// Its name for people, in English. Required.
+    #[serde(default)]
+    pub display_en: String,
     /// Titles: strong evidence (the heading of the document).
     #[serde(default)]
     pub titles: Vec<String>,
@@ -117,6 +129,15 @@ pub enum TaxonomyError {
     /// A type name is unusable.
     #[error("invalid taxonomy: type name {0:?} is not snake_case")]
     Name(String),
+    /// A type or field has no French or no English display name, so the console would show
+    /// people its code name.
+    #[error("invalid taxonomy: {what} has no {key}; give every type and field display_fr and display_en")]
+    Display {
+        /// `type payslip` or `field payslip.net_pay`.
+        what: String,
+        /// `display_fr` or `display_en`.
+        key: &'static str,
+    },
 }
 
 impl Taxonomy {
@@ -131,9 +152,31 @@ impl Taxonomy {
         Ok(t)
     }
 
-    /// Reads a taxonomy file (to override the default).
+    /// Checks that every type and field has its French and English display names. Loading a
+    /// file checks it (a process does not start with a type people would see by its code name);
+    /// a fragment parsed with `from_toml_str` to extend another taxonomy in memory is not checked.
+    pub fn check_display(&self) -> Result<(), TaxonomyError> {
+        let missing = |fr: &str, en: &str| {
+            [("display_fr", fr), ("display_en", en)].into_iter().find(|(_, v)| v.trim().is_empty()).map(|(k, _)| k)
+        };
+        for ty in &self.types {
+            if let Some(key) = missing(&ty.display_fr, &ty.display_en) {
+                return Err(TaxonomyError::Display { what: format!("type {}", ty.name), key });
+            }
+            for f in &ty.fields {
+                if let Some(key) = missing(&f.display_fr, &f.display_en) {
+                    return Err(TaxonomyError::Display { what: format!("field {}.{}", ty.name, f.name), key });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a taxonomy file (to override the default), display names checked.
     pub fn from_path(p: &Path) -> Result<Taxonomy, TaxonomyError> {
-        Taxonomy::from_toml_str(&std::fs::read_to_string(p)?)
+        let t = Taxonomy::from_toml_str(&std::fs::read_to_string(p)?)?;
+        t.check_display()?;
+        Ok(t)
     }
 
     /// The compiled-in default.
@@ -153,6 +196,11 @@ impl Taxonomy {
     /// The definition of a type by name.
     pub fn get(&self, name: &str) -> Option<&TypeDef> {
         self.types.iter().find(|t| t.name == name)
+    }
+
+    /// The definition of field `field` of type `doc_type`.
+    pub fn field(&self, doc_type: &str, field: &str) -> Option<&FieldDef> {
+        self.get(doc_type).and_then(|t| t.fields.iter().find(|f| f.name == field))
     }
 }
 
@@ -227,6 +275,25 @@ mod tests {
         ] {
             assert!(t.get(name).is_some(), "{name}");
         }
+    }
+
+    #[test]
+    fn every_type_and_field_has_both_display_names_or_loading_fails() {
+        let t = Taxonomy::from_toml_str(DEFAULT_TOML).unwrap();
+        t.check_display().unwrap();
+        for ty in &t.types {
+            assert!(!ty.display_fr.is_empty() && !ty.display_en.is_empty(), "{}", ty.name);
+            assert!(ty.fields.iter().all(|f| !f.display_fr.is_empty() && !f.display_en.is_empty()), "{}", ty.name);
+        }
+        assert_eq!(t.get("payslip").unwrap().display_fr, "Bulletin de paie");
+        assert_eq!(t.field("payslip", "gross_pay").unwrap().display_fr, "Salaire brut");
+        let no_en = "[[type]]\nname = \"payslip\"\ndisplay_fr = \"Bulletin de paie\"\n";
+        let e = Taxonomy::from_toml_str(no_en).unwrap().check_display().unwrap_err().to_string();
+        assert!(e.contains("type payslip has no display_en"), "{e}");
+        let field_without = "[[type]]\nname = \"payslip\"\ndisplay_fr = \"B\"\ndisplay_en = \"P\"\n\
+                             [[type.fields]]\nname = \"net_pay\"\ndisplay_en = \"Net pay\"\n";
+        let e = Taxonomy::from_toml_str(field_without).unwrap().check_display().unwrap_err().to_string();
+        assert!(e.contains("field payslip.net_pay has no display_fr"), "{e}");
     }
 
     #[test]
