@@ -48,6 +48,9 @@ METRICS = {
     "tamis_type_confidence",
     "tamis_queue_messages",
     "tamis_stage_queue_lag_seconds",
+    # The console's review series (issue 23).
+    "tamis_review_oldest_age_seconds",
+    "tamis_review_items",
 }
 # Metrics of other exporters the alerts rely on (Prometheus itself and kube-state-metrics).
 FOREIGN_METRICS = {"up", "kube_deployment_status_replicas_available", "kube_pod_container_status_restarts_total"}
@@ -360,7 +363,8 @@ def policy(objs: list[tuple[str, dict]], values: dict) -> list[str]:
 
 def network_policy_problems(by_kind: dict[str, list[dict]], pod_labels: list, values: dict) -> list[str]:
     """Only the ingress controller reaches the console: one NetworkPolicy selects exactly its pods,
-    admits only the configured peers, each narrowed by a selector, on the console's port only."""
+    admits only the configured peers, each narrowed by a selector, on the console's port only (and
+    the configured scrapers on its ops port)."""
     problems: list[str] = []
     policies = by_kind.get("NetworkPolicy", [])
     console = [(n, t) for n, lab, t in pod_labels if lab.get("app.kubernetes.io/component") == "console"]
@@ -393,6 +397,14 @@ def network_policy_problems(by_kind: dict[str, list[dict]], pod_labels: list, va
         peers = rule.get("from")
         if not peers:
             problems.append(f"{where}: an ingress rule without `from` admits every peer")
+            continue
+        # The ops port (/metrics, /healthz, /readyz) may admit the configured scrapers, nothing else.
+        if [p.get("port") for p in rule.get("ports") or [{}]] in (["ops"], [ports.get("ops")]):
+            if peers != list(np_cfg.get("metricsFrom") or []):
+                problems.append(f"{where}: ops port peers {peers} are not console.networkPolicy.metricsFrom")
+            for peer in peers:
+                if "ipBlock" in peer or not (peer.get("namespaceSelector") or peer.get("podSelector")):
+                    problems.append(f"{where}: ops peer {peer} is not narrowed by a namespace or pod selector")
             continue
         for peer in peers:
             if "ipBlock" in peer or not (peer.get("namespaceSelector") or peer.get("podSelector")):

@@ -75,6 +75,12 @@ struct TypeLabels {
     doc_type: String,
 }
 
+/// The review series' label, `type` as the chart's alert and dashboard query it.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReviewLabels {
+    r#type: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct QueueLabels {
     queue: String,
@@ -160,6 +166,8 @@ pub struct Metrics {
     type_confidence: HistogramFamily<TypeLabels>,
     queue_messages: Family<QueueLabels, Gauge>,
     queue_lag: HistogramFamily<StageLabels>,
+    review_oldest_age: Family<ReviewLabels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    review_items: Family<ReviewLabels, Gauge>,
     otel: OnceLock<OtelInstruments>,
 }
 
@@ -206,8 +214,23 @@ impl Metrics {
             "Time a message waited between its publication and its consumption by a stage",
             queue_lag.clone(),
         );
+        // Set by the console only (the review inbox is its business), refreshed every few seconds.
+        let review_oldest_age = Family::<ReviewLabels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+        registry.register(
+            "tamis_review_oldest_age_seconds",
+            "How long the item that has waited longest for a person in a review queue has waited; absent while unknown",
+            review_oldest_age.clone(),
+        );
+        let review_items = Family::<ReviewLabels, Gauge>::default();
+        registry.register(
+            "tamis_review_items",
+            "Items waiting for a person in a review queue, those a reviewer holds open included",
+            review_items.clone(),
+        );
         Metrics {
             registry,
+            review_oldest_age,
+            review_items,
             stage_documents,
             stage_duration,
             stage_errors,
@@ -288,6 +311,22 @@ impl Metrics {
         }
     }
 
+    /// Sets the review queue of `doc_type`: `items` waiting for a person, and how long the oldest
+    /// has waited (0 when none waits; `None` when unknown, which removes the series rather than
+    /// report an age that could be too young). Prometheus only: the console is scraped.
+    pub fn review_queue(&self, doc_type: &str, items: u64, oldest_secs: Option<f64>) {
+        let l = ReviewLabels { r#type: doc_type.to_string() };
+        self.review_items.get_or_create(&l).set(items as i64);
+        match oldest_secs {
+            Some(s) => {
+                self.review_oldest_age.get_or_create(&l).set(s.max(0.0));
+            }
+            None => {
+                self.review_oldest_age.remove(&l);
+            }
+        }
+    }
+
     /// The metrics in OpenMetrics text format.
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut out = String::new();
@@ -316,7 +355,11 @@ mod tests {
         m.type_confidence("payslip", 0.97);
         m.queue_messages("tamis.ocr", 7);
         m.queue_lag("classify", 0.2);
+        m.review_queue("payslip", 3, Some(90.5));
+        m.review_queue("passport", 1, Some(4.0));
+        m.review_queue("passport", 2, None);
         let text = m.encode().unwrap();
+        assert!(!text.contains(r#"tamis_review_oldest_age_seconds{type="passport"}"#), "unknown: absent\n{text}");
         for line in [
             r#"tamis_stage_documents_total{stage="ocr",outcome="retried"} 1"#,
             r#"tamis_stage_duration_seconds_count{stage="ocr"} 1"#,
@@ -325,6 +368,9 @@ mod tests {
             r#"tamis_type_confidence_bucket{le="0.98",doc_type="payslip"} 1"#,
             r#"tamis_queue_messages{queue="tamis.ocr"} 7"#,
             r#"tamis_stage_queue_lag_seconds_count{stage="classify"} 1"#,
+            r#"tamis_review_oldest_age_seconds{type="payslip"} 90.5"#,
+            r#"tamis_review_items{type="payslip"} 3"#,
+            r#"tamis_review_items{type="passport"} 2"#,
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line} in:\n{text}");
         }
