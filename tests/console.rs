@@ -109,9 +109,39 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
     assert_eq!(run["document_id"], id.as_str(), "the reviewer was shown the submitted document");
     let field = run["field"].as_str().unwrap().to_string();
     // axe-core ran on each page (the script fails on a serious or critical violation).
-    for page in ["login", "login-error", "review", "review-done", "dashboard"] {
+    for page in ["login", "login-error", "review", "review-fr", "review-done", "dashboard"] {
         assert!(run["axe"][page].is_array(), "no accessibility audit of the {page} page: {run}");
         assert!(artifacts.join(format!("axe-{page}.json")).is_file());
+    }
+
+    // Types, fields and reasons are named for people in the reader's language (the taxonomy's
+    // display names), never by their codes; dates and amounts read in French on the French page.
+    let tax = tamis_shared::taxonomy::Taxonomy::builtin();
+    let def = tax.get(&doc_type).expect("a taxonomy type");
+    for (lang, shown) in [("en", &run["shown"]["en"]), ("fr", &run["shown"]["fr"])] {
+        let display = |fr: &str, en: &str| if lang == "fr" { fr.to_string() } else { en.to_string() };
+        let title = shown["title"].as_str().unwrap();
+        assert!(title.ends_with(&display(&def.display_fr, &def.display_en)), "{lang}: {title}");
+        let fields = shown["fields"].as_array().unwrap();
+        assert!(!fields.is_empty(), "{lang}: {shown}");
+        for f in fields {
+            let name = f["name"].as_str().unwrap();
+            let d = tax.field(&doc_type, name).unwrap_or_else(|| panic!("{name} is a field of {doc_type}"));
+            assert_eq!(f["label"], display(&d.display_fr, &d.display_en).as_str(), "{lang}: {name}");
+            let value = f["value"].as_str().unwrap();
+            let canonical_date = value.len() == 10 && value.as_bytes()[4] == b'-' && value.as_bytes()[7] == b'-';
+            if lang == "fr" && d.kind == tamis_shared::taxonomy::FieldKind::Date {
+                assert!(!canonical_date, "a date in ISO form on the French page: {name} = {value}");
+            }
+            if lang == "fr" && d.kind == tamis_shared::taxonomy::FieldKind::Amount && !value.is_empty() {
+                assert!(value.ends_with('€') && !value.contains('.'), "an amount not in French form: {name} = {value}");
+            }
+        }
+        for (code, text) in shown["types"].as_array().unwrap().iter().map(|t| (t[0].as_str().unwrap(), &t[1])) {
+            assert_ne!(text.as_str(), Some(code), "{lang}: the type {code} is shown by its code");
+        }
+        let reasons = shown["reasons"].as_array().unwrap();
+        assert!(!reasons.is_empty() && reasons.iter().all(|r| r["lang"].is_null()), "{lang}: {reasons:?}");
     }
 
     // The outcome, seen by a real AMQP consumer.
@@ -309,5 +339,145 @@ async fn the_console_stops_gracefully_on_sigterm_and_ctrl_c() {
     let status = wait_exit(&mut console, Duration::from_secs(15));
     assert_eq!(status.and_then(|s| s.code()), Some(0), "exit status {status:?} after Ctrl-C");
     let _ = conn.close(0, "done".into()).await;
+    ns.cleanup().await;
+}
+
+/// Starts `tamis console` in trusted-proxy mode (`X-Forwarded-User`) for `users`, logging to
+/// `log`; returns it with its page port once it listens.
+fn start_proxy_console(ns: &Namespace, users: &std::path::Path, log: &std::path::Path) -> (Worker, u16) {
+    let port = free_port();
+    let mut c = tamis();
+    ns.apply(&mut c)
+        .env("TAMIS_CONSOLE_USERS", users)
+        .env("TAMIS_CONSOLE_TRUSTED_HEADER", "X-Forwarded-User")
+        .args(["console", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap());
+    let console = Worker(c.spawn().unwrap());
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the console never listened");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (console, port)
+}
+
+/// `GET path` with extra headers: (status, `Set-Cookie` values, body).
+fn get_with_cookies(port: u16, path: &str, headers: &[(&str, &str)]) -> (u16, Vec<String>, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the console");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.trim().to_string())
+        .collect();
+    (status, cookies, body.to_string())
+}
+
+/// Review items put in their queues as the route stage does (through `Broker::publish`, which
+/// journals each move): the console's ops port exports how many wait per type and how long the
+/// oldest has waited; an item a reviewer holds still counts. In trusted-proxy mode the JSON API
+/// sends its session back, so a client that keeps cookies opens one session, not one per request.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_exports_the_review_delay_per_type_and_its_api_keeps_one_session() {
+    let ns = Namespace::new("console-metrics");
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.toml");
+    std::fs::write(&users, "[[users]]\nname = \"rita\"\nrole = \"reviewer\"\n").unwrap();
+
+    let mut config = tamis_shared::config::Config::default();
+    config.amqp.url = AMQP_URL.to_string();
+    config.amqp.prefix = ns.prefix.clone();
+    let broker = tamis_shared::broker::Broker::connect(&config.amqp, "console-metrics-test", Duration::from_secs(30))
+        .await
+        .unwrap();
+    broker.declare_topology(&[]).await.unwrap();
+    let example: Value =
+        serde_json::from_slice(&std::fs::read(root().join("schemas/examples/review_item.v1.json")).unwrap()).unwrap();
+    let published = std::time::Instant::now();
+    let mut ids = Vec::new();
+    for doc_type in ["payslip", "payslip", "passport"] {
+        let id = uuid::Uuid::new_v4().to_string();
+        ids.push(id.clone());
+        let mut item = example.clone();
+        item["document_id"] = Value::from(id.as_str());
+        item["outcome"]["document_id"] = Value::from(id.as_str());
+        let m = tamis_shared::broker::OutMessage {
+            exchange: format!("{}.review", ns.prefix),
+            routing_key: doc_type.to_string(),
+            body: serde_json::to_vec(&item).unwrap(),
+            content_type: "application/json".into(),
+            message_id: format!("{id}.review"),
+            kind: "tamis.review_item.v1".into(),
+            headers: [("document_id".to_string(), id.clone())].into_iter().collect(),
+        };
+        broker.publish(&m).await.unwrap();
+    }
+
+    let log = dir.path().join("console.log");
+    let (console, port) = start_proxy_console(&ns, &users, &log);
+    let ops = ops_addr(&log, Duration::from_secs(30));
+    let value = |metrics: &str, series: &str| -> Option<f64> {
+        metrics.lines().find_map(|l| l.strip_prefix(series)).and_then(|v| v.trim().parse().ok())
+    };
+    let (payslip_items, payslip_age, passport_items) = (
+        r#"tamis_review_items{type="payslip"} "#,
+        r#"tamis_review_oldest_age_seconds{type="payslip"} "#,
+        r#"tamis_review_items{type="passport"} "#,
+    );
+    let scrape_until = |ok: &dyn Fn(&str) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(45);
+        loop {
+            let (status, metrics) = http_get(ops, "/metrics");
+            assert_eq!(status, 200);
+            if ok(&metrics) || std::time::Instant::now() > deadline {
+                return metrics;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    };
+    let metrics = scrape_until(&|m| value(m, payslip_items) == Some(2.0) && value(m, payslip_age).is_some());
+    assert_eq!(value(&metrics, payslip_items), Some(2.0), "{metrics}");
+    assert_eq!(value(&metrics, passport_items), Some(1.0), "{metrics}");
+    let age = value(&metrics, payslip_age).unwrap_or_else(|| panic!("no payslip age:\n{metrics}"));
+    let since = published.elapsed().as_secs_f64();
+    assert!((0.0..=since + 1.0).contains(&age), "the oldest payslip waited {age} s, published {since} s ago");
+    assert!(ids.iter().all(|id| !metrics.contains(id.as_str())), "no document id in metrics");
+
+    // A reviewer, through the JSON API, behind the proxy: the session comes back as a cookie...
+    let (status, cookies, body) =
+        get_with_cookies(port, "/api/review/next?type=payslip", &[("X-Forwarded-User", "rita")]);
+    assert_eq!(status, 200, "{body}");
+    assert!(serde_json::from_str::<Value>(&body).unwrap()["lease_id"].is_string(), "{body}");
+    let session = cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("tamis_session=").map(|v| v.split(';').next().unwrap().to_string()))
+        .unwrap_or_else(|| panic!("the API sent no session cookie back: {cookies:?}"));
+    // ... and, sent back, it is the same session: none is opened, the held item is still hers.
+    let cookie = format!("tamis_session={session}");
+    let (status, cookies, body) =
+        get_with_cookies(port, "/api/review/next?type=payslip", &[("X-Forwarded-User", "rita"), ("Cookie", &cookie)]);
+    assert_eq!(status, 200, "{body}");
+    assert!(!cookies.iter().any(|c| c.starts_with("tamis_session=")), "a second session was opened: {cookies:?}");
+    let (status, _, _) = get_with_cookies(port, "/api/dashboard", &[("X-Forwarded-User", "rita"), ("Cookie", &cookie)]);
+    assert_eq!(status, 200);
+
+    // The item she holds still waits for a person: it still counts, and so does its age.
+    let metrics = scrape_until(&|m| value(m, payslip_items) == Some(2.0));
+    assert_eq!(value(&metrics, payslip_items), Some(2.0), "a held item counts:\n{metrics}");
+    assert!(value(&metrics, payslip_age).is_some_and(|a| a >= age), "{metrics}");
+    assert_eq!(ns.depth("review.payslip").await, 1, "one payslip held, one ready");
+
+    console.stop();
+    broker.close().await;
     ns.cleanup().await;
 }

@@ -31,6 +31,7 @@ use tamis_route::review::{Action, ReviewDecision};
 use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::Broker;
 use tamis_shared::config::{Config, ProxyNet};
+use tamis_shared::taxonomy::Taxonomy;
 use tamis_shared::DocumentType;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -50,6 +51,10 @@ pub enum ConsoleError {
     Broker(#[from] tamis_shared::broker::BrokerError),
     #[error(transparent)]
     Blob(#[from] tamis_shared::blob::BlobError),
+    #[error(transparent)]
+    Ops(#[from] tamis_shared::ops::OpsError),
+    #[error(transparent)]
+    Taxonomy(#[from] tamis_shared::taxonomy::TaxonomyError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: String, source: std::io::Error },
 }
@@ -63,6 +68,8 @@ pub struct App {
     /// Sign-in failures per account and per source address.
     throttle: auth::Throttle,
     leases: Leases,
+    /// Types and fields, for their display names and kinds (the same file the workers read).
+    taxonomy: Taxonomy,
     /// Queue depths for the dashboard and the inbox, on one long-lived channel.
     depths: Arc<Depths>,
     broker: Broker,
@@ -94,6 +101,12 @@ impl App {
             Some(p) => Users::from_path(p)?,
             None => return Err(ConsoleError::NoUsers),
         };
+        // Checked before the broker: a type without display names stops start-up at once.
+        let taxonomy = match &config.taxonomy {
+            Some(p) => Taxonomy::from_path(p)?,
+            None => Taxonomy::builtin(),
+        };
+        taxonomy.check_display()?;
         let broker = Broker::connect(&config.amqp, "tamis-console", Duration::from_secs(30)).await?;
         broker.declare_topology(&[]).await?;
         let blobs = BlobStore::open(&config.blob.url)?;
@@ -105,6 +118,7 @@ impl App {
             hasher: auth::Hasher::new(c.login.max_concurrent_hashes, Duration::from_millis(c.login.hash_wait_ms)),
             throttle: auth::Throttle::new(c.login.clone()),
             leases: Leases::new(broker.clone(), blobs.clone(), depths.clone(), Duration::from_secs(c.lease_secs)),
+            taxonomy,
             depths,
             broker,
             blobs,
@@ -136,6 +150,7 @@ impl App {
                     break;
                 }
                 app.leases.expire_idle().await;
+                export_review_metrics(&app).await;
             }
         });
         Ok(app)
@@ -192,7 +207,9 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/assets/console.js", Access::Public),
 ];
 
-/// The handler of a route of [`ROUTES`].
+/// The handler of a route of [`ROUTES`]. Every handler sends back the cookies its [`Ctx`] set: in
+/// trusted-proxy mode the session it opened for the proxy's user, so that the next request uses
+/// it instead of opening another (each would live in memory until it expires).
 fn handler(r: &RouteSpec) -> MethodRouter<Arc<App>> {
     match (r.method, r.path) {
         ("GET", "/") => get(|| async { Redirect::to("/dashboard") }),
@@ -236,16 +253,26 @@ fn hsts_value(max_age_secs: u64) -> Option<header::HeaderValue> {
 /// delivery is counted against them) and closes its AMQP connection.
 pub async fn serve(config: &Config, listen: &str, shutdown: CancellationToken) -> Result<(), ConsoleError> {
     let app = App::connect(config).await?;
+    // The ops server, as on workers: /metrics for Prometheus (the review series), /healthz and
+    // /readyz, on `workers.health_addr`, apart from the pages so that it is never behind the
+    // ingress. The console consumes no stage queue: it is ready once it serves its pages (it
+    // connected to the broker above; a later broker outage shows on its pages, not here).
+    let readiness = tamis_shared::ops::Readiness::new();
+    readiness.set_broker_connected(true);
+    readiness.expect_consumers(&["console"]);
+    tamis_shared::ops::serve(&config.workers.health_addr, readiness.clone(), shutdown.clone()).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| ConsoleError::Listen { addr: listen.to_string(), source })?;
     tracing::info!(listen, "console listening");
+    readiness.set_consumer_running("console", true);
     let service = router(app.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     let mut server = std::pin::pin!(server.into_future());
     let served = tokio::select! {
         r = &mut server => r,
         _ = shutdown.cancelled() => {
+            readiness.set_stopping();
             let grace = Duration::from_secs(config.workers.shutdown_grace_secs);
             match tokio::time::timeout(grace, &mut server).await {
                 Ok(r) => r,
@@ -569,6 +596,44 @@ struct QueueView {
 }
 
 async fn dashboard_data(app: &App, lang: Lang) -> serde_json::Value {
+    let (views, journal) = queue_views(app, lang).await;
+    let throughput = app.counts.lock().unwrap_or_else(|e| e.into_inner()).throughput(app.started);
+    let parked = views.iter().find(|q| q.depth.kind == "parking").and_then(|q| q.depth.depth);
+    let waiting: u32 = views.iter().filter(|q| q.depth.kind == "review").filter_map(|q| q.depth.depth).sum();
+    json!({
+        "queues": views,
+        "throughput": throughput,
+        "parked": parked,
+        "waiting_review": waiting as usize + app.leases.held_count(),
+        "in_review": app.leases.held_count(),
+        "journal": journal,
+        "journal_text": lang.journal_state(journal.state),
+        "journal_max_age": app.journal_max_age,
+    })
+}
+
+/// Exports what the dashboard shows of each review queue as `tamis_review_items{type}` and
+/// `tamis_review_oldest_age_seconds{type}`, so that an alert can hold a review-delay target.
+/// A queue whose depth is unknown (broker trouble) keeps its last figures; an unknown age
+/// removes the age series (see journal::Age::Unknown).
+async fn export_review_metrics(app: &App) {
+    let review_prefix = format!("{}.review.", app.broker.topology().prefix);
+    let (views, _) = queue_views(app, Lang::En).await;
+    let m = tamis_shared::metrics::global();
+    for q in views.iter().filter(|q| q.depth.kind == "review") {
+        let (Some(doc_type), Some(depth)) = (q.depth.name.strip_prefix(&review_prefix), q.depth.depth) else {
+            continue;
+        };
+        let oldest = match q.oldest {
+            "none" => Some(0.0),
+            _ => q.oldest_secs,
+        };
+        m.review_queue(doc_type, depth as u64 + q.held as u64, oldest);
+    }
+}
+
+/// Every queue with its depth, held items and oldest age, and the journal's state.
+async fn queue_views(app: &App, lang: Lang) -> (Vec<QueueView>, journal::JournalStatus) {
     let queues = app.depths.all().await;
     let held = app.leases.held_by_queue();
     let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
@@ -595,19 +660,7 @@ async fn dashboard_data(app: &App, lang: Lang) -> serde_json::Value {
             .collect();
         (views, ages.status())
     };
-    let throughput = app.counts.lock().unwrap_or_else(|e| e.into_inner()).throughput(app.started);
-    let parked = views.iter().find(|q| q.depth.kind == "parking").and_then(|q| q.depth.depth);
-    let waiting: u32 = views.iter().filter(|q| q.depth.kind == "review").filter_map(|q| q.depth.depth).sum();
-    json!({
-        "queues": views,
-        "throughput": throughput,
-        "parked": parked,
-        "waiting_review": waiting as usize + app.leases.held_count(),
-        "in_review": app.leases.held_count(),
-        "journal": journal,
-        "journal_text": lang.journal_state(journal.state),
-        "journal_max_age": app.journal_max_age,
-    })
+    (views, journal)
 }
 
 async fn dashboard_page(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
@@ -620,6 +673,11 @@ async fn dashboard_page(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
 }
 
 async fn api_dashboard(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
+    let jar = ctx.jar.clone();
+    (jar, api_dashboard_answer(State(app), ctx).await).into_response()
+}
+
+async fn api_dashboard_answer(State(app): State<Arc<App>>, ctx: Ctx) -> Response {
     if let Err(d) = ctx.require(Role::Viewer) {
         return api_denied(d);
     }
@@ -647,7 +705,7 @@ async fn review_page(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<Revi
         _ => None,
     };
     match app.leases.next(&s.user, only.as_ref()).await {
-        Ok(lease) => (ctx.jar, pages::review(ctx.lang, &s, lease.as_ref(), flash)).into_response(),
+        Ok(lease) => (ctx.jar, pages::review(ctx.lang, &app.taxonomy, &s, lease.as_ref(), flash)).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "cannot take a review item");
             let body = pages::message(ctx.lang, Some(&s), &e.to_string());
@@ -657,6 +715,11 @@ async fn review_page(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<Revi
 }
 
 async fn api_next(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<ReviewQuery>) -> Response {
+    let jar = ctx.jar.clone();
+    (jar, api_next_answer(State(app), ctx, Query(q)).await).into_response()
+}
+
+async fn api_next_answer(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<ReviewQuery>) -> Response {
     let s = match ctx.require(Role::Reviewer) {
         Ok(s) => s.clone(),
         Err(d) => return api_denied(d),
@@ -686,15 +749,25 @@ pub struct DecisionRequest {
 
 /// Turns a request into a decision on the leased item: only fields whose value changed count as
 /// corrections, and a changed type makes it a re-type.
-fn build_decision(lease: &queues::Lease, user: &str, req: &DecisionRequest) -> Result<ReviewDecision, &'static str> {
+///
+/// The form shows dates and amounts in French (`31/03/2025`, `1 234,56 €`); they are read back
+/// into the stored form, so an untouched field is no correction and a corrected one is stored as
+/// the route stage expects (`2025-03-31`, `1234.56`).
+fn build_decision(
+    tax: &Taxonomy,
+    lease: &queues::Lease,
+    user: &str,
+    req: &DecisionRequest,
+) -> Result<ReviewDecision, &'static str> {
     let item = &lease.item;
     let primary = item.outcome.primary();
     let machine_type = primary.map(|d| d.document.doc_type.clone());
     let mut corrections = BTreeMap::new();
     for (name, value) in &req.fields {
         let before = primary.and_then(|d| d.document.fields.get(name)).map(|f| f.value.as_str()).unwrap_or("");
-        if value.trim() != before {
-            corrections.insert(name.clone(), value.trim().to_string());
+        let kind = machine_type.as_ref().and_then(|t| tax.field(t.as_str(), name)).map(|f| f.kind).unwrap_or_default();
+        if !i18n::same_value(kind, value, before) {
+            corrections.insert(name.clone(), i18n::canonical_value(kind, value));
         }
     }
     let new_type = match req.doc_type.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -741,7 +814,7 @@ async fn apply(app: &App, user: &str, req: &DecisionRequest) -> Result<(), Strin
         return app.leases.release(lease_id, Some(user)).await.map_err(|e| e.to_string());
     }
     let lease = app.leases.get(lease_id, user).ok_or_else(|| queues::QueueError::NoLease(lease_id).to_string())?;
-    let d = build_decision(&lease, user, req).map_err(str::to_string)?;
+    let d = build_decision(&app.taxonomy, &lease, user, req).map_err(str::to_string)?;
     app.leases.decide(lease_id, user, &d).await.map_err(|e| e.to_string())?;
     tracing::info!(document_id = %d.document_id, action = d.action.as_str(), "review decision published");
     Ok(())
@@ -772,6 +845,16 @@ async fn decide_form(State(app): State<Arc<App>>, ctx: Ctx, Form(form): Form<Vec
 }
 
 async fn api_decision(State(app): State<Arc<App>>, ctx: Ctx, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let jar = ctx.jar.clone();
+    (jar, api_decision_answer(State(app), ctx, headers, body).await).into_response()
+}
+
+async fn api_decision_answer(
+    State(app): State<Arc<App>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
     let s = match ctx.require(Role::Reviewer).and_then(|s| check_csrf(s, token).map(|_| s)) {
         Ok(s) => s.clone(),
@@ -789,6 +872,15 @@ async fn api_decision(State(app): State<Arc<App>>, ctx: Ctx, headers: HeaderMap,
 }
 
 async fn page_image(State(app): State<Arc<App>>, ctx: Ctx, Path((lease, page)): Path<(Uuid, String)>) -> Response {
+    let jar = ctx.jar.clone();
+    (jar, page_image_answer(State(app), ctx, Path((lease, page))).await).into_response()
+}
+
+async fn page_image_answer(
+    State(app): State<Arc<App>>,
+    ctx: Ctx,
+    Path((lease, page)): Path<(Uuid, String)>,
+) -> Response {
     let s = match ctx.require(Role::Reviewer) {
         Ok(s) => s.clone(),
         Err(d) => return api_denied(d),

@@ -2,10 +2,11 @@
 //! follows the reading order, and colours keep WCAG AA contrast (see assets/console.css).
 
 use crate::auth::{Role, Session};
-use crate::i18n::Lang;
+use crate::i18n::{display_value, Lang, Names};
 use crate::queues::Lease;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::Value;
+use tamis_shared::taxonomy::Taxonomy;
 use tamis_shared::{DocumentType, Field};
 
 /// Below this confidence a field is flagged for the reviewer's attention.
@@ -42,7 +43,7 @@ fn layout(lang: Lang, title: &str, session: Option<&Session>, current: &str, bod
                             a href="?lang=en" hreflang="en" lang="en" aria-current=[(lang == Lang::En).then_some("true")] { "EN" }
                         }
                         @if let Some(s) = session {
-                            span { (lang.t("signed_in_as")) " " strong { (s.user) } " (" (s.role.as_str()) ")" }
+                            span { (lang.t("signed_in_as")) " " strong { (s.user) } " (" (lang.t(match s.role { Role::Viewer => "role_viewer", Role::Reviewer => "role_reviewer", Role::Admin => "role_admin" })) ")" }
                             form method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(s.csrf);
                                 button.link type="submit" { (lang.t("logout")) }
@@ -134,14 +135,9 @@ pub fn dashboard(lang: Lang, s: &Session, d: &Value) -> Markup {
     layout(lang, lang.t("dashboard"), Some(s), "dashboard", body)
 }
 
-fn field_label(name: &str) -> String {
-    let s = name.replace('_', " ");
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-}
-
 /// The review screen: the pages with the boxes, beside the fields and the decision controls.
-pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(bool, String)>) -> Markup {
+pub fn review(lang: Lang, tax: &Taxonomy, s: &Session, lease: Option<&Lease>, flash: Option<(bool, String)>) -> Markup {
+    let names = Names { taxonomy: tax, lang };
     let flash_html = html! {
         @if let Some((err, text)) = &flash {
             p.flash.error[*err] role=(if *err { "alert" } else { "status" }) { (text) }
@@ -174,8 +170,10 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
     let pages: Vec<u32> =
         primary.map(|d| d.document.pages.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| vec![1]);
     let box_id = |name: &str| format!("box-{name}");
+    let type_code = doc_type.as_ref().map(|t| t.as_str());
+    let kind = |name: &str| type_code.and_then(|t| tax.field(t, name)).map(|f| f.kind).unwrap_or_default();
     let body = html! {
-        h1 { (lang.t("review")) " — " (doc_type.as_ref().map(|t| t.as_str().to_string()).unwrap_or_else(|| "?".into())) }
+        h1 { (lang.t("review")) " — " (type_code.map(|t| names.doc_type(t)).unwrap_or_else(|| "?".into())) }
         (flash_html)
         div.two {
             section aria-label=(lang.t("document")) {
@@ -220,7 +218,7 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                         // A sentence left in English on the French page says so to screen readers
                         // (WCAG 3.1.2, language of parts).
                         @for r in &item.outcome.reasons {
-                            @let (text, in_lang) = crate::i18n::reason_text(lang, &r.code, &r.message);
+                            @let (text, in_lang) = names.reason(type_code, &r.code, &r.message);
                             li { span lang=[(in_lang != lang).then(|| in_lang.tag())] { (text) } " " code { (r.code) } }
                         }
                     }
@@ -233,7 +231,7 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                         label for="doc_type" { (lang.t("type")) }
                         select #doc_type name="doc_type" {
                             @for t in DocumentType::BUILT_IN.iter() {
-                                option value=(t.as_str()) selected[doc_type.as_ref() == Some(t)] { (t.as_str()) }
+                                option value=(t.as_str()) selected[doc_type.as_ref() == Some(t)] { (names.doc_type(t.as_str())) }
                             }
                         }
                     }
@@ -242,12 +240,12 @@ pub fn review(lang: Lang, s: &Session, lease: Option<&Lease>, flash: Option<(boo
                         @let hint = format!("h-{name}");
                         @let flag = flagged(name, *f);
                         div.field.flagged[flag] {
-                            label for=(id) { (field_label(name)) }
-                            input #(id) type="text" name=(format!("f.{name}")) value=(f.map(|f| f.value.as_str()).unwrap_or(""))
+                            label for=(id) { (names.field(type_code, name)) }
+                            input #(id) type="text" name=(format!("f.{name}")) value=(f.map(|f| display_value(lang, kind(name), &f.value)).unwrap_or_default())
                                 data-box=(box_id(name)) aria-describedby=(hint) aria-invalid=[flag.then_some("true")] autocomplete="off" spellcheck="false";
                             span.hint #(hint) {
                                 @match f {
-                                    Some(f) => { (lang.t("confidence")) " " (format!("{:.2}", f.confidence)) @if flag { " — " (lang.t("check")) } }
+                                    Some(f) => { (lang.t("confidence")) " " (lang.decimal(f.confidence, 2)) @if flag { " — " (lang.t("check")) } }
                                     None => { (lang.t("not_found")) " — " (lang.t("check")) }
                                 }
                             }

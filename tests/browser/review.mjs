@@ -102,6 +102,21 @@ function verdict() {
   return Object.fromEntries(Object.entries(audits).map(([name, vs]) => [name, vs.map((v) => `${v.id}:${v.impact}`)]));
 }
 
+// What the review page calls things: the title, each field's label and value, the type options,
+// and the language of each reason's sentence (null: the page's own).
+async function namesShown(page) {
+  return page.evaluate(() => ({
+    title: document.querySelector("h1").textContent.trim(),
+    fields: [...document.querySelectorAll('form#decision label[for^="f-"]')].map((l) => ({
+      name: l.htmlFor.slice(2),
+      label: l.textContent.trim(),
+      value: document.getElementById(l.htmlFor).value,
+    })),
+    types: [...document.querySelectorAll("#doc_type option")].map((o) => [o.value, o.textContent.trim()]),
+    reasons: [...document.querySelectorAll("ul.reasons li > span")].map((s) => ({ lang: s.getAttribute("lang"), text: s.textContent.trim() })),
+  }));
+}
+
 async function reviewOneItem(page) {
   // French from Accept-Language, then the switch to English (a cookie).
   await page.goto(`${base}/login`);
@@ -132,6 +147,20 @@ async function reviewOneItem(page) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${artifacts}/review.png`, fullPage: false });
   await audit(page, "review");
+  const shown = {};
+  shown.en = await namesShown(page);
+
+  // The same item in French (the held item comes back): types, fields and reasons named for
+  // people, dates and amounts in French form. Then back to English for the rest of the walk.
+  await page.goto(`${base}/review?lang=fr`);
+  await page.waitForSelector("form#decision");
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${artifacts}/review-fr.png`, fullPage: false });
+  await audit(page, "review-fr");
+  shown.fr = await namesShown(page);
+  await page.goto(`${base}/review?lang=en`);
+  await page.waitForSelector("form#decision");
 
   // The first flagged field has the focus; its box is highlighted on the page.
   const field = await page.evaluate(() => document.activeElement && document.activeElement.name);
@@ -160,5 +189,5 @@ async function reviewOneItem(page) {
 
   // After the review went through, so that a failure here leaves no item half decided.
   const axe = verdict();
-  console.log(JSON.stringify({ field: field.slice(2), value, document_id: documentId.trim(), box_highlighted: highlighted, axe }));
+  console.log(JSON.stringify({ field: field.slice(2), value, document_id: documentId.trim(), box_highlighted: highlighted, shown, axe }));
 }
