@@ -373,6 +373,10 @@ fn reason_sentence(
             "La lecture du fichier a pris trop de temps.".into(),
             "Reading the file took too long.".into(),
         ),
+        ("internal_error", None) => pick(
+            "Une erreur interne a interrompu le traitement ; l'exploitation peut le relancer.".into(),
+            "An internal error stopped the processing; operations can replay it.".into(),
+        ),
         _ => None,
     }
 }
@@ -521,6 +525,7 @@ mod tests {
                 ErrorCode::TooManyPages,
                 ErrorCode::Corrupt,
                 ErrorCode::Timeout,
+                ErrorCode::InternalError,
             ];
             for c in &all {
                 match c {
@@ -534,7 +539,8 @@ mod tests {
                     | ErrorCode::TooSmall
                     | ErrorCode::TooManyPages
                     | ErrorCode::Corrupt
-                    | ErrorCode::Timeout => {}
+                    | ErrorCode::Timeout
+                    | ErrorCode::InternalError => {}
                 }
             }
             all.iter().map(|c| c.as_str()).collect()
