@@ -20,16 +20,6 @@ fn browser_dir() -> PathBuf {
     root().join("tests/browser")
 }
 
-fn hash(password: &str) -> String {
-    use std::io::Write;
-    let mut c =
-        tamis().args(["console", "hash-password"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    let out = c.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -52,8 +42,8 @@ async fn a_reviewer_corrects_a_field_in_the_browser_and_the_outcome_follows() {
         &users,
         format!(
             "[[users]]\nname = \"rita\"\nrole = \"reviewer\"\npassword_hash = \"{}\"\n\n[[users]]\nname = \"vera\"\nrole = \"viewer\"\npassword_hash = \"{}\"\n",
-            hash("s3cret review"),
-            hash("s3cret view")
+            hash_password("s3cret review"),
+            hash_password("s3cret view")
         ),
     )
     .unwrap();

@@ -192,15 +192,6 @@ fn set_cookie(head: &str, name: &str) -> Option<String> {
         .find(|c| c.starts_with(&format!("{name}=")))
 }
 
-fn hash(password: &str) -> String {
-    let mut c =
-        tamis().args(["console", "hash-password"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    let out = c.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_messages_carrying_personal_data_leave_no_value_in_any_log() {
     let ns = Namespace::new("malformed");
@@ -232,7 +223,10 @@ async fn malformed_messages_carrying_personal_data_leave_no_value_in_any_log() {
     let users = logs.path().join("users.toml");
     std::fs::write(
         &users,
-        format!("[[users]]\nname = \"rita\"\nrole = \"reviewer\"\npassword_hash = \"{}\"\n", hash("s3cret review")),
+        format!(
+            "[[users]]\nname = \"rita\"\nrole = \"reviewer\"\npassword_hash = \"{}\"\n",
+            hash_password("s3cret review")
+        ),
     )
     .unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

@@ -18,18 +18,9 @@ use tamis_console::{Access, ROUTES};
 /// The console's peak RSS must stay under this through 48 parallel wrong sign-ins (issue 21).
 const MAX_PEAK_RSS_KB: u64 = 300 * 1024;
 
-fn hash(password: &str) -> String {
-    let mut c =
-        tamis().args(["console", "hash-password"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
-    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    let out = c.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
 /// A reviewer (rita) and a viewer (vera), with passwords or (`None`) for the trusted proxy only.
 fn users_file(dir: &Path, passwords: Option<(&str, &str)>) -> PathBuf {
-    let line = |pw: Option<&str>| pw.map(|p| format!("password_hash = \"{}\"\n", hash(p))).unwrap_or_default();
+    let line = |pw: Option<&str>| pw.map(|p| format!("password_hash = \"{}\"\n", hash_password(p))).unwrap_or_default();
     let text = format!(
         "[[users]]\nname = \"rita\"\nrole = \"reviewer\"\n{}\n[[users]]\nname = \"vera\"\nrole = \"viewer\"\n{}",
         line(passwords.map(|p| p.0)),

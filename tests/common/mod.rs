@@ -27,6 +27,22 @@ pub fn tamis() -> Command {
 }
 
 /// The repository root.
+/// An argon2id hash of `password`, made by the binary itself (`tamis console hash-password`), for
+/// the console's users files.
+pub fn hash_password(password: &str) -> String {
+    use std::io::Write;
+    let mut c = tamis()
+        .args(["console", "hash-password"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let out = c.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
