@@ -349,14 +349,7 @@ impl Ocr {
                 .zip(&dpis)
                 .filter_map(|(&n, &dpi)| info.sizes.get(n as usize - 1).map(|&size| pdf::rendered_pixels(size, dpi)))
                 .sum();
-            if total > cfg.max_file_pixels {
-                return Err(OcrError::TooLarge(format!(
-                    "the {} pages to read hold {} megapixels together, over the limit of {} megapixels",
-                    todo.len(),
-                    total / 1_000_000,
-                    cfg.max_file_pixels / 1_000_000
-                )));
-            }
+            raster::check_file_pixels(todo.len(), total, cfg)?;
             let sources =
                 todo.iter().zip(dpis).map(|(&number, dpi)| PageSource::PdfPage { path, number, dpi }).collect();
             let ocred = self.ocr_pages(sources, started)?;

@@ -103,11 +103,16 @@ fn check_file(pages: &[PageHeader], cfg: &OcrConfig) -> Result<(), OcrError> {
     for p in pages {
         check_page(p, cfg)?;
     }
-    let total: u64 = pages.iter().map(PageHeader::pixels).sum();
+    check_file_pixels(pages.len(), pages.iter().map(PageHeader::pixels).sum(), cfg)
+}
+
+/// The whole-file budget, for raster files and PDFs alike: the `pages` to read may hold `total`
+/// decoded pixels together, at most `max_file_pixels`.
+pub fn check_file_pixels(pages: usize, total: u64, cfg: &OcrConfig) -> Result<(), OcrError> {
     if total > cfg.max_file_pixels {
         return Err(OcrError::TooLarge(format!(
-            "the file's {} pages hold {} megapixels together, over the limit of {} megapixels",
-            pages.len(),
+            "the {} pages to read hold {} megapixels together, over the limit of {} megapixels",
+            pages,
             total / 1_000_000,
             cfg.max_file_pixels / 1_000_000
         )));
