@@ -203,9 +203,16 @@ pub fn by_label_in(doc: &Doc, f: &FieldDef, labels: &std::collections::BTreeSet<
                 }
             }
             // Nothing beside or below: a caption printed under its figure (a tile's "Loyer hors
-            // charges" under "1 699,00 €"). Only figures, dates and references read so: a name
-            // above a caption is as often the block before.
-            if out.len() == found_before && !is_textual(f.kind) {
+            // charges" under "1 699,00 €"). Figures, dates and references read so; a name above a
+            // caption is as often the block before, so a person's name only under a caption that
+            // stands alone in its cell ("Robert BRUN" over "Patient(e)", "Joseph GUILLOU" over
+            // "Élève"), the layout of forms that caption each value underneath.
+            let caption_alone = f.kind == FieldKind::Person
+                && cell
+                    .split(' ')
+                    .filter(|t| !t.is_empty() && !toks.contains(&t.to_string()))
+                    .all(|t| t == "e" || t == "s");
+            if out.len() == found_before && (!is_textual(f.kind) || caption_alone) {
                 if let Some(c) = above(doc, i, label_box).and_then(|(k, a, b)| {
                     let prev = &doc.lines[k];
                     let text = prev.span_text(a, b);

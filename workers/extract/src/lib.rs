@@ -4,6 +4,7 @@ mod corroborate;
 mod doc;
 mod generic;
 mod norm;
+mod parts;
 mod types;
 mod values;
 
@@ -11,7 +12,7 @@ use doc::Doc;
 // The parser every field value goes through: public so that workers/extract/fuzz runs it.
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tamis_shared::taxonomy::{FieldKind, Taxonomy};
+use tamis_shared::taxonomy::{FieldDef, FieldKind, Taxonomy};
 use tamis_shared::{DocumentResult, Field, FieldSource, Finding, Work};
 pub use values::{parse as parse_value, Parsed};
 
@@ -96,6 +97,27 @@ impl Extractor {
             }
         }
         types::specific(&name, doc, source, &self.labels, &mut out);
+        // The person a document is about, printed as surname and given-names cells: the type's
+        // one person field (identity documents have two, and their zone).
+        let persons: Vec<&FieldDef> = def.fields.iter().filter(|f| f.kind == FieldKind::Person).collect();
+        if let [person] = persons.as_slice() {
+            if !out.fields.contains_key(&person.name) {
+                if let Some((i, value, conf)) = parts::name_in_parts(doc) {
+                    let l = &doc.lines[i];
+                    out.fields.insert(
+                        person.name.clone(),
+                        Field {
+                            value,
+                            confidence: 0.88 * (0.4 + 0.6 * conf),
+                            page: Some(l.page),
+                            bbox: l.bbox,
+                            source,
+                            valid: None,
+                        },
+                    );
+                }
+            }
+        }
         for f in &def.fields {
             match out.fields.get(&f.name) {
                 None => out.finding(format!("missing:{}", f.name), "This field was not found on the document."),

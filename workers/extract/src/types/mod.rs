@@ -22,8 +22,8 @@ pub(crate) fn specific(name: &str, doc: &Doc, source: FieldSource, labels: &Labe
         "rent_receipt" => others::rent(doc, source, out),
         "energy_bill" => others::energy(doc, source, out),
         "employer_certificate" => others::employer(doc, source, labels, out),
-        "school_certificate" => others::school(doc, source, out),
-        "sick_leave" => others::sick(doc, source, out),
+        "school_certificate" => others::school(doc, source, labels, out),
+        "sick_leave" => others::sick(doc, source, labels, out),
         _ => {}
     }
 }

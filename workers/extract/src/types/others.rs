@@ -280,10 +280,15 @@ fn nir_by_shape(doc: &Doc, source: FieldSource, out: &mut Out) {
         for start in 0..l.words.len() {
             let mut digits = String::new();
             let mut conf = 1.0f32;
-            for w in l.words[start..].iter().take_while(|w| w.text.bytes().all(|b| b.is_ascii_digit())) {
-                digits.push_str(&w.text);
+            // A group closing a clause keeps its comma or full stop ("… 536 04, demeurant").
+            for w in l.words[start..].iter() {
+                let group = w.text.trim_end_matches([',', '.', ';', ')']);
+                if group.is_empty() || !group.bytes().all(|b| b.is_ascii_digit()) {
+                    break;
+                }
+                digits.push_str(group);
                 conf = conf.min(w.conf);
-                if digits.len() >= 15 {
+                if digits.len() >= 15 || group.len() < w.text.len() {
                     break;
                 }
             }
@@ -327,6 +332,39 @@ pub(crate) fn payslip(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut
     if let Some((i, n)) = titled_names(doc).into_iter().next() {
         set(out, doc, "employee_name", i, n, 0.9, source);
     }
+    // No label: a month and year standing alone in a cell of the slip ("Octobre 2024" under
+    // "Bulletin de paie") is its period, when it is the only one.
+    if !out.fields.contains_key("period") {
+        let mut found: Vec<(usize, String)> = vec![];
+        for (i, l) in doc.lines.iter().enumerate() {
+            let mut w = 0;
+            while w < l.words.len() {
+                let end = l.run_end(w);
+                let cell = fold(&l.span_text(w, end));
+                let toks: Vec<&str> = cell.split(' ').collect();
+                w = end;
+                let alone = matches!(toks.as_slice(), [m, y] if norm::month(m).is_some() && y.len() == 4);
+                if let (true, Some(p)) = (alone, norm::period(&cell)) {
+                    if !found.iter().any(|f| f.1 == p) {
+                        found.push((i, p));
+                    }
+                }
+            }
+        }
+        if let [(i, p)] = found.as_slice() {
+            set(out, doc, "period", *i, p.clone(), 0.8, source);
+        }
+    }
+    // No title and no label ("Vous" heads the block on clarified slips): the one person's name
+    // printed over a postal address that is not the employer's.
+    if !out.fields.contains_key("employee_name") {
+        let employer = out.fields.get("employer_name").map(|f| fold(&f.value));
+        let names: Vec<(usize, String)> =
+            names_over_addresses(doc, labels).into_iter().filter(|(_, n)| Some(fold(n)) != employer).collect();
+        if let [(i, n)] = names.as_slice() {
+            set(out, doc, "employee_name", *i, n.clone(), 0.75, source);
+        }
+    }
     // The net the withholding chain proves, when printed, is the net à payer: a label's read that
     // differs from it is another figure of the slip (a tile's neighbour, a misread row).
     if let Some((i, net)) = net_by_withholding(doc) {
@@ -336,6 +374,63 @@ pub(crate) fn payslip(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut
         }
     }
     payslip_amounts(doc, out);
+}
+
+/// Whether a cell reads as a person's name without a title: two to four capitalised words of
+/// letters, one of them the upper-case surname and one not ("Laurence WEBER", "GILBERT Thibaut"),
+/// no label word, legal form or body's word.
+fn person_shaped(text: &str, labels: &Labels) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let upper = |w: &&str| w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase);
+    (2..=4).contains(&words.len())
+        && norm::person(text).as_deref() == Some(text)
+        && words.iter().any(upper)
+        && !words.iter().all(upper)
+        && !has_legal_form(text)
+        && !words.iter().any(|w| {
+            let f = fold(w);
+            labels.contains(&f)
+                || norm::ORGANISATION_WORDS.contains(&f.as_str())
+                || norm::CIVILITY.contains(&f.as_str())
+        })
+}
+
+/// Names printed at the head of a postal address: a person-shaped cell whose column continues,
+/// within the next two lines, with a line opening on a street number and a postcode and town on
+/// it or on the line after. (line, name).
+fn names_over_addresses(doc: &Doc, labels: &Labels) -> Vec<(usize, String)> {
+    use crate::generic::POSTCODE_TOWN;
+    let mut out: Vec<(usize, String)> = vec![];
+    for (i, l) in doc.lines.iter().enumerate() {
+        let mut w = 0;
+        while w < l.words.len() {
+            let end = l.run_end(w);
+            let text = norm::tidy(&l.span_text(w, end));
+            let x = l.words[w].bbox.map(|b| (b.x as i64, b.h as i64));
+            w = end;
+            if !person_shaped(&text, labels) {
+                continue;
+            }
+            // The cell's column on the next lines: words starting near the name's left edge.
+            let column = |n: &crate::doc::L| -> Option<String> {
+                let k = match x {
+                    Some((x0, h)) => {
+                        n.words.iter().position(|v| v.bbox.is_some_and(|b| (b.x as i64 - x0).abs() <= h * 2))?
+                    }
+                    None => 0,
+                };
+                Some(n.span_text(k, n.run_end(k)))
+            };
+            let next: Vec<String> =
+                doc.lines.iter().skip(i + 1).take(2).filter(|n| n.page == l.page).filter_map(column).collect();
+            let street = next.first().is_some_and(|t| t.chars().next().is_some_and(|c| c.is_ascii_digit()));
+            let town = next.iter().take(2).any(|t| POSTCODE_TOWN.is_match(t));
+            if street && town && !out.iter().any(|(_, n)| *n == text) {
+                out.push((i, text));
+            }
+        }
+    }
+    out
 }
 
 /// The net à payer found by what it must be: the net before tax less the tax withheld at source,
@@ -716,6 +811,11 @@ pub(crate) fn employer(doc: &Doc, source: FieldSource, labels: &Labels, out: &mu
     if let Some((i, n)) = after_phrase(doc, "atteste que") {
         set(out, doc, "employee_name", i, n, 0.92, source);
     }
+    if !out.fields.contains_key("employee_name") {
+        if let Some((i, n, _)) = born_person(doc, labels) {
+            set(out, doc, "employee_name", i, n, 0.9, source);
+        }
+    }
     if let Some((i, start, end)) = header_org(doc, &["attestation", "certificat"], labels) {
         let name = norm::tidy(&doc.lines[i].span_text(start, end));
         let base = if has_legal_form(&name) { 0.92 } else { 0.7 };
@@ -742,7 +842,8 @@ pub(crate) fn employer(doc: &Doc, source: FieldSource, labels: &Labels, out: &mu
     }
 }
 
-pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
+pub(crate) fn school(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut Out) {
+    school_by_sentence(doc, source, labels, out);
     let label = |l: &str| -> Option<(usize, String)> {
         let toks: Vec<String> = fold(l).split(' ').map(String::from).collect();
         doc.lines.iter().enumerate().find_map(|(i, line)| {
@@ -790,10 +891,177 @@ pub(crate) fn school(doc: &Doc, source: FieldSource, out: &mut Out) {
             .map(|l| norm::tidy(l.span_text(0, l.run_end(0)).trim_start_matches(|c: char| !c.is_alphanumeric())));
         set(out, doc, "school_name", i, whole.unwrap_or(n), 0.88, source);
     }
+    school_header(doc, source, out);
 }
 
-pub(crate) fn sick(doc: &Doc, source: FieldSource, out: &mut Out) {
+/// What a school certificate written as prose says: the pupil the sentence gives a birth date
+/// to, that birth date, the one school year it names, and the school's name as its header prints
+/// it (FORMAT: "as printed in the header"), when labels gave none of them.
+fn school_by_sentence(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut Out) {
+    if let Some((i, name, birth)) = born_person(doc, labels) {
+        if !out.fields.contains_key("student_name") {
+            set(out, doc, "student_name", i, name, 0.9, source);
+        }
+        if let (false, Some(b)) = (out.fields.contains_key("birth_date"), birth) {
+            set(out, doc, "birth_date", i, b, 0.9, source);
+        }
+    }
+    if !out.fields.contains_key("school_year") {
+        if let Some((i, y)) = school_year(doc) {
+            set(out, doc, "school_year", i, y, 0.9, source);
+        }
+    }
+}
+
+/// The school's name as the header prints it: a line among the first ones that opens with a
+/// school's word ("École", "Collège", "Université", after logo initials at most) and holds the
+/// name read elsewhere whole (a sentence's "de l'école primaire du Vieux Port" loses the
+/// "École"), or that replaces a reading that names no school ("pour l'année scolaire…" after
+/// "l'établissement") when it is the only such heading.
+fn school_header(doc: &Doc, source: FieldSource, out: &mut Out) {
+    const SCHOOLS: [&str; 5] = ["ecole", "college", "lycee", "universite", "institut"];
+    let heads: Vec<(usize, String)> = doc
+        .lines
+        .iter()
+        .enumerate()
+        .take(8)
+        .filter_map(|(i, l)| {
+            let w = l.words.iter().take(2).position(|w| SCHOOLS.contains(&fold(&w.text).as_str()))?;
+            let end = l.run_end(w);
+            let text = norm::tidy(&l.span_text(w, end));
+            (end > w + 1 && !text.chars().any(|c| c.is_ascii_digit())).then_some((i, text))
+        })
+        .collect();
+    let read = out.fields.get("school_name").map(|f| fold(&f.value));
+    let names_a_school = read.as_ref().is_some_and(|r| r.split(' ').next().is_some_and(|t| SCHOOLS.contains(&t)));
+    if let Some(r) = &read {
+        if let Some((i, whole)) = heads.iter().find(|(_, h)| {
+            let f = fold(h);
+            f.len() > r.len() && f.ends_with(r.as_str())
+        }) {
+            set(out, doc, "school_name", *i, whole.clone(), 0.9, source);
+            return;
+        }
+    }
+    if !names_a_school {
+        if let [(i, whole)] = heads.as_slice() {
+            set(out, doc, "school_name", *i, whole.clone(), 0.85, source);
+        }
+    }
+}
+
+pub(crate) fn sick(doc: &Doc, source: FieldSource, labels: &Labels, out: &mut Out) {
     nir_by_shape(doc, source, out);
+    if !out.fields.contains_key("patient_name") {
+        if let Some((i, name, _)) = born_person(doc, labels) {
+            set(out, doc, "patient_name", i, name, 0.9, source);
+        }
+    }
+    // "arrêt de travail initial du 28 avril 2025 au 18 mai 2025": the sentence's range is the
+    // leave's, when no label gave its start.
+    if !out.fields.contains_key("start_date") {
+        if let Some((i, start, end)) = date_range(doc) {
+            set(out, doc, "start_date", i, start, 0.88, source);
+            if !out.fields.contains_key("end_date") {
+                set(out, doc, "end_date", i, end, 0.88, source);
+            }
+        }
+    }
+}
+
+/// Whether a word is the birth marker of a sentence ("né", "née", "né(e)").
+fn is_born(word: &str) -> bool {
+    let f: String = fold(word).chars().filter(|c| c.is_alphanumeric()).collect();
+    f == "ne" || f == "nee"
+}
+
+/// The person a certificate is about: the name the sentence gives a birth date to ("certifie que
+/// l'élève Rémy MASSE, né le 18 août 2013", "examiné Monsieur Robert BRUN, né le 29 août 1977"),
+/// whatever the wording around it; the signatory ("Je soussigné, Docteur André NGUYEN") is given
+/// no birth. The name is the run of capitalised words just before the marker, possibly wrapped
+/// from the previous line, without its title; it stops at a lower-case word ("l'élève", "que")
+/// or a label word. Returns (line, name, birth date if it parses).
+fn born_person(doc: &Doc, labels: &Labels) -> Option<(usize, String, Option<String>)> {
+    for (i, l) in doc.lines.iter().enumerate() {
+        for k in 0..l.words.len() {
+            if !is_born(&l.words[k].text) {
+                continue;
+            }
+            let next_line = doc.lines.get(i + 1).filter(|n| n.page == l.page);
+            let after: Vec<&str> = l.words[k + 1..]
+                .iter()
+                .chain(next_line.into_iter().flat_map(|n| n.words.iter()))
+                .map(|w| w.text.as_str())
+                .collect();
+            if after.first().is_none_or(|w| fold(w) != "le") {
+                continue;
+            }
+            let prev_line = i.checked_sub(1).map(|p| &doc.lines[p]).filter(|p| p.page == l.page);
+            let before = l.words[..k].iter().rev().chain(prev_line.into_iter().flat_map(|p| p.words.iter().rev()));
+            let mut name: Vec<&str> = vec![];
+            for w in before.take(6) {
+                let t = w.text.trim_end_matches([',', ';']);
+                let f = fold(t);
+                let namey = !t.is_empty()
+                    && t.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+                    && t.chars().next().is_some_and(char::is_uppercase);
+                if !namey || labels.contains(&f) || norm::CIVILITY.contains(&f.as_str()) {
+                    break;
+                }
+                name.push(t);
+            }
+            if name.len() >= 2 {
+                name.reverse();
+                let birth = norm::date(&after[1..].iter().take(5).copied().collect::<Vec<_>>().join(" "));
+                return Some((i, name.join(" "), birth));
+            }
+        }
+    }
+    None
+}
+
+/// A range stated in a sentence, "du D1 au D2" (the first such range whose start is not after
+/// its end), possibly wrapped onto the next line: (line, start, end).
+fn date_range(doc: &Doc) -> Option<(usize, String, String)> {
+    static RANGE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bdu\s+(\S+(?:\s+\S+){0,3}?)\s+au\s+(\S+(?:\s+\S+){0,3})").unwrap()
+    });
+    for (i, l) in doc.lines.iter().enumerate() {
+        let mut text = l.text.clone();
+        if let Some(n) = doc.lines.get(i + 1).filter(|n| n.page == l.page) {
+            text.push(' ');
+            text.push_str(&n.text);
+        }
+        for c in RANGE.captures_iter(&text) {
+            if c.get(0).is_some_and(|m| m.start() >= l.text.len()) {
+                break;
+            }
+            if let (Some(a), Some(b)) = (norm::date(&c[1]), norm::date(&c[2])) {
+                if a <= b {
+                    return Some((i, a, b));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The school year a certificate names, "2024-2025" (two consecutive years), when it names one
+/// only: (line, year).
+fn school_year(doc: &Doc) -> Option<(usize, String)> {
+    static YEARS: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"\b(20\d\d)\s?[-/–]\s?(20\d\d)\b").unwrap());
+    let mut found: Vec<(usize, String)> = vec![];
+    for (i, l) in doc.lines.iter().enumerate() {
+        for c in YEARS.captures_iter(&l.text) {
+            let (a, b): (u32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+            let y = format!("{a}-{b}");
+            if b == a + 1 && !found.iter().any(|f| f.1 == y) {
+                found.push((i, y));
+            }
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 #[cfg(test)]
@@ -810,6 +1078,82 @@ mod tests {
         assert_eq!(got, vec![("rent_amount", "1831.50".to_string()), ("charges_amount", "0.00".to_string())]);
         // A rent "charges comprises" is the total, not the rent.
         assert!(sums_said_in_sentences(&doc(&["la somme de 652,50 € de loyer charges comprises"])).is_empty());
+    }
+
+    #[test]
+    fn a_certificate_is_about_the_person_it_gives_a_birth_date_not_its_signatory() {
+        let d = doc(&[
+            "Je soussigné, Docteur André NGUYEN, certifie avoir examiné ce jour Monsieur Robert BRUN, né le",
+            "29 août 1977, immatriculé(e) à l'assurance maladie sous le numéro 1 77 08 30 236 536 04, demeurant",
+            "Son état de santé justifie un arrêt de travail initial du 28 avril 2025 au 18 mai 2025 inclus.",
+        ]);
+        let (_, name, birth) = born_person(&d, &labels()).unwrap();
+        assert_eq!((name.as_str(), birth.as_deref()), ("Robert BRUN", Some("1977-08-29")));
+        let (_, start, end) = date_range(&d).unwrap();
+        assert_eq!((start.as_str(), end.as_str()), ("2025-04-28", "2025-05-18"));
+        let mut out = empty();
+        sick(&d, FieldSource::TextLayer, &labels(), &mut out);
+        assert_eq!(out.fields["nir"].value, "177083023653604");
+        assert_eq!(out.fields["patient_name"].value, "Robert BRUN");
+        // Wrapped over two lines after a role word; a maiden name ("née DUPONT") is no birth date.
+        let d = doc(&["certifie que l'étudiante Victoire", "JACQUES, née le 9 juillet 2002 à Orléans"]);
+        assert_eq!(born_person(&d, &labels()).unwrap().1, "Victoire JACQUES");
+        let d = doc(&["Je soussignée, Madame Anne ROY née DUPONT, certifie"]);
+        assert!(born_person(&d, &labels()).is_none());
+    }
+
+    #[test]
+    fn a_school_certificate_in_prose_names_its_year_and_its_school_as_headed() {
+        let d = doc(&[
+            "École primaire du Vieux Port",
+            "148 avenue de Bretagne, 30000 Nîmes",
+            "La directrice de l'école primaire du Vieux Port, Antoinette POIRIER, certifie que l'élève Timothée",
+            "PASQUIER, né le 5 mai 2019 à Dijon, est régulièrement inscrit au titre de l'année",
+            "scolaire 2024-2025.",
+        ]);
+        let mut out = empty();
+        out.fields.insert(
+            "school_name".into(),
+            field("primaire du Vieux Port".into(), 0.8, 1, None, FieldSource::TextLayer, None),
+        );
+        school(&d, FieldSource::TextLayer, &labels(), &mut out);
+        assert_eq!(out.fields["school_name"].value, "École primaire du Vieux Port");
+        assert_eq!(out.fields["student_name"].value, "Timothée PASQUIER");
+        assert_eq!(out.fields["birth_date"].value, "2019-05-05");
+        assert_eq!(out.fields["school_year"].value, "2024-2025");
+        // Two different years named: none is taken.
+        assert!(school_year(&doc(&["année 2023-2024", "année 2024-2025"])).is_none());
+    }
+
+    #[test]
+    fn the_employee_without_title_or_label_is_the_name_over_an_address_not_the_employers() {
+        let d = doc(&[
+            "Bulletin de paie",
+            "Agence Digitale du Centre SCOP",
+            "89 allée des Tilleuls, 76000 Rouen",
+            "Vous",
+            "Laurence WEBER",
+            "86 ter rue des Rosiers, 34000 Montpellier",
+        ]);
+        let mut out = empty();
+        payslip(&d, FieldSource::TextLayer, &labels(), &mut out);
+        assert_eq!(out.fields["employee_name"].value, "Laurence WEBER");
+        let d = doc(&["Bulletin de paie", "Octobre 2024", "Cumul janvier 2024 à octobre 2024"]);
+        let mut out = empty();
+        payslip(&d, FieldSource::TextLayer, &labels(), &mut out);
+        assert_eq!(out.fields["period"].value, "2024-10");
+        // Two such names: which is the employee is for a person to say.
+        let d = doc(&[
+            "Transports Leroux SAS",
+            "Laurence WEBER",
+            "86 rue des Rosiers, 34000 Montpellier",
+            "Paul MARTIN",
+            "3 rue Neuve",
+            "69001 Lyon",
+        ]);
+        let mut out = empty();
+        payslip(&d, FieldSource::TextLayer, &labels(), &mut out);
+        assert!(!out.fields.contains_key("employee_name"));
     }
 
     #[test]
