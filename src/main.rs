@@ -1,6 +1,7 @@
 //! `tamis`: the command line that runs the pipeline embedded (`process`) or as RabbitMQ workers
-//! (`worker`, `submit`, `topology`).
+//! (`worker`, `submit`, `topology`), and serves the HTTP intake (`api`) and the console.
 
+mod api;
 mod bench;
 mod embedded;
 mod events;
@@ -82,6 +83,20 @@ enum Command {
         #[command(subcommand)]
         action: Option<ConsoleAction>,
     },
+    /// The HTTP intake: submit documents and follow them (docs/integrators.md).
+    Api(ApiArgs),
+}
+
+/// The HTTP intake for case systems (`tamis api --listen ADDR`), defined apart from the other
+/// commands' arguments.
+#[derive(clap::Args)]
+struct ApiArgs {
+    /// Address to listen on, e.g. 0.0.0.0:8081.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    listen: String,
+    /// Print the API's OpenAPI document (docs/openapi.json) and exit.
+    #[arg(long)]
+    print_openapi: bool,
 }
 
 #[derive(Subcommand)]
@@ -154,11 +169,16 @@ fn service_name(command: &Command) -> String {
         Command::Worker { stage } => format!("tamis-worker-{stage}"),
         Command::Submit { .. } => "tamis-submit".into(),
         Command::Topology => "tamis-topology".into(),
+        Command::Api(_) => "tamis-api".into(),
         _ => "tamis".into(),
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Api(ApiArgs { print_openapi: true, .. }) = &cli.command {
+        print!("{}", api::openapi_text());
+        return Ok(());
+    }
     let config = Config::load(cli.config.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
@@ -200,6 +220,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let shutdown = tokio_util::sync::CancellationToken::new();
                 workers::spawn_signal_handler(shutdown.clone());
                 Ok(tamis_console::serve(&config, &listen, shutdown).await?)
+            }
+            Command::Api(args) => {
+                let shutdown = tokio_util::sync::CancellationToken::new();
+                workers::spawn_signal_handler(shutdown.clone());
+                api::serve(&config, &args.listen, shutdown).await
             }
         }
     })

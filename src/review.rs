@@ -9,6 +9,7 @@ use tamis_route::review::ReviewDecision;
 use tamis_shared::blob::BlobStore;
 use tamis_shared::broker::{Handled, InMessage};
 use tamis_shared::error::{parse_message, StageError, INTERNAL_ERROR};
+use tamis_shared::records::Records;
 use tamis_shared::topology::Topology;
 use tamis_shared::{DocumentId, Work};
 
@@ -72,6 +73,16 @@ pub async fn handle_decision(blobs: &BlobStore, topology: &Topology, msg: InMess
         document_id: reviewed.document_id.to_string(),
         message: format!("cannot write the audit record: {e}"),
     })?;
+    // The document's record (`GET /v1/documents/{id}`), written once per decision like the audit.
+    let data = serde_json::to_value(&reviewed).unwrap_or_default();
+    Records::new(blobs.clone()).put_reviewed(&reviewed.document_id, &reviewed.decision_id, data).await.map_err(
+        |e| StageError::Transient {
+            stage: "review",
+            reason: "records_unavailable",
+            document_id: reviewed.document_id.to_string(),
+            message: format!("cannot write the reviewed record: {e}"),
+        },
+    )?;
     tracing::info!(document_id = %reviewed.document_id, action = reviewed.action.as_str(),
         changes = reviewed.changes.len(), "review decision recorded");
     Ok(Handled::Publish(vec![events::reviewed(topology, &reviewed)]))

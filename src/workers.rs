@@ -13,6 +13,7 @@ use tamis_shared::config::Config;
 use tamis_shared::error::{parse_message, StageError, INTERNAL_ERROR};
 use tamis_shared::metrics::{self, StageOutcome};
 use tamis_shared::ops::{self, Readiness};
+use tamis_shared::records::{self, Records};
 use tamis_shared::retry::Backoff;
 use tamis_shared::telemetry;
 use tamis_shared::topology::{QueueKind, Stage, Topology};
@@ -118,6 +119,11 @@ async fn run_stage(
     let started = std::time::Instant::now();
     match stage {
         Stage::Ocr => {
+            // For `GET /v1/documents/{id}`'s `processing`: informative only, so a store hiccup
+            // here does not hold the document back (it shows `received` until its outcome).
+            if let Err(e) = Records::new(blobs.clone()).put_processing(&id).await {
+                tracing::warn!(document_id = %id, error = %e, "processing record not written");
+            }
             if work.failure.is_none() {
                 if work.envelope.blob.size > stages.max_file_bytes() {
                     let size = work.envelope.blob.size;
@@ -149,6 +155,14 @@ async fn run_stage(
         Stage::Route => {
             let duplicate_of = crate::review::earlier_submission(blobs, &work).await?;
             let Ok(outcome) = stages.route_with(&work, duplicate_of) else { return park() };
+            // Recorded before the event is published, so that whoever hears of the outcome can
+            // read it (`GET /v1/documents/{id}`); retried like any other output if not written.
+            Records::new(blobs.clone()).put_outcome(&outcome).await.map_err(|e| StageError::Transient {
+                stage: "route",
+                reason: "records_unavailable",
+                document_id: id.to_string(),
+                message: format!("cannot write the outcome record: {e}"),
+            })?;
             let mut out = vec![events::outcome(topology, &work.envelope, &outcome)];
             if outcome.decision == tamis_shared::Decision::Review {
                 out.push(events::review_item(topology, &work, &outcome));
@@ -368,34 +382,73 @@ pub async fn submit_command(config: &Config, paths: Vec<PathBuf>, case: crate::e
     let broker =
         Broker::connect(&config.amqp, "tamis-submit", Duration::from_secs(10)).await?.with_retry(&config.retry);
     broker.declare_topology(&[]).await?;
-    let topology = broker.topology().clone();
     for input in inputs {
         let bytes =
             tokio::fs::read(&input.path).await.with_context(|| format!("cannot read {}", input.path.display()))?;
         let blob = blobs.put(bytes::Bytes::from(bytes)).await?;
         let document_id = DocumentId::new();
-        // Each document's trace starts here and follows it through every worker to its outcome.
-        let span = tracing::info_span!("submit", otel.name = "tamis submit", tamis.document.id = %document_id);
-        let submitted = async {
-            let envelope = Envelope {
-                document_id,
-                case_id: case.id.clone(),
-                case_persons: case.persons.clone(),
-                file_name: input.name.clone(),
-                blob,
-                submitted_at: time::OffsetDateTime::now_utc(),
-                trace: telemetry::current_trace_context(),
-            };
-            let work = Work::new(envelope);
-            broker.publish(&events::received(&topology, &work.envelope)).await?;
-            broker.publish(&work_message(&topology, Stage::Ocr, &work)?).await?;
-            anyhow::Ok(())
-        };
-        submitted.instrument(span).await?;
+        let submission = Submission { document_id, case: &case, file_name: input.name.clone(), blob, client: None };
+        submit_document(&broker, &blobs, submission).await?;
         println!("{}\t{}", document_id, input.name);
     }
     broker.close().await;
     Ok(())
+}
+
+/// One stored file on its way into the pipeline.
+pub(crate) struct Submission<'a> {
+    pub document_id: DocumentId,
+    pub case: &'a crate::embedded::Case,
+    /// For display only (it may be personal: never logged).
+    pub file_name: String,
+    /// The bytes, already in the blob store (claim-check).
+    pub blob: tamis_shared::BlobRef,
+    /// The API client that submitted it; None for `tamis submit`.
+    pub client: Option<&'a str>,
+}
+
+/// Publishes a stored file to the pipeline, the one way in for `tamis submit` and `tamis api`:
+/// `document.received`, then the work message to OCR, both confirmed; then its received record
+/// and case index entry (shared/src/records.rs). Publishing first means a record always names a
+/// document the pipeline has; a failure after publishing is repaired by submitting again (the
+/// same document id gives the same message ids, which consumers deduplicate).
+pub(crate) async fn submit_document(broker: &Broker, blobs: &BlobStore, s: Submission<'_>) -> anyhow::Result<()> {
+    let document_id = s.document_id;
+    let topology = broker.topology().clone();
+    // Each document's trace starts here and follows it through every worker to its outcome.
+    let span = tracing::info_span!("submit", otel.name = "tamis submit", tamis.document.id = %document_id);
+    async {
+        let envelope = Envelope {
+            document_id,
+            case_id: s.case.id.clone(),
+            case_persons: s.case.persons.clone(),
+            file_name: s.file_name,
+            blob: s.blob,
+            submitted_at: time::OffsetDateTime::now_utc(),
+            trace: telemetry::current_trace_context(),
+        };
+        let work = Work::new(envelope);
+        broker.publish(&events::received(&topology, &work.envelope)).await?;
+        broker.publish(&work_message(&topology, Stage::Ocr, &work)?).await?;
+        let env = &work.envelope;
+        let received = records::Received {
+            document_id,
+            client: s.client.map(str::to_string),
+            case_id: env.case_id.clone(),
+            file_name: env.file_name.clone(),
+            sha256: env.blob.sha256.clone(),
+            media_type: env.blob.media_type.mime().to_string(),
+            size: env.blob.size,
+            received_at: env.submitted_at,
+        };
+        Records::new(blobs.clone())
+            .put_received(&received)
+            .await
+            .with_context(|| format!("document {document_id} was published but its record was not written"))?;
+        anyhow::Ok(())
+    }
+    .instrument(span)
+    .await
 }
 
 /// `tamis topology`: declares everything (idempotent) and prints it.

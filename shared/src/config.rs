@@ -27,6 +27,8 @@ pub struct Config {
     pub twoddoc_trust_list: Option<PathBuf>,
     /// The back-office console (`tamis console`).
     pub console: ConsoleConfig,
+    /// The HTTP intake (`tamis api`).
+    pub api: ApiConfig,
 }
 
 /// How to reach RabbitMQ and how hard to lean on it.
@@ -352,6 +354,16 @@ impl Default for ConsoleConfig {
     }
 }
 
+/// The HTTP intake (`tamis api`): who may call it. Uploads are bounded by `limits.max_file_bytes`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Clients file (TOML: `[[clients]]` with `name` and `token_sha256`, the lower-case hex
+    /// SHA-256 of the client's bearer token). Env: `TAMIS_API_CLIENTS`. Default none; `tamis api`
+    /// refuses to start without it.
+    pub clients_file: Option<PathBuf>,
+}
+
 /// A configuration that cannot be used; the process stops before doing any work.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -452,6 +464,9 @@ impl Config {
         }
         if let Some(v) = env("TAMIS_CONSOLE_CLIENT_ADDRESS_HEADER").filter(|v| !v.is_empty()) {
             config.console.client_address_header = Some(v);
+        }
+        if let Some(v) = env("TAMIS_API_CLIENTS").filter(|v| !v.is_empty()) {
+            config.api.clients_file = Some(PathBuf::from(v));
         }
         config.validate()?;
         Ok(config)

@@ -12,6 +12,7 @@ pub mod journal;
 pub mod metrics;
 pub mod ops;
 pub mod outcome;
+pub mod records;
 pub mod retry;
 pub mod taxonomy;
 pub mod telemetry;
