@@ -170,19 +170,14 @@ pub struct DocumentStatus {
     pub reviewed_at: Option<String>,
 }
 
-/// The multipart form of a submission (the other way to send the file).
+/// The multipart form of a submission (the other way to send the file). The query parameters
+/// may be given as form fields instead (`case_id`, `case_person`, `file_name`), not both.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct SubmitForm {
     /// The file; its part's Content-Type is checked like a body's.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    /// The case the document belongs to.
-    case_id: String,
-    /// A person of the case, as the case system names them; repeat the part for each.
-    case_person: Option<Vec<String>>,
-    /// The file's name, for display to reviewers.
-    file_name: Option<String>,
 }
 
 /// The file and its parameters, from a raw body or a multipart form.
@@ -339,10 +334,12 @@ pub fn api_document_id(client: &str, sha256: &str, case_id: &str) -> DocumentId 
     path = "/v1/documents",
     tag = "documents",
     params(
-        ("case_id" = Option<String>, Query, description = "The case the document belongs to: required, here or as a form field of a multipart body"),
+        ("case_id" = String, Query, min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$",
+            description = "The case the document belongs to (at most 200 characters, no control character)"),
         ("case_person" = Option<Vec<String>>, Query, explode = true,
-            description = "A person of the case as the case system names them; repeat for each. A document naming none of them goes to a person"),
-        ("file_name" = Option<String>, Query, description = "The file's name, shown to reviewers"),
+            description = "A person of the case as the case system names them (1 to 200 characters, no control character); repeat for each. A document naming none of them goes to a person"),
+        ("file_name" = Option<String>, Query, max_length = 255, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$",
+            description = "The file's name, shown to reviewers (at most 255 characters, no control character)"),
         ("Idempotency-Key" = Option<String>, Header, description = "A key of your own for this submission (1 to 255 visible ASCII characters)"),
     ),
     request_body(
