@@ -1,6 +1,6 @@
 //! Who may use the console: users from a file with argon2 password hashes (or a login vouched for
-//! by a trusted reverse proxy), server-side sessions behind an opaque cookie, roles, and the CSRF
-//! token every state-changing request must carry.
+//! by a trusted reverse proxy), roles limited to document types, sessions in an encrypted cookie
+//! any replica can read, and the CSRF token every state-changing request must carry.
 //!
 //! Password guessing. Failure: each argon2id check takes about 19 MiB for tens of milliseconds,
 //! so 48 parallel wrong passwords once took the console from 170 MB to 1.4 GB, without ever
@@ -14,13 +14,14 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use tamis_shared::config::LoginLimits;
+use tamis_shared::DocumentType;
 
 /// What a user may do; each role includes the ones before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -30,7 +31,7 @@ pub enum Role {
     Viewer,
     /// Also reviews documents (sees their content) and decides.
     Reviewer,
-    /// Everything a reviewer does; reserved for operations to come.
+    /// Everything a reviewer does, and sees every document's history and audit.
     Admin,
 }
 
@@ -45,22 +46,55 @@ impl Role {
     }
 }
 
+/// The document types a user's role covers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every type (no `types` in the users file: what every user had before scopes).
+    #[default]
+    All,
+    /// These types only.
+    Only(BTreeSet<DocumentType>),
+}
+
+impl Scope {
+    /// Whether documents of type `t` are within the scope.
+    pub fn allows(&self, t: &DocumentType) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Only(types) => types.contains(t),
+        }
+    }
+}
+
 /// One configured user.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct User {
     pub name: String,
     pub role: Role,
+    /// The types the role covers (reviewers and admins; `types = [...]` in the users file).
+    pub scope: Scope,
     /// Argon2 PHC string; absent for users who only sign in through the trusted proxy.
-    #[serde(default)]
     pub password_hash: Option<String>,
+}
+
+/// A user as written in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserEntry {
+    name: String,
+    role: Role,
+    /// Document type names (`payslip`, `tax_notice`...); absent: every type.
+    #[serde(default)]
+    types: Option<Vec<String>>,
+    #[serde(default)]
+    password_hash: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UsersFile {
     #[serde(default)]
-    users: Vec<User>,
+    users: Vec<UserEntry>,
 }
 
 /// A users file that cannot be used.
@@ -88,19 +122,59 @@ impl Users {
     pub fn from_toml(text: &str) -> Result<Users, String> {
         let f: UsersFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut map = HashMap::new();
-        for u in f.users {
-            if u.name.trim().is_empty() {
+        for e in f.users {
+            if e.name.trim().is_empty() {
                 return Err("a user has an empty name".into());
             }
-            if let Some(h) = &u.password_hash {
+            if let Some(h) = &e.password_hash {
                 PasswordHash::new(h)
-                    .map_err(|e| format!("user {}: password_hash is not an argon2 hash ({e})", u.name))?;
+                    .map_err(|err| format!("user {}: password_hash is not an argon2 hash ({err})", e.name))?;
             }
+            let scope = match e.types {
+                None => Scope::All,
+                Some(_) if e.role == Role::Viewer => {
+                    return Err(format!(
+                        "user {}: types limits a reviewer or an admin; a viewer sees no document (remove types)",
+                        e.name
+                    ))
+                }
+                Some(names) if names.is_empty() => {
+                    return Err(format!(
+                        "user {}: types is empty; name the document types the role covers, or remove types for all",
+                        e.name
+                    ))
+                }
+                Some(names) => Scope::Only(
+                    names
+                        .iter()
+                        .map(|n| {
+                            n.parse::<DocumentType>()
+                                .map_err(|_| format!("user {}: {n:?} in types is not a document type name", e.name))
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+            };
+            let u = User { name: e.name, role: e.role, scope, password_hash: e.password_hash };
             if map.insert(u.name.clone(), u.clone()).is_some() {
                 return Err(format!("user {} appears twice", u.name));
             }
         }
         Ok(Users(map))
+    }
+
+    /// Checks that every type a user is scoped to exists in the taxonomy (a misspelt type would
+    /// silently leave the reviewer with an empty inbox).
+    pub fn check_types(&self, known: impl Fn(&DocumentType) -> bool) -> Result<(), String> {
+        let mut names: Vec<&String> = self.0.keys().collect();
+        names.sort();
+        for name in names {
+            if let Scope::Only(types) = &self.0[name].scope {
+                if let Some(t) = types.iter().find(|t| !known(t)) {
+                    return Err(format!("user {name}: type {t} in types is not in the taxonomy"));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The user if the password matches its hash. Unknown users cost a hash too, so timing does
@@ -438,64 +512,160 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// A signed-in user's session.
+/// A signed-in user's session: who (role and scope as the users file says now), and the
+/// session's own data from its cookie.
 #[derive(Clone, Debug)]
 pub struct Session {
+    /// Names this session (for logout's revocation), never the cookie's value.
+    pub id: String,
     pub user: String,
     pub role: Role,
+    pub scope: Scope,
     /// Must come back with every state-changing request (form field `csrf` or header `X-CSRF-Token`).
     pub csrf: String,
     /// In trusted-proxy mode, the proxy's user header when the session opened (none if it was
     /// absent): a request carrying another value ends the session.
     pub proxy_user: Option<String>,
-    last_seen: Instant,
+    /// Unix time (seconds) after which the session is over unless used before.
+    pub expires: i64,
 }
 
-/// Sessions kept in memory: a restart signs everyone out, which is acceptable for a back office
-/// and keeps no credentials on disk.
+impl Session {
+    /// Whether this session's user may see and decide documents of type `t`.
+    pub fn allows(&self, t: &DocumentType) -> bool {
+        self.scope.allows(t)
+    }
+}
+
+/// What the cookie carries, sealed.
+#[derive(serde::Serialize, Deserialize)]
+struct Payload {
+    id: String,
+    user: String,
+    csrf: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    proxy_user: Option<String>,
+    expires: i64,
+}
+
+/// Binds a sealed value to its use: a session cookie, version 1.
+const SESSION_AAD: &[u8] = b"tamis console session v1";
+
+/// A session key that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("the console session key in {path} is not usable: {message}. Write 64 hex characters (32 random bytes, e.g. `openssl rand -hex 32`) and give every replica the same file")]
+pub struct SessionKeyError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Sessions kept in the browser, in a cookie sealed with ChaCha20-Poly1305 (ring, already in the
+/// build for TLS): no replica keeps them, so any replica given the same key reads a session another
+/// opened, and a restart signs nobody out. The expiry is inside the sealed payload (the cookie's
+/// own expiry is the browser's to ignore); each use pushes it `ttl` further. Logout cannot take a
+/// cookie back: the session's id is recorded as revoked instead (see `App::revoke`).
 pub struct Sessions {
-    map: Mutex<HashMap<String, Session>>,
+    key: ring::aead::LessSafeKey,
     ttl: Duration,
 }
 
 impl Sessions {
-    /// Sessions expiring after `ttl` without activity.
-    pub fn new(ttl: Duration) -> Sessions {
-        Sessions { map: Mutex::new(HashMap::new()), ttl }
+    /// Sessions sealed with `key` (32 bytes), expiring after `ttl` without activity.
+    pub fn new(key: &[u8; 32], ttl: Duration) -> Sessions {
+        let unbound = ring::aead::UnboundKey::new(&ring::aead::CHACHA20_POLY1305, key).expect("a 32-byte key");
+        Sessions { key: ring::aead::LessSafeKey::new(unbound), ttl }
     }
 
-    /// Opens a session bound to the proxy's user header `proxy_user`; returns its id (the
-    /// cookie's value).
-    pub fn open(&self, user: &User, proxy_user: Option<&str>) -> String {
-        let id = token();
-        let s = Session {
-            user: user.name.clone(),
-            role: user.role,
-            csrf: token(),
-            proxy_user: proxy_user.map(str::to_string),
-            last_seen: Instant::now(),
-        };
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, s| s.last_seen.elapsed() < self.ttl);
-        map.insert(id.clone(), s);
-        id
+    /// A random key: sessions then live as long as this process and on this replica only.
+    pub fn random_key() -> [u8; 32] {
+        let mut k = [0u8; 32];
+        OsRng.fill_bytes(&mut k);
+        k
     }
 
-    /// The live session of a cookie value, refreshed.
-    pub fn get(&self, id: &str) -> Option<Session> {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        let s = map.get_mut(id)?;
-        if s.last_seen.elapsed() >= self.ttl {
-            map.remove(id);
+    /// Reads a key file: 64 hex characters (surrounding blanks ignored).
+    pub fn key_from_file(path: &Path) -> Result<[u8; 32], SessionKeyError> {
+        let err = |message: String| SessionKeyError { path: path.display().to_string(), message };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        let bytes = hex::decode(text.trim()).map_err(|_| err("not hexadecimal".into()))?;
+        bytes.try_into().map_err(|b: Vec<u8>| err(format!("{} bytes instead of 32", b.len())))
+    }
+
+    fn now() -> i64 {
+        time::OffsetDateTime::now_utc().unix_timestamp()
+    }
+
+    fn seal(&self, p: &Payload) -> String {
+        let mut nonce = [0u8; ring::aead::NONCE_LEN];
+        OsRng.fill_bytes(&mut nonce);
+        let mut buf = serde_json::to_vec(p).unwrap_or_default();
+        // Random 96-bit nonces: safe far beyond the number of sign-ins a console sees per key.
+        self.key
+            .seal_in_place_append_tag(
+                ring::aead::Nonce::assume_unique_for_key(nonce),
+                ring::aead::Aad::from(SESSION_AAD),
+                &mut buf,
+            )
+            .expect("sealing a small payload");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&buf);
+        hex::encode(out)
+    }
+
+    fn unseal(&self, value: &str) -> Option<Payload> {
+        let raw = hex::decode(value).ok()?;
+        if raw.len() < ring::aead::NONCE_LEN {
             return None;
         }
-        s.last_seen = Instant::now();
-        Some(s.clone())
+        let (nonce, sealed) = raw.split_at(ring::aead::NONCE_LEN);
+        let nonce = ring::aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut buf = sealed.to_vec();
+        let plain = self.key.open_in_place(nonce, ring::aead::Aad::from(SESSION_AAD), &mut buf).ok()?;
+        serde_json::from_slice(plain).ok()
     }
 
-    /// Ends a session.
-    pub fn close(&self, id: &str) {
-        self.map.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    fn session(p: Payload, user: &User) -> Session {
+        Session {
+            id: p.id,
+            user: p.user,
+            role: user.role,
+            scope: user.scope.clone(),
+            csrf: p.csrf,
+            proxy_user: p.proxy_user,
+            expires: p.expires,
+        }
+    }
+
+    /// Opens a session for `user`, bound to the proxy's user header `proxy_user`: the session
+    /// and the cookie value that carries it.
+    pub fn open(&self, user: &User, proxy_user: Option<&str>) -> (Session, String) {
+        let p = Payload {
+            id: token(),
+            user: user.name.clone(),
+            csrf: token(),
+            proxy_user: proxy_user.map(str::to_string),
+            expires: Self::now() + self.ttl.as_secs() as i64,
+        };
+        let value = self.seal(&p);
+        (Self::session(p, user), value)
+    }
+
+    /// The live session a cookie value carries, with the user's role and scope from `users`
+    /// (a user removed from the file has no session any more), and a new cookie value when the
+    /// expiry should move (at most once a minute, so most answers set no cookie).
+    pub fn get(&self, value: &str, users: &Users) -> Option<(Session, Option<String>)> {
+        let mut p = self.unseal(value)?;
+        let now = Self::now();
+        if p.expires <= now {
+            return None;
+        }
+        let user = users.get(&p.user)?;
+        let renewed = now + self.ttl.as_secs() as i64;
+        let refreshed = (renewed - p.expires >= 60).then(|| {
+            p.expires = renewed;
+            self.seal(&p)
+        });
+        Some((Self::session(p, user), refreshed))
     }
 }
 
@@ -621,16 +791,88 @@ mod tests {
     }
 
     #[test]
-    fn sessions_expire_and_close() {
-        let u = User { name: "v".into(), role: Role::Viewer, password_hash: None };
-        let s = Sessions::new(Duration::from_secs(60));
-        let id = s.open(&u, None);
-        assert_eq!(s.get(&id).unwrap().role, Role::Viewer);
-        s.close(&id);
-        assert!(s.get(&id).is_none());
-        let s = Sessions::new(Duration::ZERO);
-        let id = s.open(&u, None);
-        assert!(s.get(&id).is_none(), "an expired session is gone");
+    fn sealed_sessions_open_with_the_same_key_only_and_expire() {
+        let users = Users::from_toml(
+            "[[users]]\nname = \"v\"\nrole = \"viewer\"\n[[users]]\nname = \"p\"\nrole = \"reviewer\"\ntypes = [\"payslip\"]\n",
+        )
+        .unwrap();
+        let key = Sessions::random_key();
+        let (a, b) = (Sessions::new(&key, Duration::from_secs(600)), Sessions::new(&key, Duration::from_secs(600)));
+        let (opened, cookie) = a.open(users.get("p").unwrap(), Some("p"));
+        // Another replica with the same key reads it; role and scope come from the users file.
+        let (s, refreshed) = b.get(&cookie, &users).expect("the other replica reads the session");
+        assert_eq!(
+            (s.id.as_str(), s.csrf.as_str(), s.role),
+            (opened.id.as_str(), opened.csrf.as_str(), Role::Reviewer)
+        );
+        assert!(s.allows(&DocumentType::Payslip) && !s.allows(&DocumentType::Passport));
+        assert_eq!(s.proxy_user.as_deref(), Some("p"));
+        assert!(refreshed.is_none(), "fresh: no new cookie");
+        assert!(!cookie.contains(&opened.csrf) && !cookie.contains("\"p\""), "the payload is encrypted");
+        // Another key, a changed byte, garbage: no session.
+        assert!(Sessions::new(&Sessions::random_key(), Duration::from_secs(600)).get(&cookie, &users).is_none());
+        let mut bytes = hex::decode(&cookie).unwrap();
+        let last = bytes.len() - 20;
+        bytes[last] ^= 1;
+        assert!(b.get(&hex::encode(bytes), &users).is_none(), "tampered");
+        assert!(b.get("00", &users).is_none() && b.get("not hex", &users).is_none());
+        // A user no longer in the file has no session.
+        assert!(b.get(&cookie, &Users::default()).is_none());
+        // Expired: the expiry is inside the sealed payload.
+        let short = Sessions::new(&key, Duration::ZERO);
+        let (_, cookie) = short.open(users.get("v").unwrap(), None);
+        assert!(short.get(&cookie, &users).is_none(), "an expired session is gone");
+        // A session used a while after its last use gets a new expiry, sealed anew.
+        let (_, renewed) = a.get(&cookie_expiring_in(&a, &users, 120), &users).unwrap();
+        let renewed = a.unseal(&renewed.expect("renewed")).unwrap();
+        assert!(renewed.expires > Sessions::now() + 590, "{}", renewed.expires);
         assert!(same_secret("abc", "abc") && !same_secret("abc", "abd") && !same_secret("abc", "ab"));
+    }
+
+    /// A cookie for `v` that expires in `secs` seconds.
+    fn cookie_expiring_in(s: &Sessions, users: &Users, secs: i64) -> String {
+        let (session, _) = s.open(users.get("v").unwrap(), None);
+        s.seal(&Payload {
+            id: session.id,
+            user: "v".into(),
+            csrf: session.csrf,
+            proxy_user: None,
+            expires: Sessions::now() + secs,
+        })
+    }
+
+    #[test]
+    fn roles_can_be_limited_to_types_and_old_files_stay_valid() {
+        let old = Users::from_toml("[[users]]\nname = \"r\"\nrole = \"reviewer\"\n").unwrap();
+        assert_eq!(old.get("r").unwrap().scope, Scope::All, "a file without types: every type, as before");
+        let u =
+            Users::from_toml("[[users]]\nname = \"p\"\nrole = \"reviewer\"\ntypes = [\"payslip\", \"tax_notice\"]\n")
+                .unwrap();
+        let scope = &u.get("p").unwrap().scope;
+        assert!(scope.allows(&DocumentType::Payslip) && scope.allows(&DocumentType::TaxNotice));
+        assert!(!scope.allows(&DocumentType::Passport));
+        assert!(u.check_types(|t| DocumentType::BUILT_IN.contains(t)).is_ok());
+        let custom = Users::from_toml("[[users]]\nname = \"p\"\nrole = \"admin\"\ntypes = [\"payslips\"]\n").unwrap();
+        let e = custom.check_types(|t| DocumentType::BUILT_IN.contains(t)).unwrap_err();
+        assert!(e.contains("payslips") && e.contains("not in the taxonomy"), "{e}");
+        for bad in [
+            "[[users]]\nname = \"p\"\nrole = \"reviewer\"\ntypes = []\n",
+            "[[users]]\nname = \"p\"\nrole = \"viewer\"\ntypes = [\"payslip\"]\n",
+            "[[users]]\nname = \"p\"\nrole = \"reviewer\"\ntypes = [\"Pay Slip\"]\n",
+        ] {
+            assert!(Users::from_toml(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn key_files_hold_64_hex_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("key");
+        std::fs::write(&p, format!("{}\n", "ab".repeat(32))).unwrap();
+        assert_eq!(Sessions::key_from_file(&p).unwrap(), [0xab; 32]);
+        std::fs::write(&p, "ab".repeat(16)).unwrap();
+        assert!(Sessions::key_from_file(&p).unwrap_err().to_string().contains("16 bytes instead of 32"));
+        std::fs::write(&p, "zz").unwrap();
+        assert!(Sessions::key_from_file(&p).is_err());
     }
 }

@@ -45,6 +45,8 @@ const LANG_COOKIE: &str = "tamis_lang";
 pub enum ConsoleError {
     #[error(transparent)]
     Users(#[from] auth::UsersError),
+    #[error(transparent)]
+    SessionKey(#[from] auth::SessionKeyError),
     #[error("no console users: set console.users_file (TAMIS_CONSOLE_USERS); see docs/review.md")]
     NoUsers,
     #[error(transparent)]
@@ -62,7 +64,11 @@ pub enum ConsoleError {
 /// Everything the handlers share.
 pub struct App {
     users: Arc<Users>,
+    /// Sessions sealed in cookies: any replica with the same key reads them.
     sessions: Sessions,
+    /// Sessions this process saw revoked (logout): no need to ask the blob store again.
+    /// Bounded by expiry: an id is forgotten once its session would have expired anyway.
+    revoked: Mutex<std::collections::HashMap<String, i64>>,
     /// Password checks, on a bounded pool (memory follows from its size).
     hasher: auth::Hasher,
     /// Sign-in failures per account and per source address.
@@ -107,6 +113,18 @@ impl App {
             None => Taxonomy::builtin(),
         };
         taxonomy.check_display()?;
+        if let (Err(message), Some(p)) =
+            (users.check_types(|t| taxonomy.get(t.as_str()).is_some()), &config.console.users_file)
+        {
+            return Err(auth::UsersError::Invalid { path: p.display().to_string(), message }.into());
+        }
+        let key = match &config.console.session_key_file {
+            Some(p) => Sessions::key_from_file(p)?,
+            None => {
+                tracing::warn!("no console.session_key_file: sessions hold on this process only and end with it");
+                Sessions::random_key()
+            }
+        };
         let broker = Broker::connect(&config.amqp, "tamis-console", Duration::from_secs(30)).await?;
         broker.declare_topology(&[]).await?;
         let blobs = BlobStore::open(&config.blob.url)?;
@@ -114,7 +132,8 @@ impl App {
         let depths = Arc::new(Depths::new(broker.clone()));
         let app = Arc::new(App {
             users: Arc::new(users),
-            sessions: Sessions::new(Duration::from_secs(c.session_minutes * 60)),
+            sessions: Sessions::new(&key, Duration::from_secs(c.session_minutes * 60)),
+            revoked: Mutex::new(Default::default()),
             hasher: auth::Hasher::new(c.login.max_concurrent_hashes, Duration::from_millis(c.login.hash_wait_ms)),
             throttle: auth::Throttle::new(c.login.clone()),
             leases: Leases::new(broker.clone(), blobs.clone(), depths.clone(), Duration::from_secs(c.lease_secs)),
@@ -156,6 +175,48 @@ impl App {
         Ok(app)
     }
 
+    /// Ends a session on every replica: the cookie is the browser's, so its id is recorded as
+    /// revoked in the blob store (shared by the replicas), until it would have expired anyway.
+    /// If the record cannot be written the browser still drops the cookie; the failure is logged.
+    async fn revoke(&self, s: &Session) {
+        self.remember_revoked(&s.id, s.expires);
+        let record = json!({ "expires": s.expires });
+        let bytes = bytes::Bytes::from(serde_json::to_vec(&record).unwrap_or_default());
+        if let Err(e) = self.blobs.put_once(&revoked_key(&s.id), bytes).await {
+            tracing::warn!(error = %e, "session revocation not recorded: other replicas accept it until it expires");
+        }
+    }
+
+    /// Whether a session was revoked, here or on another replica. When the blob store cannot
+    /// tell, the session is refused (signing in again is the way out), never accepted blindly.
+    async fn is_revoked(&self, id: &str) -> bool {
+        if self.revoked.lock().unwrap_or_else(|e| e.into_inner()).contains_key(id) {
+            return true;
+        }
+        match self.blobs.records(&revoked_prefix(id)).await {
+            Ok(r) if r.is_empty() => false,
+            Ok(r) => {
+                let expires = serde_json::from_slice::<serde_json::Value>(&r[0].1)
+                    .ok()
+                    .and_then(|v| v["expires"].as_i64())
+                    .unwrap_or(i64::MAX);
+                self.remember_revoked(id, expires);
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check whether a session was revoked; refused");
+                true
+            }
+        }
+    }
+
+    fn remember_revoked(&self, id: &str, expires: i64) {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let mut revoked = self.revoked.lock().unwrap_or_else(|e| e.into_inner());
+        revoked.retain(|_, e| *e > now);
+        revoked.insert(id.to_string(), expires);
+    }
+
     /// Puts back every held item and closes the broker connection (which ends the event tap).
     pub async fn close(&self) {
         self.closing.cancel();
@@ -165,6 +226,15 @@ impl App {
         }
         self.broker.close().await;
     }
+}
+
+/// Where a revoked session's id is recorded (a folder: the blob store lists by folder).
+fn revoked_prefix(id: &str) -> String {
+    format!("console/revoked-sessions/{id}")
+}
+
+fn revoked_key(id: &str) -> String {
+    format!("{}/revoked.json", revoked_prefix(id))
 }
 
 /// Who may use a route.
@@ -378,24 +448,35 @@ impl FromRequestParts<Arc<App>> for Ctx {
                 .map(str::to_string),
             _ => None,
         };
-        let cookie_id = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
-        let mut session = cookie_id.as_deref().and_then(|id| app.sessions.get(id));
+        let mut session = None;
+        if let Some(value) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+            match app.sessions.get(&value, &app.users) {
+                Some((s, _)) if app.is_revoked(&s.id).await => {}
+                Some((s, refreshed)) => {
+                    if let Some(v) = refreshed {
+                        jar = jar.add(cookie(SESSION_COOKIE, v, app.secure_cookies, true));
+                    }
+                    session = Some(s);
+                }
+                None => {}
+            }
+        }
         if app.trusted_header.is_some() {
             // A session belongs to the proxy's user it was opened under: another user behind
             // the same browser (or a header that went away) must not inherit it.
-            if let (Some(s), Some(id)) = (&session, &cookie_id) {
+            if let Some(s) = &session {
                 if s.proxy_user != proxy_user {
                     tracing::info!(user = %s.user, "console session ended: the proxy's user header changed");
-                    app.sessions.close(id);
+                    app.revoke(s).await;
                     session = None;
                     jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
                 }
             }
             // The proxy authenticated this login; the role comes from the users file.
             if let (None, Some(user)) = (&session, proxy_user.as_deref().and_then(|l| app.users.get(l))) {
-                let id = app.sessions.open(user, proxy_user.as_deref());
-                session = app.sessions.get(&id);
-                jar = jar.add(cookie(SESSION_COOKIE, id, app.secure_cookies, true));
+                let (s, value) = app.sessions.open(user, proxy_user.as_deref());
+                session = Some(s);
+                jar = jar.add(cookie(SESSION_COOKIE, value, app.secure_cookies, true));
             }
         }
         Ok(Ctx { lang, session, jar, client, proxy_user })
@@ -472,7 +553,7 @@ impl Ctx {
 fn api_denied(d: Denied) -> Response {
     let (code, msg) = match d {
         Denied::SignIn => (StatusCode::UNAUTHORIZED, "sign in first"),
-        Denied::Forbidden => (StatusCode::FORBIDDEN, "your role does not allow this"),
+        Denied::Forbidden => (StatusCode::FORBIDDEN, "your role or its document types do not allow this"),
         Denied::Csrf => (StatusCode::FORBIDDEN, "missing or wrong X-CSRF-Token header"),
     };
     (code, Json(json!({ "error": msg }))).into_response()
@@ -547,10 +628,10 @@ async fn login(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<LoginForm>) 
     };
     attempt.succeeded();
     tracing::info!(%account, %source, "console sign-in");
-    let id = app.sessions.open(&user, ctx.proxy_user.as_deref());
+    let (_, value) = app.sessions.open(&user, ctx.proxy_user.as_deref());
     let jar = ctx.jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")).add(cookie(
         SESSION_COOKIE,
-        id,
+        value,
         app.secure_cookies,
         true,
     ));
@@ -570,12 +651,11 @@ struct CsrfForm {
 }
 
 async fn logout(State(app): State<Arc<App>>, ctx: Ctx, Form(f): Form<CsrfForm>) -> Response {
-    if let Err(d) = ctx.require(Role::Viewer).and_then(|s| check_csrf(s, f.csrf.as_deref())) {
-        return ctx.page_denied(d);
-    }
-    if let Some(c) = ctx.jar.get(SESSION_COOKIE) {
-        app.sessions.close(c.value());
-    }
+    let s = match ctx.require(Role::Viewer).and_then(|s| check_csrf(s, f.csrf.as_deref()).map(|_| s)) {
+        Ok(s) => s.clone(),
+        Err(d) => return ctx.page_denied(d),
+    };
+    app.revoke(&s).await;
     let jar = ctx.jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     (jar, Redirect::to("/login")).into_response()
 }
@@ -698,13 +778,16 @@ async fn review_page(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<Revi
         Err(d) => return ctx.page_denied(d),
     };
     let only = q.doc_type.as_deref().and_then(|t| t.parse::<DocumentType>().ok());
+    if only.as_ref().is_some_and(|t| !s.allows(t)) {
+        return ctx.page_denied(Denied::Forbidden);
+    }
     let flash = match (q.done.is_some(), q.error.as_deref()) {
         (_, Some("reason")) => Some((true, ctx.lang.t("need_reason").to_string())),
         (_, Some(_)) => Some((true, ctx.lang.t("error").to_string())),
         (true, None) => Some((false, ctx.lang.t("decided").to_string())),
         _ => None,
     };
-    match app.leases.next(&s.user, only.as_ref()).await {
+    match app.leases.next(&s.user, |t| s.allows(t) && only.as_ref().is_none_or(|o| o == t)).await {
         Ok(lease) => (ctx.jar, pages::review(ctx.lang, &app.taxonomy, &s, lease.as_ref(), flash)).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "cannot take a review item");
@@ -725,7 +808,10 @@ async fn api_next_answer(State(app): State<Arc<App>>, ctx: Ctx, Query(q): Query<
         Err(d) => return api_denied(d),
     };
     let only = q.doc_type.as_deref().and_then(|t| t.parse::<DocumentType>().ok());
-    match app.leases.next(&s.user, only.as_ref()).await {
+    if only.as_ref().is_some_and(|t| !s.allows(t)) {
+        return api_denied(Denied::Forbidden);
+    }
+    match app.leases.next(&s.user, |t| s.allows(t) && only.as_ref().is_none_or(|o| o == t)).await {
         Ok(Some(l)) => {
             Json(json!({ "lease_id": l.id, "queue": l.queue, "item": l.item, "csrf": s.csrf })).into_response()
         }
@@ -807,6 +893,18 @@ fn build_decision(
     Ok(d)
 }
 
+/// Refuses a held item whose type is outside the user's scope (`403`, whoever holds it): the
+/// scope is checked before whether the lease is theirs, so a refusal never depends on timing.
+fn in_scope(app: &App, s: &Session, lease: Option<Uuid>) -> Result<(), Denied> {
+    match lease.and_then(|id| app.leases.peek(id)) {
+        Some(l) if !s.allows(&l.doc_type) => {
+            tracing::warn!(document_id = %l.item.document_id, user = %s.user, "refused: the document type is outside the user's scope");
+            Err(Denied::Forbidden)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Applies a request for `user`; the error is a short code for the flash message.
 async fn apply(app: &App, user: &str, req: &DecisionRequest) -> Result<(), String> {
     let lease_id = req.lease_id.ok_or("no lease")?;
@@ -833,6 +931,9 @@ async fn decide_form(State(app): State<Arc<App>>, ctx: Ctx, Form(form): Form<Vec
         doc_type: get("doc_type"),
         reject_reason: get("reject_reason"),
     };
+    if let Err(d) = in_scope(&app, &s, req.lease_id) {
+        return ctx.page_denied(d);
+    }
     let to = match apply(&app, &s.user, &req).await {
         Ok(()) => "/review?done=1".to_string(),
         Err(e) if e == "reason" => "/review?error=reason".to_string(),
@@ -865,6 +966,9 @@ async fn api_decision_answer(
         Ok(r) => r,
         Err(e) => return (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response(),
     };
+    if let Err(d) = in_scope(&app, &s, req.lease_id) {
+        return api_denied(d);
+    }
     match apply(&app, &s.user, &req).await {
         Ok(()) => Json(json!({ "ok": true })).into_response(),
         Err(e) => (StatusCode::CONFLICT, Json(json!({ "error": e }))).into_response(),
@@ -888,6 +992,9 @@ async fn page_image_answer(
     let Some(page) = page.strip_suffix(".png").and_then(|p| p.parse::<u32>().ok()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Err(d) = in_scope(&app, &s, Some(lease)) {
+        return api_denied(d);
+    }
     // Only the reviewer holding the item sees its pages.
     let Some(l) = app.leases.get(lease, &s.user) else { return StatusCode::NOT_FOUND.into_response() };
     let bytes = match app.blobs.get(&l.item.blob).await {

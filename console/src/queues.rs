@@ -40,6 +40,8 @@ pub struct Lease {
     pub id: Uuid,
     pub user: String,
     pub queue: String,
+    /// The type of the review queue it came from: what a reviewer's scope is checked against.
+    pub doc_type: DocumentType,
     pub item: ReviewItem,
     /// The raw message, so an expired lease can be put back exactly as it was.
     body: Vec<u8>,
@@ -103,24 +105,32 @@ impl Leases {
         Some(l.clone())
     }
 
-    /// The item `user` holds, or the next one (from the fullest review queue, or only `only`'s).
-    pub async fn next(&self, user: &str, only: Option<&DocumentType>) -> Result<Option<Lease>, QueueError> {
+    /// The lease `id`, whoever holds it (to tell a type outside the caller's scope from a lease
+    /// that is not theirs); not refreshed.
+    pub fn peek(&self, id: Uuid) -> Option<Lease> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&id).cloned()
+    }
+
+    /// The item `user` holds, or the next one from the fullest review queue among the types
+    /// `allowed` accepts (the reviewer's scope, or one type asked for).
+    pub async fn next(&self, user: &str, allowed: impl Fn(&DocumentType) -> bool) -> Result<Option<Lease>, QueueError> {
+        // One item per reviewer at a time: the one held was taken within the scope already.
         if let Some(l) = self.current(user) {
             return Ok(Some(l));
         }
         let ch = self.channel().await?;
         let mut queues = Vec::new();
         for (t, q) in self.review_queues() {
-            if only.is_some_and(|o| *o != t) {
+            if !allowed(&t) {
                 continue;
             }
             let n = self.depths.depth(&q).await.unwrap_or(0);
             if n > 0 {
-                queues.push((n, q));
+                queues.push((n, q, t));
             }
         }
         queues.sort_by_key(|q| std::cmp::Reverse(q.0));
-        for (_, q) in queues {
+        for (_, q, doc_type) in queues {
             // Bounded: items decided earlier but not acked are skipped, not looped on forever.
             for _ in 0..32 {
                 let got = ch
@@ -148,6 +158,7 @@ impl Leases {
                     id: Uuid::new_v4(),
                     user: user.to_string(),
                     queue: q.clone(),
+                    doc_type: doc_type.clone(),
                     item,
                     body: d.data.clone(),
                     headers: headers_of(&d.properties),

@@ -219,6 +219,11 @@ pub struct ConsoleConfig {
     pub secure_cookies: bool,
     /// Minutes a session lasts without activity. Default 480.
     pub session_minutes: u64,
+    /// File holding the key that seals session cookies (64 hex characters, e.g. from
+    /// `openssl rand -hex 32`): every replica given the same file reads the sessions of the
+    /// others. Env: `TAMIS_CONSOLE_SESSION_KEY_FILE`. Default none: a random key per process, so
+    /// sessions end with the process and hold on one replica only.
+    pub session_key_file: Option<PathBuf>,
     /// Seconds a reviewer may hold an item untouched before it goes back to its queue. Default 900.
     pub lease_secs: u64,
     /// Most documents the console follows from the journal to tell queue ages (about 100 bytes
@@ -344,6 +349,7 @@ impl Default for ConsoleConfig {
             trusted_user_header: None,
             secure_cookies: true,
             session_minutes: 480,
+            session_key_file: None,
             lease_secs: 900,
             journal_max_documents: 200_000,
             trusted_proxies: Vec::new(),
@@ -455,6 +461,9 @@ impl Config {
         }
         if let Some(v) = env("TAMIS_CONSOLE_USERS").filter(|v| !v.is_empty()) {
             config.console.users_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("TAMIS_CONSOLE_SESSION_KEY_FILE").filter(|v| !v.is_empty()) {
+            config.console.session_key_file = Some(PathBuf::from(v));
         }
         if let Some(v) = env("TAMIS_CONSOLE_TRUSTED_HEADER").filter(|v| !v.is_empty()) {
             config.console.trusted_user_header = Some(v);
