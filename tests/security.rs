@@ -194,7 +194,9 @@ fn assert_security_headers(what: &str, r: &Resp, hsts: Option<&str>) {
 
 /// A path of `ROUTES` with its parameters filled in.
 fn concrete(path: &str) -> String {
-    path.replace("{lease}", &uuid::Uuid::new_v4().to_string()).replace("{page}", "1.png")
+    path.replace("{lease}", &uuid::Uuid::new_v4().to_string())
+        .replace("{page}", "1.png")
+        .replace("{id}", &uuid::Uuid::new_v4().to_string())
 }
 
 /// Sends what a browser or API client would to a route, with `cookie` and `csrf` if given.

@@ -553,7 +553,7 @@ const SESSION_AAD: &[u8] = b"tamis console session v1";
 
 /// A session key that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("the console session key in {path} is not usable: {message}. Write 64 hex characters (32 random bytes, e.g. `openssl rand -hex 32`) and give every replica the same file")]
+#[error("the console session key in {path} is not usable: {message}. Write 32 random bytes as 64 hex characters (`openssl rand -hex 32`) or base64, and give every replica the same file")]
 pub struct SessionKeyError {
     pub path: String,
     pub message: String,
@@ -583,11 +583,16 @@ impl Sessions {
         k
     }
 
-    /// Reads a key file: 64 hex characters (surrounding blanks ignored).
+    /// Reads a key file: 32 bytes as 64 hex characters (`openssl rand -hex 32`) or in base64
+    /// (Helm's `randBytes 32`, which the chart uses); surrounding blanks ignored.
     pub fn key_from_file(path: &Path) -> Result<[u8; 32], SessionKeyError> {
+        use base64::Engine;
         let err = |message: String| SessionKeyError { path: path.display().to_string(), message };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let bytes = hex::decode(text.trim()).map_err(|_| err("not hexadecimal".into()))?;
+        let text = text.trim();
+        let bytes = hex::decode(text)
+            .or_else(|_| base64::engine::general_purpose::STANDARD.decode(text))
+            .map_err(|_| err("neither hexadecimal nor base64".into()))?;
         bytes.try_into().map_err(|b: Vec<u8>| err(format!("{} bytes instead of 32", b.len())))
     }
 
@@ -872,7 +877,9 @@ mod tests {
         assert_eq!(Sessions::key_from_file(&p).unwrap(), [0xab; 32]);
         std::fs::write(&p, "ab".repeat(16)).unwrap();
         assert!(Sessions::key_from_file(&p).unwrap_err().to_string().contains("16 bytes instead of 32"));
-        std::fs::write(&p, "zz").unwrap();
+        std::fs::write(&p, "q".repeat(42) + "s=").unwrap();
+        assert_eq!(Sessions::key_from_file(&p).unwrap().len(), 32, "base64 of 32 bytes");
+        std::fs::write(&p, "zz!").unwrap();
         assert!(Sessions::key_from_file(&p).is_err());
     }
 }

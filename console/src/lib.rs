@@ -5,6 +5,7 @@
 //! personal data only ever reaches reviewers.
 
 pub mod auth;
+pub mod history;
 pub mod i18n;
 pub mod journal;
 mod pages;
@@ -272,6 +273,9 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/review/page/{lease}/{page}", Access::Signed(Role::Reviewer)),
     route("GET", "/api/dashboard", Access::Signed(Role::Viewer)),
     route("GET", "/api/review/next", Access::Signed(Role::Reviewer)),
+    route("GET", "/search", Access::Signed(Role::Reviewer)),
+    route("GET", "/documents/{id}", Access::Signed(Role::Reviewer)),
+    route("GET", "/api/documents/{id}/history", Access::Signed(Role::Reviewer)),
     route("POST", "/api/review/decision", Access::Signed(Role::Reviewer)),
     route("GET", "/assets/console.css", Access::Public),
     route("GET", "/assets/console.js", Access::Public),
@@ -292,6 +296,9 @@ fn handler(r: &RouteSpec) -> MethodRouter<Arc<App>> {
         ("GET", "/review/page/{lease}/{page}") => get(page_image),
         ("GET", "/api/dashboard") => get(api_dashboard),
         ("GET", "/api/review/next") => get(api_next),
+        ("GET", "/search") => get(search),
+        ("GET", "/documents/{id}") => get(history_page),
+        ("GET", "/api/documents/{id}/history") => get(api_history),
         ("POST", "/api/review/decision") => post(api_decision),
         ("GET", "/assets/console.css") => get(|| async { asset("text/css", include_str!("../assets/console.css")) }),
         ("GET", "/assets/console.js") => {
@@ -891,6 +898,101 @@ fn build_decision(
         _ => "invalid",
     })?;
     Ok(d)
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// The search box: a document id leads to its history page. A case id is recognised but case
+/// search waits for the case records (see [`history::Search`]).
+async fn search(ctx: Ctx, Query(q): Query<SearchQuery>) -> Response {
+    let s = match ctx.require(Role::Reviewer) {
+        Ok(s) => s.clone(),
+        Err(d) => return ctx.page_denied(d),
+    };
+    match history::Search::parse(&q.q) {
+        history::Search::Document(id) => (ctx.jar, Redirect::to(&format!("/documents/{id}"))).into_response(),
+        history::Search::Case(_) => {
+            let body = pages::search(ctx.lang, &s, &q.q, Some(ctx.lang.t("case_search_later")));
+            (StatusCode::NOT_IMPLEMENTED, ctx.jar, body).into_response()
+        }
+        history::Search::Empty => (ctx.jar, pages::search(ctx.lang, &s, "", None)).into_response(),
+    }
+}
+
+/// Why a history is not shown.
+enum HistoryDenied {
+    Denied(Denied),
+    /// No record of this document.
+    NotFound,
+    /// The blob store could not be read, or the look could not be recorded: nothing is shown
+    /// unrecorded.
+    Unavailable,
+}
+
+/// A document's history for `s`: reviewers whose scope covers a type the document had, and
+/// admins; the look is recorded before the history is returned.
+async fn history_for(app: &App, s: &Session, id: Uuid) -> Result<history::History, HistoryDenied> {
+    let id = tamis_shared::DocumentId(id);
+    let mut h = history::load(&app.blobs, &id).await.map_err(|e| {
+        tracing::warn!(document_id = %id, error = %e, "document history unavailable");
+        HistoryDenied::Unavailable
+    })?;
+    if h.entries.is_empty() && h.unreadable == 0 {
+        return Err(HistoryDenied::NotFound);
+    }
+    let allowed = s.role >= Role::Admin || s.scope == auth::Scope::All || h.types().any(|t| s.allows(t));
+    if !allowed {
+        tracing::warn!(document_id = %id, user = %s.user, "history refused: the document type is outside the user's scope");
+        return Err(HistoryDenied::Denied(Denied::Forbidden));
+    }
+    h.views = history::record_view(&app.blobs, &id, &s.user).await.map_err(|e| {
+        tracing::warn!(document_id = %id, error = %e, "the look at a history could not be recorded; not shown");
+        HistoryDenied::Unavailable
+    })?;
+    tracing::info!(document_id = %id, user = %s.user, "document history viewed");
+    Ok(h)
+}
+
+async fn api_history(State(app): State<Arc<App>>, ctx: Ctx, Path(id): Path<Uuid>) -> Response {
+    let s = match ctx.require(Role::Reviewer) {
+        Ok(s) => s.clone(),
+        Err(d) => return (ctx.jar, api_denied(d)).into_response(),
+    };
+    let answer = match history_for(&app, &s, id).await {
+        Ok(h) => Json(h).into_response(),
+        Err(HistoryDenied::Denied(d)) => api_denied(d),
+        Err(HistoryDenied::NotFound) => {
+            (StatusCode::NOT_FOUND, Json(json!({ "error": "no history for this document" }))).into_response()
+        }
+        Err(HistoryDenied::Unavailable) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": "the blob store is unavailable; try again" })))
+                .into_response()
+        }
+    };
+    (ctx.jar, answer).into_response()
+}
+
+async fn history_page(State(app): State<Arc<App>>, ctx: Ctx, Path(id): Path<Uuid>) -> Response {
+    let s = match ctx.require(Role::Reviewer) {
+        Ok(s) => s.clone(),
+        Err(d) => return ctx.page_denied(d),
+    };
+    match history_for(&app, &s, id).await {
+        Ok(h) => (ctx.jar, pages::history(ctx.lang, &app.taxonomy, &s, &h)).into_response(),
+        Err(HistoryDenied::Denied(d)) => ctx.page_denied(d),
+        Err(HistoryDenied::NotFound) => {
+            let body = pages::search(ctx.lang, &s, &id.to_string(), Some(ctx.lang.t("no_history")));
+            (StatusCode::NOT_FOUND, ctx.jar, body).into_response()
+        }
+        Err(HistoryDenied::Unavailable) => {
+            let body = pages::message(ctx.lang, Some(&s), ctx.lang.t("history_unavailable"));
+            (StatusCode::SERVICE_UNAVAILABLE, ctx.jar, body).into_response()
+        }
+    }
 }
 
 /// Refuses a held item whose type is outside the user's scope (`403`, whoever holds it): the

@@ -33,6 +33,7 @@ fn layout(lang: Lang, title: &str, session: Option<&Session>, current: &str, bod
                                 li { a href="/dashboard" aria-current=[(current == "dashboard").then_some("page")] { (lang.t("dashboard")) } }
                                 @if s.role >= Role::Reviewer {
                                     li { a href="/review" aria-current=[(current == "review").then_some("page")] { (lang.t("review")) } }
+                                    li { a href="/search" aria-current=[(current == "search").then_some("page")] { (lang.t("search")) } }
                                 }
                             }
                         }
@@ -60,6 +61,103 @@ fn layout(lang: Lang, title: &str, session: Option<&Session>, current: &str, bod
 /// A page with one sentence (forbidden, broker trouble).
 pub fn message(lang: Lang, session: Option<&Session>, text: &str) -> Markup {
     layout(lang, lang.t("error"), session, "", html! { h1 { (lang.t("error")) } p.flash.error role="alert" { (text) } })
+}
+
+/// A moment for people: `15/06/2025 à 15:06 UTC` in French, `2025-06-15 15:06 UTC` in English.
+fn moment(lang: Lang, t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let (d, m, y, h, min) = (t.day(), t.month() as u8, t.year(), t.hour(), t.minute());
+    match lang {
+        Lang::Fr => format!("{d:02}/{m:02}/{y} à {h:02}:{min:02} UTC"),
+        Lang::En => format!("{y}-{m:02}-{d:02} {h:02}:{min:02} UTC"),
+    }
+}
+
+/// The search box (a document id), with what came of the last search.
+pub fn search(lang: Lang, s: &Session, typed: &str, problem: Option<&str>) -> Markup {
+    let body = html! {
+        h1 { (lang.t("search")) }
+        @if let Some(p) = problem { p.flash.error role="alert" { (p) } }
+        form.panel.search method="get" action="/search" role="search" {
+            div {
+                label for="q" { (lang.t("search_label")) }
+                input #q type="search" name="q" value=(typed) aria-describedby="q-hint" autocomplete="off" required autofocus;
+                p.note #q-hint { (lang.t("search_hint")) }
+            }
+            button.primary type="submit" { (lang.t("search")) }
+        }
+    };
+    layout(lang, lang.t("search"), Some(s), "search", body)
+}
+
+/// A document's history: each decision in order, who and when, and what changed.
+pub fn history(lang: Lang, tax: &Taxonomy, s: &Session, h: &crate::history::History) -> Markup {
+    let names = Names { taxonomy: tax, lang };
+    let action = |a: &str| {
+        lang.t(match a {
+            "accept" => "action_accept",
+            "correct" => "action_correct",
+            "retype" => "action_retype",
+            _ => "action_reject",
+        })
+    };
+    let body = html! {
+        h1 { (lang.t("history")) }
+        dl.meta {
+            dt { (lang.t("document")) } dd { code #history-document { (h.document_id) } }
+            @if let Some(case) = h.entries.iter().find_map(|e| e.case_id.as_deref()) {
+                dt { (lang.t("case")) } dd { (case) }
+            }
+        }
+        @if h.unreadable > 0 { p.flash.error role="alert" { (h.unreadable) " " (lang.t("unreadable_records")) } }
+        ol.history {
+            @for (i, e) in h.entries.iter().enumerate() {
+                @let ty = e.doc_type.as_ref().map(|t| t.as_str().to_string());
+                li.panel.entry data-decision=(e.decision_id) {
+                    h2 #{"entry-" (i)} { (action(e.action)) " — " (e.doc_type.as_ref().map(|t| names.doc_type(t.as_str())).unwrap_or_default()) }
+                    p { (lang.t("decided_by")) " " strong.reviewer { (e.reviewer) } " " (lang.t("decided_at")) " " time datetime=(e.decided_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()) { (moment(lang, e.decided_at)) } }
+                    @if !e.review_reasons.is_empty() {
+                        p { (lang.t("reasons")) (if lang == Lang::Fr { " : " } else { ": " })
+                            @for (j, r) in e.review_reasons.iter().enumerate() {
+                                @if j > 0 { " ; " }
+                                @let (text, in_lang) = names.reason(ty.as_deref(), r, r);
+                                span lang=[(in_lang != lang).then_some(in_lang.tag())] { (text) }
+                            }
+                        }
+                    }
+                    @if let Some(r) = &e.reject_reason { p { (lang.t("reject_reason")) (if lang == Lang::Fr { " : " } else { ": " }) (r) } }
+                    @if e.changes.is_empty() && e.previous_type.is_none() {
+                        p.note { (lang.t("no_changes")) }
+                    } @else {
+                        table.changes aria-labelledby={"entry-" (i)} {
+                            caption { (lang.t("changes")) }
+                            thead { tr { th scope="col" { (lang.t("field")) } th scope="col" { (lang.t("before")) } th scope="col" { (lang.t("after")) } } }
+                            tbody {
+                                @if let (Some(p), Some(t)) = (&e.previous_type, &e.doc_type) {
+                                    tr { th scope="row" { (lang.t("type_change")) } td { (names.doc_type(p.as_str())) } td { (names.doc_type(t.as_str())) } }
+                                }
+                                @for c in &e.changes {
+                                    @let kind = ty.as_deref().and_then(|t| tax.field(t, &c.field)).map(|f| f.kind).unwrap_or_default();
+                                    tr data-field=(c.field) {
+                                        th scope="row" { (names.field(ty.as_deref(), &c.field)) }
+                                        td.before { (c.before.as_deref().map(|b| display_value(lang, kind, b)).unwrap_or_else(|| lang.t("not_found").to_string())) }
+                                        td.after { (display_value(lang, kind, &c.after)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 #views-title { (lang.t("views")) }
+        ul.views aria-labelledby="views-title" {
+            @for v in &h.views {
+                li { (v.user) " — " (moment(lang, v.at)) }
+            }
+        }
+    };
+    layout(lang, lang.t("history"), Some(s), "search", body)
 }
 
 /// The sign-in form.

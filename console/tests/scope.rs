@@ -1,7 +1,9 @@
 //! Roles limited to document types, against a real RabbitMQ (per-test prefix): a reviewer of
 //! payslips only is refused (`403`) the passport inbox, page and API, a passport item's page
 //! images and any decision on it, even while another reviewer holds it; the next item they get is
-//! a payslip, never the passport waiting in a fuller queue.
+//! a payslip, never the passport waiting in a fuller queue. A document's history (its audit
+//! records, from the blob store) is hers for a payslip, refused for a passport; each look is
+//! recorded.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -101,6 +103,74 @@ async fn a_reviewer_scoped_to_payslips_is_refused_everything_else() {
         .unwrap();
     let (status, _, body) = send(&app, ok).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Histories, from audit records as the route worker writes them: a corrected payslip, an
+    // accepted passport.
+    let blobs = tamis_shared::blob::BlobStore::open(&config.blob.url).unwrap();
+    for (id, doc_type, corrections) in
+        [(&ids[2], "payslip", vec![("net_pay", "1987.45")]), (&ids[0], "passport", vec![])]
+    {
+        let mut item = example_item();
+        item["document_id"] = Value::String(id.clone());
+        item["outcome"]["documents"][0]["type"] = doc_type.into();
+        let decision = tamis_route::review::ReviewDecision {
+            decision_id: uuid::Uuid::new_v4(),
+            document_id: tamis_shared::DocumentId(id.parse().unwrap()),
+            action: if corrections.is_empty() {
+                tamis_route::review::Action::Accept
+            } else {
+                tamis_route::review::Action::Correct
+            },
+            reviewer: "rita".into(),
+            decided_at: time::OffsetDateTime::now_utc(),
+            corrections: corrections.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            new_type: None,
+            reject_reason: None,
+            item: serde_json::from_value(item).unwrap(),
+        };
+        let reviewed = decision.apply().unwrap();
+        let key = format!("audit/{id}/{}.json", reviewed.decision_id);
+        blobs.put_once(&key, serde_json::to_vec(&reviewed).unwrap().into()).await.unwrap();
+    }
+    let history = |id: &str| format!("/api/documents/{id}/history");
+    let (status, _, body) = send(&app, get(&history(&ids[0]), &paula)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a passport's history: {body}");
+    let (status, _, _) = send(&app, get(&format!("/documents/{}", ids[0]), &paula)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a passport's history page");
+    assert!(blobs.records(&format!("console/views/{}", ids[0])).await.unwrap().is_empty(), "no look was shown");
+    let (status, _, body) = send(&app, get(&history(&ids[2]), &paula)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let h: Value = serde_json::from_str(&body).unwrap();
+    let entry = &h["entries"][0];
+    assert_eq!((entry["reviewer"].as_str(), entry["action"].as_str()), (Some("rita"), Some("correct")), "{h}");
+    assert_eq!(entry["changes"][0]["field"], "net_pay");
+    assert_eq!(entry["changes"][0]["after"], "1987.45");
+    assert_ne!(entry["changes"][0]["before"], "1987.45");
+    assert_eq!(h["views"][0]["user"], "paula", "the look is recorded: {h}");
+    // Rita (every type) sees the passport's; the page shows the same, French by default; an
+    // unknown document is 404. Every look is on record, by whom.
+    let (status, _, body) = send(&app, get(&history(&ids[0]), &rita)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, html) = send(&app, get(&format!("/documents/{}", ids[2]), &rita)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Historique du document") && html.contains("Corrigé") && html.contains("987,45"), "{html}");
+    let (status, _, _) = send(&app, get(&history(&uuid::Uuid::new_v4().to_string()), &rita)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let views: Vec<String> = blobs
+        .records(&format!("console/views/{}", ids[2]))
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, b)| serde_json::from_slice::<Value>(b).unwrap()["user"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(views, ["paula", "rita"], "each look at the payslip's history, in order");
+    // The search box: a document id leads to its page; a case id is not searchable yet.
+    let r = tower::ServiceExt::oneshot(app.clone(), get(&format!("/search?q=+{}+", ids[2]), &paula)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], format!("/documents/{}", ids[2]).as_str());
+    let (status, _, html) = send(&app, get("/search?q=CAF-75-2025-004187", &paula)).await;
+    assert_eq!(status, StatusCode::NOT_IMPLEMENTED);
+    assert!(html.contains("numéro de dossier"), "{html}");
 
     delete_topology(&ch, &prefix).await;
 }

@@ -152,3 +152,8 @@ checksum/broker: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
   emptyDir:
     sizeLimit: {{ .Values.workers.tmpSizeLimit }}
 {{- end -}}
+
+{{/* The Secret holding the console's session key: the user's, or the one the chart creates. */}}
+{{- define "tamis.consoleSessionSecretName" -}}
+{{- .Values.console.sessionKey.existingSecret | default (printf "%s-console-session" (include "tamis.fullname" .)) -}}
+{{- end -}}
