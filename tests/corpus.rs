@@ -266,32 +266,32 @@ fn family_scores_hold(letter: &str, floors: Floors) {
     assert!(f(&s["straight_through_rate"]) >= floors.straight_through, "family {letter}: {}", s["summary"]);
 }
 
-// Floors at what the families at test scale 0.3 measured on 7 Dec 2026, second session (C
-// 0.956/0.873/0.25, D 0.956/0.878/0.13, E 0.956/0.839/0.10, F 0.956/0.816/0.04, G
-// 1.000/0.871/0.21), less two to three points for another machine's OCR; the auto-accept error
+// Floors at what the families at test scale 0.3 measured on 7 Dec 2026, third session (C
+// 0.956/0.921/0.25, D 0.956/0.895/0.13, E 0.956/0.879/0.10, F 0.956/0.859/0.07, G
+// 0.985/0.879/0.21), less two to three points for another machine's OCR; the auto-accept error
 // is the target everywhere.
 #[test]
 fn family_c_scores_hold() {
-    family_scores_hold("C", Floors { type_accuracy: 0.93, field_f1: 0.84, straight_through: 0.20 });
+    family_scores_hold("C", Floors { type_accuracy: 0.93, field_f1: 0.89, straight_through: 0.20 });
 }
 
 #[test]
 fn family_d_scores_hold() {
-    family_scores_hold("D", Floors { type_accuracy: 0.93, field_f1: 0.85, straight_through: 0.10 });
+    family_scores_hold("D", Floors { type_accuracy: 0.93, field_f1: 0.87, straight_through: 0.10 });
 }
 
 #[test]
 fn family_e_scores_hold() {
-    family_scores_hold("E", Floors { type_accuracy: 0.93, field_f1: 0.81, straight_through: 0.07 });
+    family_scores_hold("E", Floors { type_accuracy: 0.93, field_f1: 0.85, straight_through: 0.07 });
 }
 
 #[test]
 fn family_f_scores_hold() {
-    family_scores_hold("F", Floors { type_accuracy: 0.93, field_f1: 0.78, straight_through: 0.02 });
+    family_scores_hold("F", Floors { type_accuracy: 0.93, field_f1: 0.83, straight_through: 0.04 });
 }
 
 /// The blind family: its floors were set from its scores alone (corpus/README.md).
 #[test]
 fn family_g_blind_scores_hold() {
-    family_scores_hold("G", Floors { type_accuracy: 0.95, field_f1: 0.84, straight_through: 0.16 });
+    family_scores_hold("G", Floors { type_accuracy: 0.95, field_f1: 0.85, straight_through: 0.16 });
 }
