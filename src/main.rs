@@ -7,6 +7,7 @@ mod embedded;
 mod events;
 mod parked;
 mod pipeline;
+mod purge;
 mod review;
 mod workers;
 
@@ -70,6 +71,17 @@ enum Command {
     Parked {
         #[command(subcommand)]
         action: ParkedAction,
+    },
+    /// Delete document bytes past `retention.documents_days` after their final outcome, and
+    /// outcome records and reviewers' decisions past `retention.audit_days` (docs/retention.md).
+    Purge {
+        /// Print what would be deleted; delete nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Purge as if it were this time (RFC 3339, e.g. 2027-01-31T00:00:00Z): with --dry-run,
+        /// what a later purge will delete. Default: now.
+        #[arg(long, value_name = "TIME", value_parser = purge::parse_time)]
+        as_of: Option<time::OffsetDateTime>,
     },
     /// Throughput benchmarks against the tesseract command line (issues #3 and #8).
     #[command(subcommand)]
@@ -152,6 +164,8 @@ fn limit_malloc_arenas() {
 }
 
 fn main() -> anyhow::Result<()> {
+    // One rustls provider (ring) for the whole process, before any TLS client (AMQP, OTLP, S3).
+    tamis_shared::tls::install_crypto_provider();
     ensure_omp_thread_limit();
     limit_malloc_arenas();
     let cli = Cli::parse();
@@ -170,6 +184,7 @@ fn service_name(command: &Command) -> String {
         Command::Submit { .. } => "tamis-submit".into(),
         Command::Topology => "tamis-topology".into(),
         Command::Api(_) => "tamis-api".into(),
+        Command::Purge { .. } => "tamis-purge".into(),
         _ => "tamis".into(),
     }
 }
@@ -207,6 +222,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let which = id.map(parked::Selection::Document).unwrap_or(parked::Selection::All);
                 parked::replay_command(&config, which).await
             }
+            Command::Purge { dry_run, as_of } => purge::purge_command(&config, dry_run, as_of).await,
             Command::Bench(cmd) => bench::bench_command(&config, cli.config.as_deref(), cmd).await,
             Command::Console { action: Some(ConsoleAction::HashPassword), .. } => {
                 let mut password = String::new();

@@ -163,6 +163,7 @@ async fn run_stage(
                 document_id: id.to_string(),
                 message: format!("cannot write the outcome record: {e}"),
             })?;
+            record_outcome(blobs, &work.envelope, outcome.decision).await?;
             let mut out = vec![events::outcome(topology, &work.envelope, &outcome)];
             if outcome.decision == tamis_shared::Decision::Review {
                 out.push(events::review_item(topology, &work, &outcome));
@@ -182,6 +183,34 @@ async fn run_stage(
     let failed_here = if failed_before { None } else { work.failure.as_ref().map(|f| f.code) };
     let next = stage.next().expect("only route has no next stage");
     Ok((Handled::Publish(vec![work_message(topology, next, &work)?]), failed_here))
+}
+
+/// Records a document's outcome once, before its event is published: which bytes it is, and
+/// when it was decided (the record's last-modified time). `tamis purge` reads it to know when the
+/// bytes may go (shared/src/retention.rs). Ids, a decision, a hash and a time: nothing personal.
+async fn record_outcome(
+    blobs: &BlobStore,
+    envelope: &Envelope,
+    decision: tamis_shared::Decision,
+) -> Result<(), StageError> {
+    let key = tamis_shared::retention::outcome_key(&envelope.document_id, decision, &envelope.blob.sha256);
+    let recorded_at =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let record = serde_json::json!({
+        "document_id": envelope.document_id.to_string(),
+        "decision": decision.as_str(),
+        "blob_sha256": envelope.blob.sha256,
+        "recorded_at": recorded_at,
+    });
+    let mut line = serde_json::to_vec(&record).unwrap_or_default();
+    line.push(b'\n');
+    blobs.put_once(&key, bytes::Bytes::from(line)).await.map_err(|e| StageError::Transient {
+        stage: "route",
+        reason: "outcome_record_unavailable",
+        document_id: envelope.document_id.to_string(),
+        message: format!("cannot write the outcome record: {e}"),
+    })?;
+    Ok(())
 }
 
 /// Runs the consumers of `which` stages until SIGINT/SIGTERM, surviving broker restarts and

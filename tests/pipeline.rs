@@ -1,5 +1,8 @@
 //! End to end through a real RabbitMQ: documents submitted to `tamis worker all` each end in
-//! exactly one outcome event, with the same decisions as the embedded run.
+//! exactly one outcome event, with the same decisions as the embedded run. The main run goes once
+//! on the folder blob store and once on a real S3-compatible server (moto): the bytes and records
+//! are in the store, the console renders a page from it, a decision's audit record lands in it,
+//! and `tamis purge` deletes what is past its time and keeps the rest.
 
 mod common;
 
@@ -31,6 +34,20 @@ fn broken_inputs(dir: &Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions() {
+    broker_run(Namespace::new("e2e")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_run_on_s3_gives_the_same_outcomes_and_keeps_bytes_and_records_in_the_bucket() {
+    let s3 = S3Server::start();
+    broker_run(Namespace::on_s3("e2e-s3", &s3)).await;
+    // Everything went under the namespace's prefix of the bucket.
+    let keys = s3.endpoint.list("");
+    assert!(keys.iter().any(|k| k.contains("/sha256/")), "{keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with("tamis-test-e2e-s3-")), "{keys:?}");
+}
+
+async fn broker_run(ns: Namespace) {
     let input = tempfile::tempdir().unwrap();
     for e in std::fs::read_dir(root().join("samples")).unwrap() {
         let e = e.unwrap();
@@ -42,7 +59,6 @@ async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions()
     let embedded = process(&[input.path()]);
     assert_eq!(embedded.len(), n_inputs, "embedded run: one line per input");
 
-    let ns = Namespace::new("e2e");
     let mut tap = ns.event_tap().await;
     let logs = tempfile::tempdir().unwrap();
     let worker = Worker::start(&ns, "all", &logs.path().join("worker.log"));
@@ -168,8 +184,157 @@ async fn broker_run_gives_each_document_one_outcome_and_the_embedded_decisions()
         assert_eq!(seen.first().map(String::as_str), Some("ocr"), "{file}: submit journals the first move");
     }
 
+    // The blob store holds each document's bytes and the outcome record the route stage wrote.
+    let keys = ns.blob_keys();
+    let mut sha_of = BTreeMap::new();
+    for (id, file) in &submitted {
+        let decision = by_doc[id][0]["data"]["decision"].as_str().unwrap();
+        let record = keys
+            .iter()
+            .find(|k| k.starts_with(&format!("outcome/{id}/{decision}/")))
+            .unwrap_or_else(|| panic!("{file}: no outcome record in {keys:?}"));
+        let sha = record.rsplit('/').next().unwrap().trim_end_matches(".json").to_string();
+        assert!(keys.contains(&format!("sha256/{}/{sha}", &sha[..2])), "{file}: its bytes are not in the store");
+        sha_of.insert(id.clone(), sha);
+    }
+    assert!(reviews >= 2, "the samples send at least two documents to a person (one reviewed, one left waiting)");
+
+    // The console renders a page image from the store, and a reviewer's decision is recorded in it.
+    let reviewed = review_one(&ns, logs.path()).await;
+    let audit_prefix = format!("audit/{reviewed}/");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !ns.blob_keys().iter().any(|k| k.starts_with(&audit_prefix)) {
+        assert!(std::time::Instant::now() < deadline, "no audit record for {reviewed}: {:?}", ns.blob_keys());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     assert_eq!(worker.stop(), Some(0), "worker exits 0 on SIGTERM");
+
+    // Retention: the bytes of documents with a final outcome (accepted, rejected, reviewed) go
+    // 30 days after it, the records 365 days after it; a document waiting for a person keeps both.
+    let is_final = |id: &String| id == &reviewed || by_doc[id][0]["data"]["decision"] != "review";
+    let blob_key = |id: &String| format!("sha256/{}/{}", &sha_of[id][..2], sha_of[id]);
+    let purge = |as_of_days: i64, dry: bool| {
+        let as_of = (time::OffsetDateTime::now_utc() + time::Duration::days(as_of_days))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let mut c = tamis();
+        ns.apply(&mut c).args(["purge", "--as-of", &as_of]);
+        if dry {
+            c.arg("--dry-run");
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "purge failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before = ns.blob_keys();
+    let n_final = submitted.keys().filter(|id| is_final(id)).count();
+    let said = purge(31, true);
+    assert!(said.starts_with(&format!("would delete: {n_final} document files")), "{said}");
+    assert_eq!(ns.blob_keys(), before, "a dry run deleted something");
+    let said = purge(29, false);
+    assert!(said.starts_with("deleted: 0 document files"), "{said}");
+    let said = purge(31, false);
+    assert!(said.starts_with(&format!("deleted: {n_final} document files")), "{said}");
+    let after = ns.blob_keys();
+    for (id, file) in &submitted {
+        assert_eq!(after.contains(&blob_key(id)), !is_final(id), "{file}: bytes after 31 days");
+        assert!(after.iter().any(|k| k.starts_with(&format!("outcome/{id}/"))), "{file}: record kept 31 days");
+    }
+    assert!(after.iter().any(|k| k.starts_with(&audit_prefix)), "the audit record is kept 31 days");
+    purge(366, false);
+    let after = ns.blob_keys();
+    for (id, file) in &submitted {
+        let record = after.iter().any(|k| k.starts_with(&format!("outcome/{id}/")));
+        assert_eq!(record, !is_final(id), "{file}: outcome record after 366 days");
+        assert_eq!(after.contains(&blob_key(id)), !is_final(id), "{file}: bytes after 366 days");
+    }
+    assert!(!after.iter().any(|k| k.starts_with(&audit_prefix)), "the audit record is gone after 366 days");
     ns.cleanup().await;
+}
+
+/// Through the console (trusted-proxy sign-in): takes the next review item, fetches its first
+/// page image (a PNG rendered from the stored bytes) and accepts it; returns its document id.
+async fn review_one(ns: &Namespace, dir: &Path) -> String {
+    let users = dir.join("users.toml");
+    std::fs::write(&users, "[[users]]\nname = \"rita\"\nrole = \"reviewer\"\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut c = tamis();
+    ns.apply(&mut c)
+        .env("TAMIS_CONSOLE_USERS", &users)
+        .env("TAMIS_CONSOLE_TRUSTED_HEADER", "X-Forwarded-User")
+        .args(["console", "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.join("console.log")).unwrap());
+    let console = Worker(c.spawn().unwrap());
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the console never listened");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let user = ("X-Forwarded-User", "rita");
+    let (status, head, body) = request(port, "GET", "/api/review/next", &[user], None);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let next: Value = serde_json::from_slice(&body).unwrap();
+    let lease = next["lease_id"].as_str().unwrap_or_else(|| panic!("no item to review: {next}")).to_string();
+    let cookie = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .find_map(|(_, v)| v.trim().strip_prefix("tamis_session=").map(|v| v.split(';').next().unwrap().to_string()))
+        .map(|v| format!("tamis_session={v}"))
+        .expect("a session cookie");
+    let session = [user, ("Cookie", cookie.as_str())];
+    let (status, head, png) = request(port, "GET", &format!("/review/page/{lease}/1.png"), &session, None);
+    assert_eq!(status, 200, "page image: {}", String::from_utf8_lossy(&png));
+    assert!(head.to_ascii_lowercase().contains("content-type: image/png"), "{head}");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 1000, "not a page image ({} bytes)", png.len());
+    let csrf = next["csrf"].as_str().unwrap();
+    let decision = format!(r#"{{"lease_id":"{lease}","action":"accept"}}"#);
+    let with_csrf = [user, ("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf), ("Content-Type", "application/json")];
+    let (status, _, body) = request(port, "POST", "/api/review/decision", &with_csrf, Some(&decision));
+    assert_eq!(status, 200, "decision: {}", String::from_utf8_lossy(&body));
+    console.stop();
+    next["item"]["document_id"].as_str().unwrap().to_string()
+}
+
+/// One HTTP/1.1 request to the console: (status, head, body bytes; de-chunked).
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the console");
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
+    let body = body.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut rest = raw.get(split + 4..).unwrap_or_default().to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+            let n = usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16).unwrap_or(0);
+            if n == 0 || rest.len() < eol + 2 + n {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + n]);
+            rest = rest[eol + 2 + n..].strip_prefix(b"\r\n").unwrap_or(&rest[eol + 2 + n..]).to_vec();
+        }
+        rest = out;
+    }
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, head, rest)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,9 +1,14 @@
 //! The blob store (claim-check): document bytes are kept here, keyed by their SHA-256, and
 //! messages carry only a `BlobRef`. Backed by `object_store`, so a local folder, memory or an
-//! object store is a configuration change.
+//! S3-compatible bucket is a configuration change.
+//!
+//! What the store holds (docs/retention.md): `sha256/…` document bytes (page images are rendered
+//! from them, never stored), `seen/…` the duplicate index, `outcome/…` the route stage's outcome
+//! record, `audit/…` reviewers' decisions.
 
 use crate::document::{BlobRef, MediaType};
 use bytes::Bytes;
+use object_store::{aws::AmazonS3Builder, prefix::PrefixStore};
 use object_store::{local::LocalFileSystem, memory::InMemory, path::Path as StorePath, ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -21,6 +26,13 @@ pub enum BlobError {
     BadKey { key: String },
 }
 
+/// One object as listed: its key and when it was last written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub key: String,
+    pub last_modified: time::OffsetDateTime,
+}
+
 /// Stores and fetches document bytes by content hash.
 #[derive(Clone)]
 pub struct BlobStore {
@@ -33,16 +45,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl BlobStore {
-    /// Opens the store named by `url`: a folder path, `file:///abs/path`, or `memory://`.
+    /// Opens the store named by `url`: a folder path, `file:///abs/path`, `memory://`, or
+    /// `s3://bucket/prefix` (endpoint, region, credentials and path style from the `AWS_*`
+    /// environment variables, see docs/configuration.md).
     pub fn open(url: &str) -> Result<BlobStore, BlobError> {
         let store: Arc<dyn ObjectStore> = if url == "memory://" {
             Arc::new(InMemory::new())
+        } else if let Some(rest) = url.strip_prefix("s3://") {
+            open_s3(url, rest)?
         } else {
             let path = url.strip_prefix("file://").unwrap_or(url);
             if path.contains("://") {
                 return Err(BlobError::Config {
-                    url: url.into(),
-                    message: "only folders, file:// and memory:// are built in".into(),
+                    url: crate::config::redact_url(url),
+                    message: "only folders, file://, memory:// and s3:// are built in".into(),
                 });
             }
             std::fs::create_dir_all(path)
@@ -63,6 +79,8 @@ impl BlobStore {
     }
 
     /// Stores the bytes (idempotent: the same bytes land on the same key) and returns their reference.
+    /// The write is unconditional on purpose: each submission renews the object's last-modified
+    /// time, which `tamis purge` reads as "submitted again since" (retention.rs).
     pub async fn put(&self, bytes: Bytes) -> Result<BlobRef, BlobError> {
         let sha256 = sha256_hex(&bytes);
         let key = Self::key_of(&sha256)?;
@@ -123,6 +141,68 @@ impl BlobStore {
         }
         Ok(out)
     }
+
+    /// Every object whose key starts with `prefix/`, with its last-modified time, in key order;
+    /// nothing is read but the listing.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<Listed>, BlobError> {
+        use futures::TryStreamExt;
+        let err = |source| BlobError::Store { key: prefix.to_string(), source };
+        let metas: Vec<_> = self.store.list(Some(&StorePath::from(prefix))).try_collect().await.map_err(err)?;
+        let mut out: Vec<Listed> = metas
+            .into_iter()
+            .map(|m| Listed { key: m.location.to_string(), last_modified: to_time(m.last_modified) })
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    /// When the object at `key` was last written; None when there is none.
+    pub async fn last_modified(&self, key: &str) -> Result<Option<time::OffsetDateTime>, BlobError> {
+        match self.store.head(&StorePath::from(key)).await {
+            Ok(m) => Ok(Some(to_time(m.last_modified))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(BlobError::Store { key: key.to_string(), source }),
+        }
+    }
+
+    /// Deletes the object at `key` (no error when it is already gone).
+    pub async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        match self.store.delete(&StorePath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(source) => Err(BlobError::Store { key: key.to_string(), source }),
+        }
+    }
+}
+
+/// object_store's time (chrono) as the `time` crate's, which the rest of Tamis uses.
+fn to_time(t: chrono::DateTime<chrono::Utc>) -> time::OffsetDateTime {
+    let nanos = i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos());
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// An `s3://bucket/prefix` store. Credentials never come from the URL: only from the `AWS_*`
+/// environment (or the instance's role), so no error or log line that names the URL carries them.
+fn open_s3(url: &str, rest: &str) -> Result<Arc<dyn ObjectStore>, BlobError> {
+    let bad = |message: &str| BlobError::Config { url: crate::config::redact_url(url), message: message.into() };
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.contains('@') {
+        return Err(bad("credentials do not go in the URL: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
+    }
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    if !bucket_ok {
+        return Err(bad("the bucket name must be 3 to 63 lower-case letters, digits, dots or hyphens"));
+    }
+    let prefix = prefix.trim_matches('/');
+    if prefix.contains(['?', '#'])
+        || prefix.split('/').any(|s| s == "." || s == ".." || (s.is_empty() && !prefix.is_empty()))
+    {
+        return Err(bad("the prefix must be plain path segments, without '.', '..', '?' or '#'"));
+    }
+    crate::tls::install_crypto_provider();
+    // The builder's own errors name a setting, never a credential's value.
+    let s3 = AmazonS3Builder::from_env().with_bucket_name(bucket).build().map_err(|e| bad(&e.to_string()))?;
+    Ok(if prefix.is_empty() { Arc::new(s3) } else { Arc::new(PrefixStore::new(s3, prefix)) })
 }
 
 #[cfg(test)]

@@ -29,6 +29,39 @@ pub struct Config {
     pub console: ConsoleConfig,
     /// The HTTP intake (`tamis api`).
     pub api: ApiConfig,
+    /// How long document bytes and records are kept (`tamis purge`).
+    pub retention: RetentionConfig,
+}
+
+/// How long what Tamis stores is kept after a document's final outcome (accepted, rejected, or
+/// reviewed by a person); `tamis purge` deletes what is past it. See docs/retention.md.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Env: `TAMIS_RETENTION_DOCUMENTS_DAYS`.
+    /// Days document bytes are kept after the final outcome (page images are rendered from them,
+    /// never stored). Default 30: long enough to answer a citizen's or an agent's question about
+    /// the decision, while the case system holds the document of record.
+    pub documents_days: u32,
+    /// Days the outcome records and reviewers' decisions (the audit trail) are kept after the
+    /// final outcome; at least `documents_days`. Env: `TAMIS_RETENTION_AUDIT_DAYS`. Default 365.
+    pub audit_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig { documents_days: 30, audit_days: 365 }
+    }
+}
+
+impl RetentionConfig {
+    /// The periods as the purge applies them.
+    pub fn periods(&self) -> crate::retention::Retention {
+        crate::retention::Retention {
+            documents: time::Duration::days(self.documents_days.into()),
+            audit: time::Duration::days(self.audit_days.into()),
+        }
+    }
 }
 
 /// How to reach RabbitMQ and how hard to lean on it.
@@ -441,6 +474,16 @@ impl Config {
         if let Some(v) = env("TAMIS_BLOB_URL") {
             config.blob.url = v;
         }
+        for (name, days) in [
+            ("TAMIS_RETENTION_DOCUMENTS_DAYS", &mut config.retention.documents_days),
+            ("TAMIS_RETENTION_AUDIT_DAYS", &mut config.retention.audit_days),
+        ] {
+            if let Some(v) = env(name) {
+                *days = v
+                    .parse()
+                    .map_err(|_| ConfigError::Env { name, message: "expected a whole number of days".into() })?;
+            }
+        }
         if let Some(v) = env("TAMIS_OCR_ENGINES") {
             config.workers.ocr_engines = v.parse().map_err(|_| ConfigError::Env {
                 name: "TAMIS_OCR_ENGINES",
@@ -527,6 +570,13 @@ impl Config {
         }
         if self.blob.url.trim().is_empty() {
             return bad("blob.url", "must name a folder or a URL");
+        }
+        if self.retention.audit_days < self.retention.documents_days {
+            // The outcome record is what lets a purge find the bytes: it must outlive them.
+            return bad("retention.audit_days", "must be at least retention.documents_days");
+        }
+        if self.retention.audit_days > 36_500 {
+            return bad("retention.audit_days", "must be at most 36500 (100 years)");
         }
         if self.workers.ocr_engines == 0 || self.workers.ocr_engines > 64 {
             return bad("workers.ocr_engines", "must be between 1 and 64");

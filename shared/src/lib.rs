@@ -13,9 +13,11 @@ pub mod metrics;
 pub mod ops;
 pub mod outcome;
 pub mod records;
+pub mod retention;
 pub mod retry;
 pub mod taxonomy;
 pub mod telemetry;
+pub mod tls;
 pub mod topology;
 pub mod work;
 

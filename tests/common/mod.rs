@@ -59,10 +59,13 @@ pub fn shared_dir() -> PathBuf {
     p
 }
 
-/// An isolated set of exchanges and queues (`prefix`) plus a blob folder, removed on drop.
+/// An isolated set of exchanges and queues (`prefix`) plus a blob folder, removed on drop; or,
+/// with `on_s3`, a prefix of an S3 bucket instead of the folder.
 pub struct Namespace {
     pub prefix: String,
     pub blobs: tempfile::TempDir,
+    /// The S3 server and bucket prefix of the blob store, when not the folder.
+    pub s3: Option<(S3Endpoint, String)>,
 }
 
 impl Namespace {
@@ -70,14 +73,59 @@ impl Namespace {
         Namespace {
             prefix: format!("tamis-test-{}-{}", name, uuid::Uuid::new_v4().simple()),
             blobs: tempfile::tempdir().unwrap(),
+            s3: None,
+        }
+    }
+
+    /// As `new`, with the blob store under `s3://{bucket}/{prefix}` of `server`.
+    pub fn on_s3(name: &str, server: &S3Server) -> Namespace {
+        let mut ns = Namespace::new(name);
+        ns.s3 = Some((server.endpoint.clone(), ns.prefix.clone()));
+        ns
+    }
+
+    /// `TAMIS_BLOB_URL` of this namespace.
+    pub fn blob_url(&self) -> String {
+        match &self.s3 {
+            Some((s3, prefix)) => format!("s3://{}/{prefix}", s3.bucket),
+            None => self.blobs.path().to_string_lossy().into_owned(),
         }
     }
 
     /// Applies this namespace to a command.
     pub fn apply<'a>(&self, c: &'a mut Command) -> &'a mut Command {
-        c.env("TAMIS_AMQP_URL", AMQP_URL)
-            .env("TAMIS_AMQP_PREFIX", &self.prefix)
-            .env("TAMIS_BLOB_URL", self.blobs.path())
+        if let Some((s3, _)) = &self.s3 {
+            c.envs(s3.env());
+        }
+        c.env("TAMIS_AMQP_URL", AMQP_URL).env("TAMIS_AMQP_PREFIX", &self.prefix).env("TAMIS_BLOB_URL", self.blob_url())
+    }
+
+    /// Every key of the blob store, relative to it (`sha256/ab/ab…`, `audit/…`), sorted: listed
+    /// from the bucket over S3, or walked in the folder.
+    pub fn blob_keys(&self) -> Vec<String> {
+        match &self.s3 {
+            Some((s3, prefix)) => s3
+                .list(&format!("{prefix}/"))
+                .into_iter()
+                .map(|k| k.strip_prefix(&format!("{prefix}/")).unwrap_or(&k).to_string())
+                .collect(),
+            None => {
+                fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+                    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                        let p = e.path();
+                        if p.is_dir() {
+                            walk(&p, base, out);
+                        } else if !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('#')) {
+                            out.push(p.strip_prefix(base).unwrap().to_string_lossy().into_owned());
+                        }
+                    }
+                }
+                let mut out = Vec::new();
+                walk(self.blobs.path(), self.blobs.path(), &mut out);
+                out.sort();
+                out
+            }
+        }
     }
 
     /// Binds a fresh server-named queue to every event, before anything is published.
@@ -535,4 +583,107 @@ pub fn find_leak(haystack: &str, needle: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Where an S3-compatible server answers and the bucket the tests use.
+#[derive(Clone, Debug)]
+pub struct S3Endpoint {
+    pub url: String,
+    pub bucket: String,
+}
+
+impl S3Endpoint {
+    /// The `AWS_*` environment that points Tamis's S3 client at this server (path-style requests,
+    /// plain HTTP on the loopback, moto's test credentials).
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.url.clone()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing-secret".into()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+        ]
+    }
+
+    /// Every key of the bucket under `prefix` (ListObjectsV2, following continuation tokens).
+    pub fn list(&self, prefix: &str) -> Vec<String> {
+        let addr: std::net::SocketAddr = self.url.trim_start_matches("http://").parse().unwrap();
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut path = format!("/{}?list-type=2&prefix={}", self.bucket, prefix);
+            if let Some(t) = &token {
+                path.push_str(&format!(
+                    "&continuation-token={}",
+                    t.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+                ));
+            }
+            let (status, body) = http_get(addr, &path);
+            assert_eq!(status, 200, "listing the bucket: {body}");
+            keys.extend(xml_values(&body, "Key"));
+            token = xml_values(&body, "NextContinuationToken").into_iter().next();
+            if token.is_none() {
+                break;
+            }
+        }
+        keys.sort();
+        keys
+    }
+}
+
+/// The text of every `<tag>…</tag>` of an XML answer.
+fn xml_values(xml: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    xml.split(&open).skip(1).filter_map(|s| s.split_once(&close).map(|(v, _)| v.replace("&amp;", "&"))).collect()
+}
+
+/// A real S3-compatible server for the tests: moto in server mode (`pip install 'moto[server]'`,
+/// scripts/system-deps --tests) on a free port, with one bucket; killed on drop.
+pub struct S3Server {
+    child: Child,
+    pub endpoint: S3Endpoint,
+}
+
+impl S3Server {
+    pub fn start() -> S3Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("python3")
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 must be installed (scripts/system-deps --tests)");
+        let mut server = S3Server {
+            child,
+            endpoint: S3Endpoint { url: format!("http://127.0.0.1:{port}"), bucket: "tamis-test".into() },
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(s)) = server.child.try_wait() {
+                panic!("moto did not start ({s}): is 'moto[server]' installed? scripts/system-deps --tests");
+            }
+            assert!(Instant::now() < deadline, "moto never listened on port {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // CreateBucket: moto takes unsigned requests.
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "PUT /{} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            server.endpoint.bucket
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "creating the bucket: {answer}");
+        server
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
