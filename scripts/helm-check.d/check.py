@@ -54,7 +54,12 @@ METRICS = {
 }
 # Metrics of other exporters the alerts rely on (Prometheus itself and kube-state-metrics).
 FOREIGN_METRICS = {"up", "kube_deployment_status_replicas_available", "kube_pod_container_status_restarts_total"}
-VALUES_SETS = [("defaults", None), ("full", CHART / "ci" / "full-values.yaml"), ("minimal", CHART / "ci" / "minimal-values.yaml")]
+VALUES_SETS = [
+    ("defaults", None),
+    ("full", CHART / "ci" / "full-values.yaml"),
+    ("minimal", CHART / "ci" / "minimal-values.yaml"),
+    ("s3", CHART / "ci" / "s3-values.yaml"),
+]
 
 
 class CheckFailed(Exception):
@@ -199,6 +204,7 @@ def policy(objs: list[tuple[str, dict]], values: dict) -> list[str]:
     deployments = by_kind.get("Deployment", [])
     pods = [(name(d), d["spec"]["template"]) for d in deployments]
     pods += [(name(j), j["spec"]["template"]) for j in by_kind.get("Job", [])]
+    pods += [(name(j), j["spec"]["jobTemplate"]["spec"]["template"]) for j in by_kind.get("CronJob", [])]
     prefix = values["broker"]["prefix"]
     mount_path = values["blobStore"]["mountPath"]
     rendered_names = {(o["kind"], name(o)) for _, o in objs}
@@ -255,7 +261,21 @@ def policy(objs: list[tuple[str, dict]], values: dict) -> list[str]:
                 problems.append(f"{where}: OMP_THREAD_LIMIT is not 1")
             blob = env.get("TAMIS_BLOB_URL", {}).get("value")
             mounts = {m["mountPath"]: m for m in c.get("volumeMounts", [])}
-            if blob != f"file://{mount_path}" or mount_path not in mounts:
+            if values["blobStore"].get("type") == "s3":
+                # A bucket instead of the volume: its URL, no blob volume, keys only from the Secret.
+                s3 = values["blobStore"]["s3"]
+                want_url = f"s3://{s3['bucket']}/{s3['prefix'].strip('/')}".rstrip("/")
+                if blob != want_url:
+                    problems.append(f"{where}: blob store URL {blob!r} is not the bucket {want_url!r}")
+                if mount_path in mounts or any("persistentVolumeClaim" in v for v in volumes.values()):
+                    problems.append(f"{where}: mounts a blob volume although the store is a bucket")
+                for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+                    ref = env.get(key, {}).get("valueFrom", {}).get("secretKeyRef")
+                    if s3["existingSecret"] and (ref or {}).get("name") != s3["existingSecret"]:
+                        problems.append(f"{where}: {key} does not come from Secret {s3['existingSecret']}")
+                    if "value" in env.get(key, {}):
+                        problems.append(f"{where}: {key} is written in the manifest")
+            elif blob != f"file://{mount_path}" or mount_path not in mounts:
                 problems.append(f"{where}: blob store URL {blob!r} is not the shared volume mounted at {mount_path}")
             else:
                 vol = volumes.get(mounts[mount_path]["name"], {})
@@ -273,6 +293,11 @@ def policy(objs: list[tuple[str, dict]], values: dict) -> list[str]:
             if cm and ("ConfigMap", cm) not in rendered_names and cm != values["twoddocTrustList"]["existingConfigMap"]:
                 problems.append(f"{pname}: volume {v['name']} names ConfigMap {cm}, which nothing provides")
 
+    if values["blobStore"].get("type") == "s3" and by_kind.get("PersistentVolumeClaim"):
+        problems.append("a PersistentVolumeClaim is rendered although the blob store is a bucket")
+    purges = [j for j in by_kind.get("CronJob", []) if j["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0].get("args") == ["purge"]]
+    if bool(purges) != bool(values["retention"]["purge"]["enabled"]):
+        problems.append(f"{len(purges)} purge CronJobs rendered, retention.purge.enabled is {values['retention']['purge']['enabled']}")
     workers = [d for d in deployments if d["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/component") == "worker"]
     enabled = [s for s in STAGES if values["stages"][s]["enabled"]]
     if sorted(name(d) for d in workers) != sorted(f"{RELEASE}-tamis-{s}" for s in enabled):

@@ -86,8 +86,44 @@ checksum/broker: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
       key: {{ .Values.broker.urlKey }}
 - name: TAMIS_AMQP_PREFIX
   value: {{ .Values.broker.prefix | quote }}
+{{- if eq .Values.blobStore.type "s3" }}
+{{- $s3 := .Values.blobStore.s3 }}
+- name: TAMIS_BLOB_URL
+  value: {{ printf "s3://%s/%s" $s3.bucket (trimAll "/" $s3.prefix) | trimSuffix "/" | quote }}
+- name: AWS_REGION
+  value: {{ $s3.region | quote }}
+{{- with $s3.endpoint }}
+- name: AWS_ENDPOINT_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- if $s3.virtualHostedStyle }}
+- name: AWS_VIRTUAL_HOSTED_STYLE_REQUEST
+  value: "true"
+{{- end }}
+{{- if $s3.allowHttp }}
+- name: AWS_ALLOW_HTTP
+  value: "true"
+{{- end }}
+{{- with $s3.existingSecret }}
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $s3.accessKeyIdKey }}
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $s3.secretAccessKeyKey }}
+{{- end }}
+{{- else }}
 - name: TAMIS_BLOB_URL
   value: {{ printf "file://%s" .Values.blobStore.mountPath | quote }}
+{{- end }}
+- name: TAMIS_RETENTION_DOCUMENTS_DAYS
+  value: {{ .Values.retention.documentsDays | quote }}
+- name: TAMIS_RETENTION_AUDIT_DAYS
+  value: {{ .Values.retention.auditDays | quote }}
 - name: TAMIS_TAXONOMY
   value: /etc/tamis/taxonomy.toml
 - name: TAMIS_POLICY
@@ -127,11 +163,13 @@ checksum/broker: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
   mountPath: /etc/tamis-2ddoc
   readOnly: true
 {{- end }}
+{{- if eq .ctx.Values.blobStore.type "volume" }}
 - name: blobs
   mountPath: {{ .ctx.Values.blobStore.mountPath }}
   {{- if .blobReadOnly }}
   readOnly: true
   {{- end }}
+{{- end }}
 - name: tmp
   mountPath: /tmp
 {{- end -}}
@@ -145,9 +183,11 @@ checksum/broker: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
   configMap:
     name: {{ .Values.twoddocTrustList.existingConfigMap }}
 {{- end }}
+{{- if eq .Values.blobStore.type "volume" }}
 - name: blobs
   persistentVolumeClaim:
     claimName: {{ include "tamis.blobClaimName" . }}
+{{- end }}
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.workers.tmpSizeLimit }}
