@@ -23,11 +23,12 @@ pub async fn purge_command(config: &Config, dry_run: bool, as_of: Option<OffsetD
     let seen: usize = p.blobs.iter().map(|(_, s)| s.len()).sum();
     let verb = if dry_run { "would delete" } else { "deleted" };
     println!(
-        "{verb}: {} document files ({} seen-index entries), the records of {} documents; kept: {} files of documents \
+        "{verb}: {} document files ({} seen-index entries), {} API records, the records of {} documents; kept: {} files of documents \
          without a final outcome, {} within {} days, {} named by no outcome record, {} submitted again during the purge \
          (as of {}, documents {} days, audit {} days)",
         p.blobs.len() - report.resubmitted,
         seen,
+        p.api_records.len(),
         p.records.len(),
         p.kept_not_final,
         p.kept_recent,

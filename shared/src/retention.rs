@@ -12,6 +12,9 @@
 //!   time is the latest submission of these bytes: bytes submitted again since the cut-off may
 //!   belong to a document still under way that has no outcome record yet, and are kept.
 //! - `seen/{hash of case}/{sha256}`: the duplicate index; deleted with the bytes it names.
+//! - `records/{document}/…` and `cases/{hash of case}/{document}` (crate::records, what `GET
+//!   /v1/documents/{id}` answers from): the outcome there carries the fields read, so they go with
+//!   the bytes, `retention.documents_days` after the final outcome, not with the audit trail.
 
 use crate::blob::{BlobError, BlobStore, Listed};
 use crate::document::DocumentId;
@@ -38,16 +41,22 @@ pub struct Inventory {
     pub audits: Vec<Listed>,
     pub blobs: Vec<Listed>,
     pub seen: Vec<Listed>,
+    /// The API's per-document records (`records/{document}/…`).
+    pub api_records: Vec<Listed>,
+    /// The API's case index (`cases/{hash of case}/{document}`).
+    pub cases: Vec<Listed>,
 }
 
 impl Inventory {
-    /// Lists the four prefixes.
+    /// Lists the prefixes retention reads.
     pub async fn read(store: &BlobStore) -> Result<Inventory, BlobError> {
         Ok(Inventory {
             outcomes: store.list("outcome").await?,
             audits: store.list("audit").await?,
             blobs: store.list("sha256").await?,
             seen: store.list("seen").await?,
+            api_records: store.list("records").await?,
+            cases: store.list("cases").await?,
         })
     }
 }
@@ -60,6 +69,9 @@ pub struct Plan {
     pub blobs: Vec<(String, Vec<String>)>,
     /// Documents whose records (`outcome/…`, `audit/…`) are past the audit period, with those keys.
     pub records: Vec<(DocumentId, Vec<String>)>,
+    /// The API's records and case-index entries of documents past the documents period: they
+    /// carry the fields read, the case and the client.
+    pub api_records: Vec<String>,
     /// Stored files kept because a document with these bytes has no final outcome yet.
     pub kept_not_final: usize,
     /// Stored files kept because their documents' final outcome (or a later submission of the
@@ -140,6 +152,18 @@ pub fn plan(inventory: &Inventory, retention: Retention, now: OffsetDateTime) ->
             Some(_) => plan.blobs.push((b.key.clone(), seen_by_sha.remove(sha).unwrap_or_default())),
         }
     }
+    // records/{document}/… and cases/{hash}/{document}: the document id is the second part of
+    // the one and the last of the other.
+    let api_keys = inventory
+        .api_records
+        .iter()
+        .filter_map(|l| Some((parse_doc(l.key.split('/').nth(1)?)?, &l.key)))
+        .chain(inventory.cases.iter().filter_map(|l| Some((parse_doc(l.key.rsplit('/').next()?)?, &l.key))));
+    for (id, key) in api_keys {
+        if docs.get(&id).and_then(Doc::final_at).is_some_and(|t| t <= documents_cut) {
+            plan.api_records.push(key.clone());
+        }
+    }
     for (id, d) in &docs {
         let Some(final_at) = d.final_at() else { continue };
         if final_at > audit_cut {
@@ -191,6 +215,9 @@ pub async fn purge(
             store.delete(k).await?;
         }
     }
+    for k in &plan.api_records {
+        store.delete(k).await?;
+    }
     for (_, keys) in &plan.records {
         for k in keys {
             store.delete(k).await?;
@@ -241,8 +268,25 @@ mod tests {
             audits: vec![at(format!("audit/{}/d1.json", doc(2)), ancient + Duration::days(1))],
             blobs: vec![blob(A, old), blob(B, ancient), blob(C, ancient), blob(D, recent)],
             seen: vec![at(format!("seen/case1/{A}"), old), at(format!("seen/case1/{C}"), ancient)],
+            api_records: vec![
+                at(format!("records/{}/received.json", doc(1)), old),
+                at(format!("records/{}/outcome.json", doc(1)), old),
+                at(format!("records/{}/received.json", doc(3)), ancient),
+                at(format!("records/{}/outcome.json", doc(4)), recent),
+            ],
+            cases: vec![at(format!("cases/h1/{}", doc(1)), old), at(format!("cases/h1/{}", doc(3)), ancient)],
         };
         let p = plan(&inv, KEEP, now);
+        // The API's records go with the bytes: 1's (final 40 days ago), not 3's (waiting for a
+        // person) nor 4's (final 2 days ago).
+        assert_eq!(
+            p.api_records,
+            vec![
+                format!("records/{}/received.json", doc(1)),
+                format!("records/{}/outcome.json", doc(1)),
+                format!("cases/h1/{}", doc(1)),
+            ]
+        );
         assert_eq!(
             p.blobs,
             vec![(format!("sha256/aa/{A}"), vec![format!("seen/case1/{A}")]), (format!("sha256/bb/{B}"), vec![])]
