@@ -23,8 +23,10 @@ pub struct Input {
 pub fn collect_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
     let mut out = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
-        if meta.is_dir() {
+        // A path that cannot be read is still an input: it ends in its own `error` line (the
+        // feeder cannot read it), and the rest of the batch goes on.
+        let is_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
+        if is_dir {
             walk(p, p, &mut out)?;
         } else {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -487,3 +487,28 @@ async fn a_document_naming_someone_outside_the_case_goes_to_review_with_name_mis
     let refused = tamis().args(["process", "--case-person", "Marc DURAND"]).arg(&sample).output().unwrap();
     assert!(!refused.status.success(), "a case person without a case id is refused");
 }
+
+/// A path that does not exist ends in its own `error` line; the rest of the batch is processed
+/// and the command succeeds (every input, one line).
+#[test]
+fn a_missing_path_is_one_error_line_not_an_aborted_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("gone.pdf");
+    let out = dir.path().join("out.jsonl");
+    let status = tamis()
+        .arg("process")
+        .arg(&missing)
+        .arg(root().join("samples/doc-0001.pdf"))
+        .arg("--out")
+        .arg(&out)
+        .env("OMP_THREAD_LIMIT", "1")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let lines: Vec<Value> =
+        std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!((lines[0]["file"].as_str(), lines[0]["decision"].as_str()), (Some("gone.pdf"), Some("error")));
+    assert_eq!(lines[1]["file"].as_str(), Some("doc-0001.pdf"));
+    assert_ne!(lines[1]["decision"].as_str(), Some("error"));
+}
